@@ -1,0 +1,28 @@
+# Thin entry points; the real work lives in the `careerstream` CLI and pytest.
+SHELL := /bin/bash
+export PATH := $(HOME)/.local/bin:$(PATH)
+
+.PHONY: up down status test lint bench tools schemas
+
+tools:
+	@scripts/ensure-tools
+
+up: tools                 ## start Kafka, PostgreSQL and every service
+	uv run careerstream up
+
+down:                     ## stop everything `make up` started
+	uv run careerstream down
+
+status:
+	uv run careerstream status
+
+test: tools               ## the whole test suite, on real Kafka and PostgreSQL
+	uv run ruff check .
+	uv run mypy .
+	uv run pytest
+
+lint: tools
+	uv run ruff check . && uv run ruff format --check . && uv run mypy .
+
+bench: tools
+	uv run python -m bench

@@ -1,0 +1,1 @@
+pytest_plugins = ["careerstream.devstack.pytest_plugin"]

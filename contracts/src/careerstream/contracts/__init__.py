@@ -1,0 +1,1 @@
+"""careerstream event contracts."""

@@ -1,0 +1,48 @@
+"""Topic names of the published contract.
+
+One topic per aggregate stream, holding all of that aggregate's event types in
+order: `careerstream.<service>.<aggregate>.v<major>`. The message key is
+`<tenant>:<aggregate id>`, so one aggregate's events stay in order.
+"""
+
+from __future__ import annotations
+
+FRAMEWORK = "careerstream.frameworks.framework.v1"
+
+HRIS_EMPLOYEE = "careerstream.hris.employee.v1"
+HRIS_ORGUNIT = "careerstream.hris.orgunit.v1"
+HRIS_SURVEY = "careerstream.hris.survey.v1"
+
+ASSESSMENT_CYCLE = "careerstream.assessments.cycle.v1"
+ASSESSMENT = "careerstream.assessments.assessment.v1"
+SKILLGAP = "careerstream.assessments.skillgap.v1"
+
+PLAN = "careerstream.plans.plan.v1"
+CONVERSATION = "careerstream.plans.conversation.v1"
+
+OPPORTUNITY = "careerstream.mobility.opportunity.v1"
+APPLICATION = "careerstream.mobility.application.v1"
+
+METRICS_SNAPSHOT = "careerstream.metrics.snapshot.v1"
+
+ALL_TOPICS: tuple[str, ...] = (
+    FRAMEWORK,
+    HRIS_EMPLOYEE,
+    HRIS_ORGUNIT,
+    HRIS_SURVEY,
+    ASSESSMENT_CYCLE,
+    ASSESSMENT,
+    SKILLGAP,
+    PLAN,
+    CONVERSATION,
+    OPPORTUNITY,
+    APPLICATION,
+    METRICS_SNAPSHOT,
+)
+
+DLQ_SUFFIX = ".dlq"
+
+
+def dlq_topic(topic: str) -> str:
+    """The dead-letter topic of `topic`: messages that could not be processed, with the reason."""
+    return topic + DLQ_SUFFIX

@@ -1,0 +1,1 @@
+"""Local, Docker-free careerstream stack: Kafka, PostgreSQL and the services."""

@@ -1,0 +1,51 @@
+"""`careerstream`: run the platform locally.
+
+careerstream up       start Kafka, PostgreSQL, topics, databases and every service
+careerstream down     stop all of it (data stays in .local/)
+careerstream status   what runs
+careerstream infra    only Kafka and PostgreSQL (what the tests need)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from careerstream.devstack import stack
+from careerstream.devstack.config import StackConfig
+from careerstream.devstack.procs import StackError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="careerstream",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("command", choices=["up", "down", "status", "infra"])
+    parser.add_argument(
+        "--test-stack",
+        action="store_true",
+        help="act on the stack the test suite uses (other ports)",
+    )
+    args = parser.parse_args(argv)
+    cfg = StackConfig.for_tests() if args.test_stack else StackConfig.from_env()
+    try:
+        if args.command == "up":
+            stack.up(cfg)
+        elif args.command == "down":
+            stack.down(cfg)
+        elif args.command == "status":
+            stack.status(cfg)
+        else:
+            ep = stack.start_infrastructure(cfg, durable=not args.test_stack)
+            print(f"KAFKA_BOOTSTRAP_SERVERS={ep.kafka_bootstrap}")
+            print(f"DATABASE_URL={ep.admin_database_url}")
+    except StackError as exc:
+        print(f"careerstream {args.command}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

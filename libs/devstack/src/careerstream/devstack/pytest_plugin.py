@@ -1,0 +1,67 @@
+"""pytest fixtures for tests that need the real Kafka and PostgreSQL.
+
+Enabled from the repository's root conftest.py. See `careerstream.devstack.testing`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+
+import pytest
+
+from careerstream.devstack import kafka
+from careerstream.devstack.stack import Endpoints
+from careerstream.devstack.testing import (
+    ServiceUnderTest,
+    fresh_database,
+    service_factory,
+    test_infrastructure,
+    unique_name,
+)
+
+
+@pytest.fixture(scope="session")
+def endpoints() -> Iterator[Endpoints]:
+    with test_infrastructure() as ep:
+        yield ep
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(endpoints: Endpoints) -> str:
+    return endpoints.kafka_bootstrap
+
+
+@pytest.fixture(scope="session")
+def admin_database_url(endpoints: Endpoints) -> str:
+    return endpoints.admin_database_url
+
+
+@pytest.fixture
+async def database_url(admin_database_url: str) -> AsyncIterator[str]:
+    """A fresh, empty database for this test (libpq URL)."""
+    async with fresh_database(admin_database_url) as url:
+        yield url
+
+
+TopicFactory = Callable[..., Awaitable[str]]
+
+
+@pytest.fixture
+async def new_topic(kafka_bootstrap: str) -> AsyncIterator[TopicFactory]:
+    """`await new_topic(partitions=12)`: a topic of this test's own, deleted afterwards."""
+    created: list[str] = []
+
+    async def make(prefix: str = "test", partitions: int = 12) -> str:
+        name = unique_name(prefix).replace("_", ".")
+        await kafka.create_topics(kafka_bootstrap, [name], partitions=partitions)
+        created.append(name)
+        return name
+
+    yield make
+    if created:
+        await kafka.delete_topics(kafka_bootstrap, created)
+
+
+@pytest.fixture
+def service_under_test(endpoints: Endpoints) -> ServiceUnderTest:
+    return service_factory(endpoints)

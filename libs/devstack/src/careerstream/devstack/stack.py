@@ -1,0 +1,197 @@
+"""The whole local platform: Kafka, PostgreSQL, topics, databases and every service."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from careerstream.devstack import kafka
+from careerstream.devstack.config import StackConfig
+from careerstream.devstack.postgres import (
+    LocalPostgres,
+    ensure_service_database,
+    service_database,
+    service_password,
+    service_role,
+)
+from careerstream.devstack.procs import (
+    StackError,
+    ensure_port_free,
+    read_pid,
+    spawn,
+    stop_pid,
+    tail,
+)
+
+#: Every service of the platform, in start order; each gets the next HTTP port.
+SERVICES = ("frameworks", "assessments", "plans", "mobility", "metrics", "hris")
+
+
+def installed_services() -> list[str]:
+    return [s for s in SERVICES if importlib.util.find_spec(f"careerstream.{s}") is not None]
+
+
+def platform_topics() -> list[str]:
+    """Every topic of the contract and its dead-letter topic."""
+    from careerstream.contracts.topics import ALL_TOPICS, dlq_topic
+
+    return [t for topic in ALL_TOPICS for t in (topic, dlq_topic(topic))]
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    kafka_bootstrap: str
+    admin_database_url: str
+    external_kafka: bool
+    external_postgres: bool
+
+    def service_database_url(self, service: str) -> str:
+        """The service's own database as its own role (asyncpg URL, no driver suffix)."""
+        base = self.admin_database_url.rsplit("/", 1)[0]
+        scheme, rest = base.split("://", 1)
+        hostpart = rest.rsplit("@", 1)[-1]
+        return (
+            f"{scheme}://{service_role(service)}:{service_password(service)}@{hostpart}/"
+            f"{service_database(service)}"
+        )
+
+
+def start_infrastructure(cfg: StackConfig, *, durable: bool = True, log: bool = True) -> Endpoints:
+    """Kafka and PostgreSQL, unless KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL name existing ones."""
+
+    def say(msg: str) -> None:
+        if log:
+            print(msg, flush=True)
+
+    ext_kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    ext_pg = os.environ.get("DATABASE_URL")
+    if ext_kafka:
+        say(f"kafka        using existing broker at {ext_kafka}")
+        asyncio.run(kafka.wait_ready(ext_kafka, timeout=30))
+    else:
+        t0 = time.monotonic()
+        kafka.start(cfg)
+        say(
+            f"kafka        {cfg.kafka_bootstrap}  (ready in {time.monotonic() - t0:.1f}s, "
+            f"log {cfg.logs_dir / 'kafka.log'})"
+        )
+    if ext_pg:
+        say("postgres     using existing server from DATABASE_URL")
+    else:
+        t0 = time.monotonic()
+        pg = LocalPostgres(cfg, durable=durable)
+        pg.start()
+        say(
+            f"postgres     {cfg.host}:{cfg.postgres_port}  ({pg.bins.source}, ready in "
+            f"{time.monotonic() - t0:.1f}s, data {pg.data_dir})"
+        )
+    return Endpoints(
+        kafka_bootstrap=ext_kafka or cfg.kafka_bootstrap,
+        admin_database_url=(ext_pg or cfg.admin_database_url()).replace("+asyncpg", ""),
+        external_kafka=bool(ext_kafka),
+        external_postgres=bool(ext_pg),
+    )
+
+
+def service_port(cfg: StackConfig, service: str) -> int:
+    return cfg.first_service_port + SERVICES.index(service)
+
+
+def service_env(cfg: StackConfig, ep: Endpoints, service: str) -> dict[str, str]:
+    prefix = service.upper()
+    env = dict(os.environ)
+    env.update(
+        {
+            f"{prefix}_DATABASE_URL": ep.service_database_url(service).replace(
+                "postgresql://", "postgresql+asyncpg://", 1
+            ),
+            f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": ep.kafka_bootstrap,
+            f"{prefix}_HTTP_HOST": cfg.host,
+            f"{prefix}_HTTP_PORT": str(service_port(cfg, service)),
+        }
+    )
+    return env
+
+
+def _wait_http(url: str, pid_file: Path, log_file: Path, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    last = ""
+    while time.monotonic() < deadline:
+        if read_pid(pid_file) is None:
+            raise StackError(f"{url} : the process exited during start-up\n{tail(log_file)}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, OSError) as exc:
+            last = repr(exc)
+        time.sleep(0.3)
+    raise StackError(f"{url} not ready within {timeout:.0f}s ({last})\n{tail(log_file)}")
+
+
+def up(cfg: StackConfig) -> None:
+    t_all = time.monotonic()
+    ep = start_infrastructure(cfg)
+    created = asyncio.run(
+        kafka.create_topics(
+            ep.kafka_bootstrap, platform_topics(), partitions=cfg.default_partitions
+        )
+    )
+    print(f"topics       {len(platform_topics())} platform topics ({len(created)} created now)")
+    services = installed_services()
+    for svc in services:
+        asyncio.run(ensure_service_database(ep.admin_database_url, svc))
+    for svc in services:
+        pid_file = cfg.run_dir / f"{svc}.pid"
+        log_file = cfg.logs_dir / f"{svc}.log"
+        port = service_port(cfg, svc)
+        url = f"http://{cfg.host}:{port}"
+        if read_pid(pid_file) is None:
+            ensure_port_free(
+                cfg.host, port, f"the {svc} service", "CAREERSTREAM_FIRST_SERVICE_PORT"
+            )
+            spawn(
+                svc,
+                [sys.executable, "-m", f"careerstream.{svc}"],
+                pid_file=pid_file,
+                log_file=log_file,
+                env=service_env(cfg, ep, svc),
+            )
+        _wait_http(f"{url}/readyz", pid_file, log_file)
+        print(f"{svc:<12} {url}  (OpenAPI {url}/docs, AsyncAPI {url}/asyncapi, log {log_file})")
+    print(f"up in {time.monotonic() - t_all:.1f}s; stop everything with `make down`")
+
+
+def down(cfg: StackConfig) -> None:
+    for svc in reversed(SERVICES):
+        if stop_pid(cfg.run_dir / f"{svc}.pid"):
+            print(f"{svc:<12} stopped")
+    try:
+        pg = LocalPostgres(cfg)
+        if pg.stop():
+            print("postgres     stopped")
+    except StackError as exc:
+        print(f"postgres     {exc}")
+    if kafka.stop(cfg):
+        print("kafka        stopped")
+    print("down")
+
+
+def status(cfg: StackConfig) -> int:
+    running = 0
+    rows = [("kafka", read_pid(cfg.run_dir / "kafka.pid"))]
+    rows += [(s, read_pid(cfg.run_dir / f"{s}.pid")) for s in SERVICES]
+    for name, pid in rows:
+        print(f"{name:<12} {f'running (pid {pid})' if pid else 'stopped'}")
+        running += pid is not None
+    pg = LocalPostgres(cfg)
+    pg_up = pg.is_running()
+    print(f"{'postgres':<12} {'running' if pg_up else 'stopped'}")
+    return running + pg_up

@@ -1,0 +1,179 @@
+"""Kafka and PostgreSQL for the test suite, and per-test isolation.
+
+Where the infrastructure comes from, in order:
+
+1. `KAFKA_BOOTSTRAP_SERVERS` and `DATABASE_URL` when set (an existing stack);
+2. testcontainers (`apache/kafka`, `postgres`) when a Docker engine answers;
+3. otherwise the local stack of `deploy/local`, started once for the session
+   on its own ports (and left running for the next session, so reruns are fast;
+   `careerstream down --test-stack` stops it).
+
+Every test gets its own database and its own topics, so tests see no one
+else's data and may run in any order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import httpx
+
+from careerstream.devstack import kafka
+from careerstream.devstack.config import StackConfig
+from careerstream.devstack.stack import Endpoints, start_infrastructure
+
+KAFKA_IMAGE = "apache/kafka:4.1.1"
+POSTGRES_IMAGE = "postgres:17"
+
+
+def _docker_answers() -> bool:
+    if os.environ.get("CAREERSTREAM_NO_TESTCONTAINERS"):
+        return False
+    try:
+        import docker
+
+        client = docker.from_env(timeout=3)
+        return bool(client.ping())
+    except Exception:  # no engine, no socket, no permission: all mean "no Docker"
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def _containers() -> Iterator[Endpoints]:
+    from testcontainers.core.container import DockerContainer
+    from testcontainers.postgres import PostgresContainer
+
+    port = _free_port()
+    broker = (
+        DockerContainer(KAFKA_IMAGE)
+        .with_bind_ports(9092, port)
+        .with_env("KAFKA_NODE_ID", "1")
+        .with_env("KAFKA_PROCESS_ROLES", "broker,controller")
+        .with_env("KAFKA_LISTENERS", "PLAINTEXT://:9092,CONTROLLER://:9093")
+        .with_env("KAFKA_ADVERTISED_LISTENERS", f"PLAINTEXT://127.0.0.1:{port}")
+        .with_env("KAFKA_CONTROLLER_LISTENER_NAMES", "CONTROLLER")
+        .with_env(
+            "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
+        )
+        .with_env("KAFKA_CONTROLLER_QUORUM_VOTERS", "1@localhost:9093")
+        .with_env("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1")
+        .with_env("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1")
+        .with_env("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1")
+        .with_env("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
+        .with_env("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
+    )
+    pg = PostgresContainer(
+        POSTGRES_IMAGE,
+        username="careerstream",
+        password="careerstream",
+        dbname="postgres",
+        driver=None,
+    )
+    with broker, pg:
+        bootstrap = f"127.0.0.1:{port}"
+        asyncio.run(kafka.wait_ready(bootstrap, timeout=120))
+        yield Endpoints(
+            bootstrap, pg.get_connection_url(), external_kafka=True, external_postgres=True
+        )
+
+
+@contextlib.contextmanager
+def test_infrastructure() -> Iterator[Endpoints]:
+    """The Kafka and PostgreSQL the test session uses (see the module doc)."""
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS") and os.environ.get("DATABASE_URL"):
+        yield start_infrastructure(StackConfig.for_tests(), log=False)
+    elif _docker_answers():
+        with _containers() as ep:
+            yield ep
+    else:
+        yield start_infrastructure(StackConfig.for_tests(), durable=False, log=False)
+
+
+def unique_name(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:12]}"
+
+
+def with_database(url: str, database: str) -> str:
+    return url.rsplit("/", 1)[0] + "/" + database
+
+
+@asynccontextmanager
+async def fresh_database(admin_url: str) -> AsyncIterator[str]:
+    """A new, empty database for one test; dropped afterwards."""
+    name = unique_name("t")
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await conn.execute(f"CREATE DATABASE {name}")
+    finally:
+        await conn.close()
+    try:
+        yield with_database(admin_url, name)
+    finally:
+        conn = await asyncpg.connect(admin_url)
+        try:
+            await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        finally:
+            await conn.close()
+
+
+@dataclass
+class RunningService:
+    """A service app running in the test's event loop, with an HTTP client on it."""
+
+    name: str
+    app: Any
+    runtime: Any
+    client: httpx.AsyncClient
+    database_url: str
+
+    async def scalar(self, sql: str, *args: Any) -> Any:
+        conn = await asyncpg.connect(self.database_url)
+        try:
+            return await conn.fetchval(sql, *args)
+        finally:
+            await conn.close()
+
+
+ServiceUnderTest = Callable[..., AbstractAsyncContextManager[RunningService]]
+
+
+def service_factory(endpoints: Endpoints) -> ServiceUnderTest:
+    """Start a service in-process on a fresh database, lifespan and all."""
+
+    @asynccontextmanager
+    async def start(name: str, **overrides: Any) -> AsyncIterator[RunningService]:
+        config = importlib.import_module(f"careerstream.{name}.config")
+        bootstrap = importlib.import_module(f"careerstream.{name}.bootstrap")
+        from careerstream.servicekit.service import create_app
+
+        async with fresh_database(endpoints.admin_database_url) as db_url:
+            settings = config.Settings(
+                database_url=db_url,
+                kafka_bootstrap_servers=endpoints.kafka_bootstrap,
+                environment="test",
+                **overrides,
+            )
+            runtime = bootstrap.build(settings)
+            app = create_app(runtime)
+            async with app.router.lifespan_context(app):
+                transport = httpx.ASGITransport(app=app)
+                async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                    yield RunningService(name, app, runtime, client, db_url)
+
+    return start

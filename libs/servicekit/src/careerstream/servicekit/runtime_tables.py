@@ -1,0 +1,96 @@
+"""The tables every service's schema holds for the runtime: outbox, outbox lanes, inbox.
+
+Defined once here; a service's first migration calls `create_runtime_tables`.
+
+- `outbox`: events written in the same transaction as the state change that
+  caused them; the relay publishes and deletes them.
+- `outbox_lane`: a lease per lane (a hash of the message key). One relay at a
+  time owns a lane, so events of one key leave in the order they were written,
+  while several relay replicas share the lanes.
+- `inbox`: (consumer, event id) of every event a consumer has applied, written
+  in the same transaction as the effects, so a redelivery is skipped.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects.postgresql import JSONB
+
+from careerstream.servicekit.db import service_metadata
+
+#: How many lanes the outbox is split into (the most relay replicas that help).
+OUTBOX_LANES = 16
+
+
+def define_runtime_tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table, sa.Table]:
+    outbox = sa.Table(
+        "outbox",
+        metadata,
+        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+        sa.Column("event_id", sa.Text, nullable=False),
+        sa.Column("event_type", sa.Text, nullable=False),
+        sa.Column("topic", sa.Text, nullable=False),
+        sa.Column("message_key", sa.Text, nullable=False),
+        sa.Column("lane", sa.SmallInteger, nullable=False),
+        sa.Column("value", sa.LargeBinary, nullable=False),
+        sa.Column("headers", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.Index(None, "lane", "id"),
+    )
+    lanes = sa.Table(
+        "outbox_lane",
+        metadata,
+        sa.Column("lane", sa.SmallInteger, primary_key=True, autoincrement=False),
+        sa.Column("owner", sa.Text, nullable=True),
+        sa.Column(
+            "lease_until",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            server_default=sa.text("'epoch'::timestamptz"),
+        ),
+    )
+    inbox = sa.Table(
+        "inbox",
+        metadata,
+        sa.Column("consumer", sa.Text, primary_key=True),
+        sa.Column("event_id", sa.Text, primary_key=True),
+        sa.Column(
+            "processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+    )
+    return outbox, lanes, inbox
+
+
+def notify_channel(schema: str) -> str:
+    """The LISTEN/NOTIFY channel that wakes the relay of `schema`."""
+    return f"{schema}_outbox"
+
+
+def create_runtime_tables(schema: str) -> None:
+    """Create the runtime tables in `schema` (call from a migration)."""
+    md = service_metadata(schema)
+    define_runtime_tables(md)
+    bind = op.get_bind()
+    md.create_all(bind=bind)
+    op.execute(
+        f'INSERT INTO "{schema}".outbox_lane (lane) '
+        f"SELECT g FROM generate_series(0, {OUTBOX_LANES - 1}) g ON CONFLICT DO NOTHING"
+    )
+    # One notification per inserting statement: it only wakes the relay, which then polls.
+    op.execute(
+        f'CREATE OR REPLACE FUNCTION "{schema}".outbox_notify() RETURNS trigger '
+        f"LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify('{notify_channel(schema)}', ''); "
+        f"RETURN NULL; END $$"
+    )
+    op.execute(
+        f'CREATE TRIGGER outbox_notify AFTER INSERT ON "{schema}".outbox '
+        f'FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".outbox_notify()'
+    )
+
+
+def drop_runtime_tables(schema: str) -> None:
+    op.execute(f'DROP TABLE IF EXISTS "{schema}".outbox, "{schema}".outbox_lane, "{schema}".inbox')
+    op.execute(f'DROP FUNCTION IF EXISTS "{schema}".outbox_notify()')

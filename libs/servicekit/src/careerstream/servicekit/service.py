@@ -1,0 +1,109 @@
+"""Composing a service: one process serves the HTTP API and the Kafka consumers.
+
+`ServiceRuntime` is what a service's `bootstrap.py` builds; `create_app` turns it
+into a FastAPI app whose lifespan migrates the database, then starts the broker.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import HTMLResponse, JSONResponse
+from faststream.kafka import KafkaBroker
+from faststream.specification import AsyncAPI
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from careerstream.servicekit.health import Check, database_check, health_router
+from careerstream.servicekit.migrations import upgrade_to_head
+from careerstream.servicekit.settings import ServiceSettings
+
+
+@dataclass
+class ServiceRuntime:
+    """Everything one service process is made of; built once, in bootstrap.py."""
+
+    settings: ServiceSettings
+    engine: AsyncEngine
+    broker: KafkaBroker
+    metadata: MetaData
+    migrations: str
+    routers: Sequence[APIRouter] = ()
+    version: str = "0.1.0"
+    description: str = ""
+    run_consumers: bool = True
+    run_api: bool = True
+    extra_checks: dict[str, Check] = field(default_factory=dict)
+
+    def asyncapi(self) -> dict[str, Any]:
+        """The AsyncAPI 3 document of this service's FastStream app."""
+        spec = AsyncAPI(
+            self.broker,
+            title=f"careerstream {self.settings.service_name}",
+            version=self.version,
+            description=self.description,
+            schema_version="3.0.0",
+        )
+        doc: dict[str, Any] = json.loads(spec.to_specification().to_json())
+        # The broker address differs per deployment; the document must not.
+        for server in doc.get("servers", {}).values():
+            server["host"] = "kafka:9092"
+        return doc
+
+
+def _broker_check(broker: KafkaBroker) -> Check:
+    async def check() -> None:
+        if not await broker.ping(timeout=2.0):
+            raise ConnectionError("Kafka did not answer")
+
+    return check
+
+
+def create_app(rt: ServiceRuntime) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await upgrade_to_head(rt.migrations, rt.settings.database_url, rt.settings.db_schema)
+        await rt.broker.connect()
+        if rt.run_consumers:
+            await rt.broker.start()
+        try:
+            yield
+        finally:
+            await rt.broker.stop()
+            await rt.engine.dispose()
+
+    app = FastAPI(
+        title=f"careerstream {rt.settings.service_name}",
+        version=rt.version,
+        description=rt.description,
+        lifespan=lifespan,
+    )
+    checks: dict[str, Check] = {
+        "database": database_check(rt.engine),
+        "kafka": _broker_check(rt.broker),
+        **rt.extra_checks,
+    }
+    app.include_router(health_router(checks))
+
+    @app.get("/asyncapi.json", tags=["operations"], summary="This service's AsyncAPI 3 document")
+    async def asyncapi_json() -> JSONResponse:
+        return JSONResponse(rt.asyncapi())
+
+    @app.get("/asyncapi", tags=["operations"], include_in_schema=False)
+    async def asyncapi_page() -> HTMLResponse:
+        doc = json.dumps(rt.asyncapi(), indent=2)
+        return HTMLResponse(
+            f"<html><head><title>{app.title} AsyncAPI</title></head><body>"
+            f"<h1>{app.title} — AsyncAPI 3</h1><p><a href='/asyncapi.json'>raw JSON</a></p>"
+            f"<pre>{doc.replace('<', '&lt;')}</pre></body></html>"
+        )
+
+    if rt.run_api:
+        for router in rt.routers:
+            app.include_router(router)
+    return app

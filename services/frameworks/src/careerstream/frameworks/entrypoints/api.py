@@ -1,0 +1,5 @@
+"""HTTP routes of the frameworks service (thin: validate, call a handler)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/v1")

@@ -1,0 +1,15 @@
+"""Settings of the hris service, from `HRIS_*` environment variables."""
+
+from pydantic_settings import SettingsConfigDict
+
+from careerstream.servicekit.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="HRIS_", extra="ignore", frozen=True)
+
+    service_name: str = "hris"
+    database_url: str = (
+        "postgresql+asyncpg://cs_hris:hris-local-only@127.0.0.1:15432/careerstream_hris"
+    )
+    http_port: int = 8106

@@ -1,0 +1,1 @@
+"""careerstream metrics service: Programme metrics: mobility, development, skills, engagement, retention and fairness."""

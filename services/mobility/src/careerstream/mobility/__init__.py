@@ -1,0 +1,1 @@
+"""careerstream mobility service: The internal talent marketplace: opportunities, competency-based matching, applications and fills."""

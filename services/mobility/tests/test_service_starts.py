@@ -1,0 +1,17 @@
+"""The mobility service starts on a real database and broker, migrates, and reports ready."""
+
+import pytest
+
+from careerstream.devstack.testing import ServiceUnderTest
+
+
+@pytest.mark.postgres
+@pytest.mark.kafka
+async def test_starts_migrates_and_is_ready(service_under_test: ServiceUnderTest) -> None:
+    async with service_under_test("mobility") as svc:
+        ready = await svc.client.get("/readyz")
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["checks"] == {"database": "ok", "kafka": "ok"}
+        assert await svc.scalar("SELECT version_num FROM mobility.alembic_version") is not None
+        asyncapi = await svc.client.get("/asyncapi.json")
+        assert asyncapi.json()["asyncapi"].startswith("3.")

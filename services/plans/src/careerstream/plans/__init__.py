@@ -1,0 +1,1 @@
+"""careerstream plans service: Individual development plans, actions and check-ins, and managers' career conversations."""

@@ -1,0 +1,15 @@
+"""Settings of the plans service, from `PLANS_*` environment variables."""
+
+from pydantic_settings import SettingsConfigDict
+
+from careerstream.servicekit.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="PLANS_", extra="ignore", frozen=True)
+
+    service_name: str = "plans"
+    database_url: str = (
+        "postgresql+asyncpg://cs_plans:plans-local-only@127.0.0.1:15432/careerstream_plans"
+    )
+    http_port: int = 8103

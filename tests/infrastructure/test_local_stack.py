@@ -1,0 +1,83 @@
+"""The README's first command: `careerstream up` runs every service; `down` stops them."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from careerstream.devstack.procs import StackError, ensure_port_free
+from careerstream.devstack.stack import Endpoints, installed_services
+
+
+def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "careerstream.devstack.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def _free_port_block(n: int) -> int:
+    for start in range(38101, 60000, 50):
+        if all(_port_free(p) for p in range(start, start + n)):
+            return start
+    raise RuntimeError("no free port block")
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+@pytest.mark.kafka
+@pytest.mark.postgres
+def test_up_twice_then_down(endpoints: Endpoints, tmp_path: Path) -> None:
+    first = _free_port_block(10)
+    env = dict(
+        os.environ,
+        CAREERSTREAM_HOME=str(tmp_path),
+        KAFKA_BOOTSTRAP_SERVERS=endpoints.kafka_bootstrap,
+        DATABASE_URL=endpoints.admin_database_url,
+        CAREERSTREAM_FIRST_SERVICE_PORT=str(first),
+    )
+    up = _cli(["up"], env)
+    assert up.returncode == 0, up.stdout + up.stderr
+    services = installed_services()
+    assert len(services) == 6
+    try:
+        for i, svc in enumerate(services):
+            url = f"http://127.0.0.1:{first + i}"
+            assert f"{svc:<12} {url}" in up.stdout
+            with urllib.request.urlopen(f"{url}/readyz", timeout=5) as resp:
+                assert resp.status == 200
+        pids = {p.name: p.read_text() for p in (tmp_path / "stack" / "run").glob("*.pid")}
+        again = _cli(["up"], env)
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert {p.name: p.read_text() for p in (tmp_path / "stack" / "run").glob("*.pid")} == pids
+    finally:
+        down = _cli(["down"], env)
+    assert down.returncode == 0, down.stdout + down.stderr
+    for i, _ in enumerate(services):
+        assert _port_free(first + i)
+    assert not list((tmp_path / "stack" / "run").glob("*.pid"))
+
+
+def test_a_taken_port_is_named_with_what_to_do() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        with pytest.raises(StackError) as err:
+            ensure_port_free("127.0.0.1", port, "Kafka", "CAREERSTREAM_KAFKA_PORT")
+    assert f"port {port}" in str(err.value)
+    assert "Kafka" in str(err.value)
+    assert "CAREERSTREAM_KAFKA_PORT=<port>" in str(err.value)
