@@ -15,3 +15,5 @@ async def test_starts_migrates_and_is_ready(service_under_test: ServiceUnderTest
         assert await svc.scalar("SELECT version_num FROM assessments.alembic_version") is not None
         asyncapi = await svc.client.get("/asyncapi.json")
         assert asyncapi.json()["asyncapi"].startswith("3.")
+        metrics = await svc.client.get("/metrics")
+        assert 'careerstream_outbox_backlog{service="%s"} 0.0' % "{svc}" in metrics.text

@@ -16,6 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Connection
 
 from careerstream.servicekit.db import service_metadata
 
@@ -69,26 +70,38 @@ def notify_channel(schema: str) -> str:
     return f"{schema}_outbox"
 
 
-def create_runtime_tables(schema: str) -> None:
-    """Create the runtime tables in `schema` (call from a migration)."""
+def install_runtime_tables(bind: Connection, schema: str) -> None:
+    """Create the runtime tables, lanes and notify trigger in `schema` (idempotent)."""
+    bind.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     md = service_metadata(schema)
     define_runtime_tables(md)
-    bind = op.get_bind()
     md.create_all(bind=bind)
-    op.execute(
-        f'INSERT INTO "{schema}".outbox_lane (lane) '
-        f"SELECT g FROM generate_series(0, {OUTBOX_LANES - 1}) g ON CONFLICT DO NOTHING"
+    bind.execute(
+        sa.text(
+            f'INSERT INTO "{schema}".outbox_lane (lane) '
+            f"SELECT g FROM generate_series(0, {OUTBOX_LANES - 1}) g ON CONFLICT DO NOTHING"
+        )
     )
     # One notification per inserting statement: it only wakes the relay, which then polls.
-    op.execute(
-        f'CREATE OR REPLACE FUNCTION "{schema}".outbox_notify() RETURNS trigger '
-        f"LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify('{notify_channel(schema)}', ''); "
-        f"RETURN NULL; END $$"
+    bind.execute(
+        sa.text(
+            f'CREATE OR REPLACE FUNCTION "{schema}".outbox_notify() RETURNS trigger '
+            f"LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify('{notify_channel(schema)}', ''); "
+            f"RETURN NULL; END $$"
+        )
     )
-    op.execute(
-        f'CREATE TRIGGER outbox_notify AFTER INSERT ON "{schema}".outbox '
-        f'FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".outbox_notify()'
+    bind.execute(sa.text(f'DROP TRIGGER IF EXISTS outbox_notify ON "{schema}".outbox'))
+    bind.execute(
+        sa.text(
+            f'CREATE TRIGGER outbox_notify AFTER INSERT ON "{schema}".outbox '
+            f'FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".outbox_notify()'
+        )
     )
+
+
+def create_runtime_tables(schema: str) -> None:
+    """Create the runtime tables in `schema` (call from a migration)."""
+    install_runtime_tables(op.get_bind(), schema)
 
 
 def drop_runtime_tables(schema: str) -> None:

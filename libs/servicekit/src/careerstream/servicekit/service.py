@@ -6,6 +6,7 @@ into a FastAPI app whose lifespan migrates the database, then starts the broker.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -13,15 +14,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from careerstream.servicekit.health import Check, database_check, health_router
 from careerstream.servicekit.migrations import upgrade_to_head
+from careerstream.servicekit.relay import OutboxRelay
 from careerstream.servicekit.settings import ServiceSettings
+from careerstream.servicekit.uow import UowFactory
 
 
 @dataclass
@@ -33,6 +37,8 @@ class ServiceRuntime:
     broker: KafkaBroker
     metadata: MetaData
     migrations: str
+    uow: UowFactory
+    relay: OutboxRelay
     routers: Sequence[APIRouter] = ()
     version: str = "0.1.0"
     description: str = ""
@@ -68,13 +74,22 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await upgrade_to_head(rt.migrations, rt.settings.database_url, rt.settings.db_schema)
+        # Every process that writes runs a relay; leases keep replicas from stepping on each other.
+        await rt.relay.start()
+        stopping = asyncio.Event()
+        relay_task = asyncio.create_task(rt.relay.run(stopping), name="outbox-relay")
         await rt.broker.connect()
         if rt.run_consumers:
             await rt.broker.start()
         try:
             yield
         finally:
+            # Stop taking messages, let in-flight handlers finish (their offsets commit after
+            # their transactions), then drain the outbox and stop.
             await rt.broker.stop()
+            stopping.set()
+            await relay_task
+            await rt.relay.stop()
             await rt.engine.dispose()
 
     app = FastAPI(
@@ -89,6 +104,11 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
         **rt.extra_checks,
     }
     app.include_router(health_router(checks))
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    async def metrics() -> Response:
+        await rt.relay.backlog()
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/asyncapi.json", tags=["operations"], summary="This service's AsyncAPI 3 document")
     async def asyncapi_json() -> JSONResponse:

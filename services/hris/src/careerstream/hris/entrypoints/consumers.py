@@ -2,6 +2,8 @@
 
 from faststream.kafka import KafkaBroker
 
+from careerstream.servicekit.uow import UowFactory
 
-def register(broker: KafkaBroker) -> None:
+
+def register(broker: KafkaBroker, uow: UowFactory) -> None:
     """Declare this service's subscribers and publishers on `broker`."""

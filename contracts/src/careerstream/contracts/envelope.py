@@ -1,0 +1,114 @@
+"""The CloudEvents 1.0 envelope, JSON event format, Kafka protocol binding in structured mode.
+
+The whole event is the Kafka message value (content type
+`application/cloudevents+json`); the message key is `<tenant>:<subject>`.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any, Literal, TypeVar
+
+from pydantic import Field, ValidationError
+
+from careerstream.contracts.base import ContractModel, EventPayload, TenantId
+
+CONTENT_TYPE = "application/cloudevents+json"
+DATA_CONTENT_TYPE = "application/json"
+
+
+def dataschema_uri(event_type: str) -> str:
+    """The `dataschema` of an event type; the schema is `contracts/schemas/<type>.json`."""
+    return f"urn:careerstream:schema:{event_type}"
+
+
+class Envelope(ContractModel):
+    """A careerstream event as CloudEvents 1.0 attributes plus `data`."""
+
+    specversion: Literal["1.0"] = "1.0"
+    """The CloudEvents version."""
+    id: str = Field(min_length=1)
+    """Unique per event (a UUID); consumers use it to drop duplicates."""
+    source: str = Field(pattern=r"^/careerstream/[a-z]+$")
+    """`/careerstream/<service>`: the service that produced the event."""
+    type: str = Field(pattern=r"^careerstream\.[a-z]+\.[a-z]+\.[a-z]+\.v[0-9]+$")
+    """`careerstream.<service>.<aggregate>.<past-tense-verb>.v<major>`."""
+    time: datetime
+    """When the change happened."""
+    subject: str = Field(min_length=1)
+    """The id of the aggregate the event belongs to."""
+    datacontenttype: Literal["application/json"] = "application/json"
+    """Always JSON."""
+    dataschema: str
+    """URN of the JSON Schema of this event type."""
+    tenantid: TenantId
+    """The tenant (company) the event belongs to. Extension attribute."""
+    data: dict[str, Any]
+    """The payload, as documented by the event type's schema."""
+
+    @property
+    def key(self) -> str:
+        """The Kafka message key: one aggregate's events stay in one partition, in order."""
+        return f"{self.tenantid}:{self.subject}"
+
+
+class InvalidEvent(ValueError):
+    """A message that is not JSON, not a CloudEvent, or not valid for its type."""
+
+
+def make_event(
+    payload: EventPayload,
+    *,
+    tenant_id: str,
+    source: str,
+    event_id: str | None = None,
+    time: datetime | None = None,
+) -> Envelope:
+    return Envelope(
+        id=event_id or str(uuid.uuid4()),
+        source=source,
+        type=payload.event_type,
+        time=time or datetime.now(UTC),
+        subject=payload.aggregate_id(),
+        dataschema=dataschema_uri(payload.event_type),
+        tenantid=tenant_id,
+        data=payload.model_dump(mode="json"),
+    )
+
+
+def encode(event: Envelope) -> bytes:
+    return event.model_dump_json().encode()
+
+
+def decode(raw: bytes | None) -> Envelope:
+    """Parse a message value; raises InvalidEvent saying what is wrong."""
+    if raw is None:
+        raise InvalidEvent("empty message value (a tombstone?)")
+    try:
+        obj = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidEvent(f"value is not JSON: {exc}") from exc
+    if not isinstance(obj, dict):
+        raise InvalidEvent(f"value is JSON {type(obj).__name__}, not a CloudEvent object")
+    try:
+        return Envelope.model_validate(obj)
+    except ValidationError as exc:
+        raise InvalidEvent(f"not a careerstream CloudEvent: {_errors(exc)}") from exc
+
+
+def _errors(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in exc.errors()[:5]
+    )
+
+
+P = TypeVar("P", bound=EventPayload)
+
+
+def parse_data(event: Envelope, model: type[P]) -> P:
+    try:
+        return model.model_validate(event.data)
+    except ValidationError as exc:
+        raise InvalidEvent(f"{event.type} data invalid: {_errors(exc)}") from exc

@@ -1,0 +1,1 @@
+"""The v1 payload of every event type, one module per producing service."""

@@ -1,0 +1,186 @@
+"""Events of the mobility service: opportunities, applications and fills."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import Field
+
+from careerstream.contracts import topics
+from careerstream.contracts.base import ContractModel, EventPayload, Id, ProficiencyLevel
+
+
+class OpportunityKind(StrEnum):
+    ROLE = "role"
+    PROJECT = "project"
+    GIG = "gig"
+    ROTATION = "rotation"
+    MENTORSHIP = "mentorship"
+
+
+class VisibilityScope(StrEnum):
+    TENANT = "tenant"
+    DEPARTMENT = "department"
+
+
+class RequiredCompetency(ContractModel):
+    competency_id: Id
+    """The competency."""
+    level: ProficiencyLevel
+    """The level required. Opportunities require competencies, never degrees."""
+
+
+class OpportunityPosted(EventPayload):
+    """An opportunity was posted on the internal marketplace."""
+
+    event_type = "careerstream.mobility.opportunity.posted.v1"
+    topic = topics.OPPORTUNITY
+    aggregate_field = "opportunity_id"
+
+    opportunity_id: Id
+    """The opportunity."""
+    kind: OpportunityKind
+    """Role, project, gig, rotation or mentorship."""
+    title: str
+    """Its title."""
+    role_id: Id | None = None
+    """For a role: the framework role."""
+    family_id: Id | None = None
+    """The job family, when there is one."""
+    level_id: Id | None = None
+    """The level, when there is one."""
+    required: list[RequiredCompetency]
+    """Required competencies with levels."""
+    time_share: int = Field(ge=1, le=100, default=100)
+    """Percent of working time (e.g. 20 for a gig)."""
+    duration_weeks: int | None = Field(ge=1, default=None)
+    """For projects, gigs and rotations: how long."""
+    department_id: Id | None = None
+    """The department that offers it."""
+    location: str | None = None
+    """Where, or null."""
+    remote: bool = False
+    """True when it can be done remotely."""
+    visibility: VisibilityScope = VisibilityScope.TENANT
+    """Who can see it: the whole tenant or one department."""
+    hiring_manager_id: Id
+    """Who decides."""
+    posted_at: datetime
+    """When it was posted."""
+    closes_at: datetime | None = None
+    """When applications close."""
+
+
+class ApplicationSubmitted(EventPayload):
+    """An employee applied to an opportunity."""
+
+    event_type = "careerstream.mobility.application.submitted.v1"
+    topic = topics.APPLICATION
+    aggregate_field = "application_id"
+
+    application_id: Id
+    """The application."""
+    opportunity_id: Id
+    """What was applied for."""
+    employee_id: Id
+    """Who applied."""
+    submitted_at: datetime
+    """When."""
+
+
+class ApplicationWithdrawn(EventPayload):
+    """An employee withdrew an application."""
+
+    event_type = "careerstream.mobility.application.withdrawn.v1"
+    topic = topics.APPLICATION
+    aggregate_field = "application_id"
+
+    application_id: Id
+    """The application."""
+    opportunity_id: Id
+    """What it was for."""
+    employee_id: Id
+    """Who withdrew."""
+    withdrawn_at: datetime
+    """When."""
+
+
+class CandidateShortlisted(EventPayload):
+    """The hiring manager shortlisted an applicant."""
+
+    event_type = "careerstream.mobility.candidate.shortlisted.v1"
+    topic = topics.APPLICATION
+    aggregate_field = "application_id"
+
+    application_id: Id
+    """The application."""
+    opportunity_id: Id
+    """What it is for."""
+    employee_id: Id
+    """Who was shortlisted."""
+    shortlisted_at: datetime
+    """When."""
+
+
+class MoveKind(StrEnum):
+    PROMOTION = "promotion"
+    """To a higher level."""
+    LATERAL = "lateral"
+    """To the same level in another track or family."""
+    OTHER = "other"
+    """Anything else (a step down, a project, an external hire)."""
+
+
+class PassedOverStage(StrEnum):
+    APPLIED = "applied"
+    SHORTLISTED = "shortlisted"
+
+
+class PassedOver(ContractModel):
+    employee_id: Id
+    """An internal candidate who was not selected."""
+    stage: PassedOverStage
+    """How far they got."""
+
+
+class RoleFilled(EventPayload):
+    """An opportunity was filled, internally or externally."""
+
+    event_type = "careerstream.mobility.role.filled.v1"
+    topic = topics.OPPORTUNITY
+    aggregate_field = "opportunity_id"
+
+    opportunity_id: Id
+    """The opportunity filled."""
+    internal: bool
+    """True when an employee was selected, false for an external hire."""
+    employee_id: Id | None = None
+    """The mover (null for an external hire not yet in the HRIS)."""
+    from_role_id: Id | None = None
+    """The mover's role before (null for an external hire)."""
+    to_role_id: Id | None = None
+    """The role moved into (null for projects and gigs without a role)."""
+    move_kind: MoveKind
+    """Promotion, lateral or other, derived from levels and tracks."""
+    passed_over: list[PassedOver] = []
+    """Internal candidates who applied and were not selected."""
+    posted_at: datetime
+    """When the opportunity was posted."""
+    filled_at: datetime
+    """When it was filled."""
+
+
+class OpportunityClosed(EventPayload):
+    """An opportunity closed without being filled."""
+
+    event_type = "careerstream.mobility.opportunity.closed.v1"
+    topic = topics.OPPORTUNITY
+    aggregate_field = "opportunity_id"
+
+    opportunity_id: Id
+    """The opportunity."""
+    closed_at: datetime
+    """When it closed without a fill."""
+    reason: str = ""
+    """Why."""

@@ -1,0 +1,214 @@
+"""Events of the plans service: development plans, goals, check-ins and career conversations.
+
+Private notes (check-in and conversation notes) never leave the service.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import Field
+
+from careerstream.contracts import topics
+from careerstream.contracts.base import ContractModel, EventPayload, Id, ProficiencyLevel
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+
+
+class PlanCreated(EventPayload):
+    """A development plan was created (as a draft from gaps, or by hand)."""
+
+    event_type = "careerstream.plans.plan.created.v1"
+    topic = topics.PLAN
+    aggregate_field = "plan_id"
+
+    plan_id: Id
+    """The plan."""
+    employee_id: Id
+    """Whose plan it is."""
+    period_start: date
+    """First day of the plan's period."""
+    period_end: date
+    """Last day of the plan's period."""
+    status: PlanStatus
+    """Draft until the manager approves it."""
+    assessment_id: Id | None = None
+    """The assessment whose gaps it was drafted from, if any."""
+    created_at: datetime
+    """When it was created."""
+
+
+class ActionKind(StrEnum):
+    COURSE = "course"
+    STRETCH_ASSIGNMENT = "stretch_assignment"
+    MENTORING = "mentoring"
+    PROJECT = "project"
+    ROTATION = "rotation"
+
+
+class Action(ContractModel):
+    action_id: Id
+    """The action."""
+    kind: ActionKind
+    """Course, stretch assignment, mentoring, cross-functional project or rotation."""
+    title: str
+    """What to do."""
+    owner_id: Id
+    """Who is responsible for it."""
+    target_date: date
+    """When it should be done."""
+
+
+class GoalAdded(EventPayload):
+    """A goal tied to a competency gap was added to a plan."""
+
+    event_type = "careerstream.plans.goal.added.v1"
+    topic = topics.PLAN
+    aggregate_field = "plan_id"
+
+    plan_id: Id
+    """The plan."""
+    goal_id: Id
+    """The goal."""
+    employee_id: Id
+    """Whose plan it is."""
+    competency_id: Id
+    """The competency whose gap the goal closes."""
+    from_level: ProficiencyLevel
+    """The level the employee has."""
+    to_level: ProficiencyLevel
+    """The level the goal aims for."""
+    target_date: date
+    """When the goal should be reached."""
+    actions: list[Action] = []
+    """How the goal is to be reached."""
+    added_at: datetime
+    """When it was added."""
+
+
+class GoalProgressed(EventPayload):
+    """The employee recorded progress on a goal."""
+
+    event_type = "careerstream.plans.goal.progressed.v1"
+    topic = topics.PLAN
+    aggregate_field = "plan_id"
+
+    plan_id: Id
+    """The plan."""
+    goal_id: Id
+    """The goal."""
+    employee_id: Id
+    """Whose plan it is."""
+    progress: int = Field(ge=0, le=100)
+    """Percent of the goal done, as the employee reports it."""
+    recorded_at: datetime
+    """When progress was recorded."""
+
+
+class GoalOutcome(StrEnum):
+    ACHIEVED = "achieved"
+    DROPPED = "dropped"
+    SUPERSEDED = "superseded"
+
+
+class GoalCompleted(EventPayload):
+    """A goal ended: achieved, dropped, or superseded."""
+
+    event_type = "careerstream.plans.goal.completed.v1"
+    topic = topics.PLAN
+    aggregate_field = "plan_id"
+
+    plan_id: Id
+    """The plan."""
+    goal_id: Id
+    """The goal."""
+    employee_id: Id
+    """Whose plan it is."""
+    competency_id: Id
+    """The competency of the goal."""
+    outcome: GoalOutcome
+    """Achieved, dropped, or superseded by a new assessment."""
+    completed_at: datetime
+    """When it completed."""
+
+
+class CheckinRecorded(EventPayload):
+    """A manager check-in on a plan was recorded (its notes stay private)."""
+
+    event_type = "careerstream.plans.checkin.recorded.v1"
+    topic = topics.PLAN
+    aggregate_field = "plan_id"
+
+    plan_id: Id
+    """The plan."""
+    checkin_id: Id
+    """The check-in."""
+    employee_id: Id
+    """Whose plan it is."""
+    manager_id: Id
+    """The manager who held it."""
+    progress_rating: int = Field(ge=1, le=5)
+    """The manager's view of progress, 1 (off track) to 5 (ahead)."""
+    held_at: datetime
+    """When it was held."""
+
+
+class PlanOutcome(StrEnum):
+    COMPLETED = "completed"
+    CLOSED_ON_MOVE = "closed_on_move"
+    CLOSED_ON_TERMINATION = "closed_on_termination"
+    SUPERSEDED = "superseded"
+
+
+class PlanCompleted(EventPayload):
+    """A plan ended: completed, or closed by a move, a termination or a newer plan."""
+
+    event_type = "careerstream.plans.plan.completed.v1"
+    topic = topics.PLAN
+    aggregate_field = "plan_id"
+
+    plan_id: Id
+    """The plan."""
+    employee_id: Id
+    """Whose plan it was."""
+    outcome: PlanOutcome
+    """Why it ended."""
+    goals_total: int = Field(ge=0)
+    """How many goals it had."""
+    goals_achieved: int = Field(ge=0)
+    """How many were achieved."""
+    completed_at: datetime
+    """When it ended."""
+
+
+class ConversationKind(StrEnum):
+    CAREER = "career"
+    DEVELOPMENT = "development"
+    PROMOTION = "promotion"
+    LATERAL_MOVE = "lateral_move"
+    OTHER = "other"
+
+
+class ConversationHeld(EventPayload):
+    """A manager held a career conversation. Its notes stay private to the two of them."""
+
+    event_type = "careerstream.plans.conversation.held.v1"
+    topic = topics.CONVERSATION
+    aggregate_field = "conversation_id"
+
+    conversation_id: Id
+    """The conversation."""
+    employee_id: Id
+    """With whom."""
+    manager_id: Id
+    """The manager who held it."""
+    kind: ConversationKind
+    """What it was about."""
+    follow_ups: int = Field(ge=0, default=0)
+    """How many follow-ups were agreed."""
+    held_at: datetime
+    """When it was held."""

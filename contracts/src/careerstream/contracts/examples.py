@@ -1,0 +1,248 @@
+"""One valid example payload of every event type: documentation of the contract, and test data."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from careerstream.contracts.base import EventPayload
+from careerstream.contracts.events import assessments as a
+from careerstream.contracts.events import frameworks as f
+from careerstream.contracts.events import hris as h
+from careerstream.contracts.events import mobility as m
+from careerstream.contracts.events import plans as p
+
+T = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+D = date(2026, 11, 2)
+
+FRAMEWORK = f.FrameworkPublished(
+    framework_id="acme-careers",
+    version=3,
+    name="Acme career framework",
+    published_at=T,
+    scale=f.ProficiencyScale(
+        steps=[
+            f.ScaleStep(level=1, label="Foundational"),
+            f.ScaleStep(level=2, label="Developing"),
+            f.ScaleStep(level=3, label="Proficient"),
+            f.ScaleStep(level=4, label="Advanced"),
+            f.ScaleStep(level=5, label="Expert"),
+        ]
+    ),
+    families=[
+        f.JobFamily(
+            id="engineering",
+            name="Engineering",
+            tracks=[
+                f.Track(id="ic", name="Individual contributor", kind=f.TrackKind.IC),
+                f.Track(id="mgmt", name="Management", kind=f.TrackKind.MANAGEMENT),
+            ],
+            levels=[
+                f.Level(id="se", name="Software Engineer", rank=1, track_ids=["ic", "mgmt"]),
+                f.Level(id="senior", name="Senior Engineer", rank=2, track_ids=["ic"]),
+            ],
+        )
+    ],
+    competencies=[
+        f.Competency(
+            id="strategic-thinking",
+            name="Strategic thinking",
+            category=f.CompetencyCategory.BEHAVIOURAL,
+            descriptors=[
+                f.LevelDescriptor(level=2, description="Understands team goals"),
+                f.LevelDescriptor(level=3, description="Connects work to department objectives"),
+            ],
+        )
+    ],
+    roles=[
+        f.Role(
+            id="engineering.se",
+            family_id="engineering",
+            level_id="se",
+            title="Software Engineer",
+            requirements=[f.RoleRequirement(competency_id="strategic-thinking", level=2)],
+        ),
+        f.Role(
+            id="engineering.senior",
+            family_id="engineering",
+            level_id="senior",
+            title="Senior Engineer",
+            requirements=[f.RoleRequirement(competency_id="strategic-thinking", level=3)],
+        ),
+    ],
+)
+
+EXAMPLES: dict[str, EventPayload] = {
+    e.event_type: e
+    for e in [
+        FRAMEWORK,
+        f.FrameworkRetired(
+            framework_id="acme-careers", version=2, retired_at=T, reason="replaced by v3"
+        ),
+        h.EmployeeHired(
+            employee_id="E100",
+            effective_date=D,
+            recorded_at=T,
+            display_name="Ada",
+            details=h.EmploymentDetails(
+                role_id="engineering.se",
+                manager_id="E001",
+                department_id="D-ENG",
+                location="Berlin",
+                group_attributes={"gender": "female"},
+            ),
+        ),
+        h.EmployeeChanged(
+            employee_id="E100",
+            effective_date=D,
+            recorded_at=T,
+            changed_fields=["manager_id"],
+            details=h.EmploymentDetails(manager_id="E002"),
+            reason=h.ChangeReason.MANAGER_CHANGE,
+        ),
+        h.EmployeeTerminated(employee_id="E100", effective_date=D, recorded_at=T, voluntary=True),
+        h.OrgUnitChanged(
+            orgunit_id="D-ENG", name="Engineering", head_id="E001", effective_date=D, recorded_at=T
+        ),
+        h.SurveyResponded(
+            response_id="R1",
+            survey_id="pulse-2026-11",
+            employee_id="E100",
+            responded_at=T,
+            answers=[
+                h.SurveyAnswer(question_id="q1", topic=h.SurveyTopic.GROWTH, score=4, scale_max=5)
+            ],
+        ),
+        a.CycleOpened(
+            cycle_id="C1",
+            name="2026 H2",
+            population=a.Population(kind=a.PopulationKind.ALL),
+            opened_at=T,
+            deadline=T,
+        ),
+        a.CycleClosed(cycle_id="C1", closed_at=T),
+        a.AssessmentSubmitted(
+            assessment_id="A1",
+            cycle_id="C1",
+            employee_id="E100",
+            rater_id="E100",
+            rater_kind=a.RaterKind.SELF,
+            submitted_at=T,
+            ratings=[a.Rating(competency_id="strategic-thinking", level=2)],
+        ),
+        a.AssessmentCompleted(
+            assessment_id="A1",
+            cycle_id="C1",
+            employee_id="E100",
+            role_id="engineering.se",
+            framework_id="acme-careers",
+            framework_version=3,
+            completed_at=T,
+            levels=[a.CalibratedLevel(competency_id="strategic-thinking", level=2)],
+            raters=[a.Rater(rater_id="E001", kind=a.RaterKind.MANAGER)],
+        ),
+        a.SkillgapIdentified(
+            employee_id="E100",
+            assessment_id="A1",
+            reference=a.GapReference.TARGET,
+            role_id="engineering.senior",
+            readiness=0.67,
+            ready=False,
+            identified_at=T,
+            gaps=[
+                a.CompetencyGap(competency_id="strategic-thinking", required=3, current=2, gap=1)
+            ],
+        ),
+        p.PlanCreated(
+            plan_id="P1",
+            employee_id="E100",
+            period_start=D,
+            period_end=D,
+            status=p.PlanStatus.DRAFT,
+            created_at=T,
+        ),
+        p.GoalAdded(
+            plan_id="P1",
+            goal_id="G1",
+            employee_id="E100",
+            competency_id="strategic-thinking",
+            from_level=2,
+            to_level=3,
+            target_date=D,
+            added_at=T,
+            actions=[
+                p.Action(
+                    action_id="X1",
+                    kind=p.ActionKind.MENTORING,
+                    title="Pair with a staff engineer",
+                    owner_id="E100",
+                    target_date=D,
+                )
+            ],
+        ),
+        p.GoalProgressed(
+            plan_id="P1", goal_id="G1", employee_id="E100", progress=40, recorded_at=T
+        ),
+        p.GoalCompleted(
+            plan_id="P1",
+            goal_id="G1",
+            employee_id="E100",
+            competency_id="strategic-thinking",
+            outcome=p.GoalOutcome.ACHIEVED,
+            completed_at=T,
+        ),
+        p.CheckinRecorded(
+            plan_id="P1",
+            checkin_id="K1",
+            employee_id="E100",
+            manager_id="E001",
+            progress_rating=4,
+            held_at=T,
+        ),
+        p.PlanCompleted(
+            plan_id="P1",
+            employee_id="E100",
+            outcome=p.PlanOutcome.COMPLETED,
+            goals_total=1,
+            goals_achieved=1,
+            completed_at=T,
+        ),
+        p.ConversationHeld(
+            conversation_id="V1",
+            employee_id="E100",
+            manager_id="E001",
+            kind=p.ConversationKind.CAREER,
+            held_at=T,
+        ),
+        m.OpportunityPosted(
+            opportunity_id="O1",
+            kind=m.OpportunityKind.GIG,
+            title="Data pipeline gig",
+            required=[m.RequiredCompetency(competency_id="strategic-thinking", level=2)],
+            time_share=20,
+            duration_weeks=8,
+            hiring_manager_id="E001",
+            posted_at=T,
+        ),
+        m.ApplicationSubmitted(
+            application_id="AP1", opportunity_id="O1", employee_id="E100", submitted_at=T
+        ),
+        m.ApplicationWithdrawn(
+            application_id="AP1", opportunity_id="O1", employee_id="E100", withdrawn_at=T
+        ),
+        m.CandidateShortlisted(
+            application_id="AP1", opportunity_id="O1", employee_id="E100", shortlisted_at=T
+        ),
+        m.RoleFilled(
+            opportunity_id="O1",
+            internal=True,
+            employee_id="E100",
+            from_role_id="engineering.se",
+            to_role_id="engineering.senior",
+            move_kind=m.MoveKind.PROMOTION,
+            passed_over=[m.PassedOver(employee_id="E101", stage=m.PassedOverStage.SHORTLISTED)],
+            posted_at=T,
+            filled_at=T,
+        ),
+        m.OpportunityClosed(opportunity_id="O1", closed_at=T, reason="budget"),
+    ]
+}

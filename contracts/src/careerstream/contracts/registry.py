@@ -1,0 +1,49 @@
+"""Every event type of the contract, by its CloudEvents `type`."""
+
+from __future__ import annotations
+
+from careerstream.contracts.base import EventPayload
+from careerstream.contracts.events import assessments, frameworks, hris, mobility, plans
+from careerstream.contracts.topics import ALL_TOPICS
+
+_ALL: tuple[type[EventPayload], ...] = (
+    frameworks.FrameworkPublished,
+    frameworks.FrameworkRetired,
+    hris.EmployeeHired,
+    hris.EmployeeChanged,
+    hris.EmployeeTerminated,
+    hris.OrgUnitChanged,
+    hris.SurveyResponded,
+    assessments.CycleOpened,
+    assessments.CycleClosed,
+    assessments.AssessmentSubmitted,
+    assessments.AssessmentCompleted,
+    assessments.SkillgapIdentified,
+    plans.PlanCreated,
+    plans.GoalAdded,
+    plans.GoalProgressed,
+    plans.GoalCompleted,
+    plans.CheckinRecorded,
+    plans.PlanCompleted,
+    plans.ConversationHeld,
+    mobility.OpportunityPosted,
+    mobility.ApplicationSubmitted,
+    mobility.ApplicationWithdrawn,
+    mobility.CandidateShortlisted,
+    mobility.RoleFilled,
+    mobility.OpportunityClosed,
+)
+
+EVENT_TYPES: dict[str, type[EventPayload]] = {m.event_type: m for m in _ALL}
+
+assert len(EVENT_TYPES) == len(_ALL), "two payload models share an event type"
+assert all(m.topic in ALL_TOPICS for m in _ALL), "an event type names an unknown topic"
+
+
+def model_for(event_type: str) -> type[EventPayload] | None:
+    """The payload model of `event_type`, or None for a type this version does not know."""
+    return EVENT_TYPES.get(event_type)
+
+
+def types_on(topic: str) -> list[str]:
+    return [t for t, m in EVENT_TYPES.items() if m.topic == topic]

@@ -1,0 +1,261 @@
+"""Idempotent event consumers: parse, check the inbox, handle, commit, then commit the offset.
+
+For each message, in one database transaction: the inbox row
+(consumer, event id), the handler's effects and any events it publishes (outbox).
+The Kafka offset is committed only after that transaction commits, so a crash
+anywhere re-delivers the message and the inbox makes the second delivery a no-op.
+
+Failures never block a partition:
+- not JSON, not a CloudEvent, or data that fails its schema: dead-lettered at once;
+- an unknown event type: skipped (a newer producer; we do not need it);
+- a handler error: retried with backoff `max_attempts` times, then dead-lettered;
+- the database or broker unreachable: retried until they return (nothing can be
+  processed without them, and dead-lettering then would lose good messages).
+
+A dead letter goes to `<topic>.dlq` through the outbox, with headers naming the
+reason, the error, the original topic, partition and offset, and the consumer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from prometheus_client import Counter
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from careerstream.contracts.base import EventPayload
+from careerstream.contracts.envelope import Envelope, InvalidEvent, decode, parse_data
+from careerstream.contracts.topics import dlq_topic
+from careerstream.servicekit.uow import UnitOfWork, UowFactory
+
+log = logging.getLogger(__name__)
+
+HANDLED = Counter("careerstream_events_handled_total", "Events applied", ["consumer"])
+DUPLICATES = Counter("careerstream_events_duplicate_total", "Redeliveries skipped", ["consumer"])
+SKIPPED = Counter("careerstream_events_skipped_total", "Unknown event types skipped", ["consumer"])
+RETRIED = Counter("careerstream_events_retried_total", "Handler retries", ["consumer"])
+FAILED = Counter("careerstream_events_failed_total", "Handler failures", ["consumer"])
+DEAD = Counter("careerstream_events_dead_lettered_total", "Events sent to a DLQ", ["consumer"])
+
+Handler = Callable[[UnitOfWork, Envelope, Any], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Record:
+    """A Kafka message, independent of the client library."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: Sequence[tuple[str, bytes]] = ()
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Errors of the infrastructure (connection lost, server restarting), not of the message."""
+    if isinstance(exc, OSError | ConnectionError | InterfaceError | asyncio.TimeoutError):
+        return True
+    if isinstance(exc, OperationalError | DBAPIError) and exc.connection_invalidated:
+        return True
+    name = type(getattr(exc, "orig", exc)).__name__
+    return name in {
+        "ConnectionDoesNotExistError",
+        "CannotConnectNowError",
+        "ConnectionFailureError",
+        "AdminShutdownError",
+        "InterfaceError",
+        "TooManyConnectionsError",
+    }
+
+
+@dataclass
+class _Parsed:
+    record: Record
+    envelope: Envelope | None = None
+    payload: EventPayload | None = None
+    handler: Handler | None = None
+    problem: tuple[str, str] | None = None  # (reason, detail) when it must be dead-lettered
+
+
+@dataclass
+class EventConsumer:
+    """One named consumer (its own inbox and consumer group) with a handler per event type."""
+
+    name: str
+    uow_factory: UowFactory
+    handlers: dict[type[EventPayload], Handler]
+    max_attempts: int = 5
+    backoff_base: float = 0.2
+    backoff_max: float = 10.0
+    topics_override: list[str] | None = None
+    """Consume these topics instead of the contract's (tests give each run its own)."""
+    _by_type: dict[str, tuple[type[EventPayload], Handler]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._by_type = {m.event_type: (m, h) for m, h in self.handlers.items()}
+
+    @property
+    def topics(self) -> list[str]:
+        if self.topics_override:
+            return list(self.topics_override)
+        return sorted({m.topic for m in self.handlers})
+
+    # -- parsing ---------------------------------------------------------------------------
+
+    def _parse(self, record: Record) -> _Parsed:
+        parsed = _Parsed(record)
+        try:
+            env = decode(record.value)
+        except InvalidEvent as exc:
+            parsed.problem = ("invalid-event", str(exc))
+            return parsed
+        parsed.envelope = env
+        known = self._by_type.get(env.type)
+        if known is None:
+            return parsed
+        model, parsed.handler = known
+        try:
+            parsed.payload = parse_data(env, model)
+        except InvalidEvent as exc:
+            parsed.problem = ("schema-violation", str(exc))
+        return parsed
+
+    # -- one message -----------------------------------------------------------------------
+
+    async def process(self, record: Record) -> str:
+        """Apply one message. Returns applied, duplicate, skipped or dead-lettered."""
+        p = self._parse(record)
+        if p.problem is not None:
+            await self._dead_letter(record, *p.problem, attempts=0)
+            return "dead-lettered"
+        if p.handler is None or p.envelope is None:
+            SKIPPED.labels(self.name).inc()
+            return "skipped"
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._apply_one(p)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if is_transient(exc):
+                    await self._pause(attempt, exc, transient=True)
+                    attempt = 0
+                    continue
+                FAILED.labels(self.name).inc()
+                if attempt >= self.max_attempts:
+                    detail = "".join(traceback.format_exception_only(exc)).strip()
+                    await self._dead_letter(record, "handler-error", detail, attempts=attempt)
+                    return "dead-lettered"
+                RETRIED.labels(self.name).inc()
+                await self._pause(attempt, exc, transient=False)
+
+    async def _apply_one(self, p: _Parsed) -> str:
+        assert p.envelope is not None
+        assert p.handler is not None
+        async with self.uow_factory() as uow:
+            if not await uow.claim(self.name, p.envelope.id):
+                DUPLICATES.labels(self.name).inc()
+                return "duplicate"
+            await p.handler(uow, p.envelope, p.payload)
+            await uow.commit()
+        HANDLED.labels(self.name).inc()
+        return "applied"
+
+    # -- a batch in one transaction --------------------------------------------------------
+
+    async def process_batch(self, records: Iterable[Record]) -> list[str]:
+        """Apply many messages in one transaction, in order; on any failure, one by one."""
+        parsed = [self._parse(r) for r in records]
+        if any(p.problem is not None for p in parsed):
+            return [await self.process(p.record) for p in parsed]
+        outcomes: list[str] = []
+        try:
+            async with self.uow_factory() as uow:
+                for p in parsed:
+                    if p.handler is None or p.envelope is None:
+                        outcomes.append("skipped")
+                    elif not await uow.claim(self.name, p.envelope.id):
+                        outcomes.append("duplicate")
+                    else:
+                        await p.handler(uow, p.envelope, p.payload)
+                        outcomes.append("applied")
+                await uow.commit()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.info("batch of %d failed (%r); applying one by one", len(parsed), exc)
+            return [await self.process(p.record) for p in parsed]
+        HANDLED.labels(self.name).inc(outcomes.count("applied"))
+        DUPLICATES.labels(self.name).inc(outcomes.count("duplicate"))
+        SKIPPED.labels(self.name).inc(outcomes.count("skipped"))
+        return outcomes
+
+    # -- failures --------------------------------------------------------------------------
+
+    async def _pause(self, attempt: int, exc: BaseException, *, transient: bool) -> None:
+        delay = min(self.backoff_max, self.backoff_base * (2 ** min(attempt, 10)))
+        log.warning(
+            "%s: %s error (attempt %d), retrying in %.1fs: %r",
+            self.name,
+            "transient" if transient else "handler",
+            attempt,
+            delay,
+            exc,
+        )
+        await asyncio.sleep(delay)
+
+    async def _dead_letter(
+        self, record: Record, reason: str, detail: str, *, attempts: int
+    ) -> None:
+        headers = {k: v.decode(errors="replace") for k, v in record.headers}
+        headers.update(
+            {
+                "x-dlq-reason": reason,
+                "x-dlq-error": detail[:2000],
+                "x-original-topic": record.topic,
+                "x-original-partition": str(record.partition),
+                "x-original-offset": str(record.offset),
+                "x-consumer": self.name,
+                "x-attempts": str(attempts),
+            }
+        )
+        position = f"dlq:{record.topic}/{record.partition}/{record.offset}"
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                async with self.uow_factory() as uow:
+                    # Keyed by position, not event id, so that a replayed message is applied.
+                    if await uow.claim(self.name, position):
+                        uow.publish_raw(
+                            topic=dlq_topic(record.topic),
+                            key=(record.key or b"").decode(errors="replace"),
+                            value=record.value or b"",
+                            event_id=position,
+                            event_type="careerstream.dead-letter",
+                            headers=headers,
+                        )
+                    await uow.commit()
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the database is the only way out; wait for it
+                await self._pause(attempt, exc, transient=True)
+        DEAD.labels(self.name).inc()
+        log.error(
+            "%s: dead-lettered %s/%d@%d: %s: %s",
+            self.name,
+            record.topic,
+            record.partition,
+            record.offset,
+            reason,
+            detail[:300],
+        )

@@ -1,0 +1,55 @@
+"""Declaring an EventConsumer on the FastStream broker (so it shows in AsyncAPI).
+
+The ack policy is manual: the offset is committed after the consumer's
+transaction has committed, never before, and never for a handler cancelled
+at shutdown (FastStream's Kafka default would commit before the handler runs).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+from careerstream.servicekit.consumer import EventConsumer, Record
+
+
+def to_record(raw: Any) -> Record:
+    return Record(
+        topic=raw.topic,
+        partition=raw.partition,
+        offset=raw.offset,
+        key=raw.key,
+        value=raw.value,
+        headers=tuple(raw.headers or ()),
+    )
+
+
+def subscribe(
+    broker: KafkaBroker, consumer: EventConsumer, *, batch: bool = False, max_records: int = 500
+) -> None:
+    """Consume `consumer.topics` in the consumer group named after the consumer."""
+    common: dict[str, Any] = {
+        "group_id": consumer.name,
+        "ack_policy": AckPolicy.MANUAL,
+        "auto_offset_reset": "earliest",
+        "title": consumer.name,
+        "description": "Event types: " + ", ".join(sorted(m.event_type for m in consumer.handlers)),
+    }
+    if batch:
+        sub = broker.subscriber(*consumer.topics, batch=True, max_records=max_records, **common)
+
+        @sub  # type: ignore[untyped-decorator]
+        async def on_batch(message: KafkaMessage) -> None:
+            await consumer.process_batch([to_record(r) for r in message.raw_message])
+            await message.ack()
+
+    else:
+        sub1 = broker.subscriber(*consumer.topics, **common)
+
+        @sub1  # type: ignore[untyped-decorator]
+        async def on_message(message: KafkaMessage) -> None:
+            await consumer.process(to_record(message.raw_message))
+            await message.ack()

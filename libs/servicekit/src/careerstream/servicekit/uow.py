@@ -1,0 +1,144 @@
+"""The unit of work: one transaction, the only thing that commits.
+
+State changes and the events they cause are written together: `publish`
+adds an outbox row to the same transaction, nothing else. The relay sends it
+to Kafka after the commit. A rolled-back unit of work publishes nothing.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, Self
+
+from opentelemetry import propagate
+from sqlalchemy import Table, insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from careerstream.contracts.base import EventPayload
+from careerstream.contracts.envelope import CONTENT_TYPE, Envelope, encode, make_event
+from careerstream.servicekit.runtime_tables import OUTBOX_LANES
+
+
+def lane_of(key: str) -> int:
+    """The outbox lane of a message key (stable across processes and versions)."""
+    return zlib.crc32(key.encode()) % OUTBOX_LANES
+
+
+def trace_headers() -> dict[str, str]:
+    """The current W3C trace context, to be carried with an outgoing event."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+class UnitOfWork:
+    """`async with uow_factory() as uow: ...; await uow.commit()`; leaving without commit rolls back."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        outbox: Table,
+        inbox: Table,
+        source: str,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._outbox = outbox
+        self._inbox = inbox
+        self._source = source
+        self._pending: list[dict[str, Any]] = []
+        self._session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("UnitOfWork used outside `async with`")
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        self._session = self._sessionmaker()
+        await self._session.begin()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self.session.in_transaction():
+                await self.session.rollback()
+        finally:
+            self._pending.clear()
+            await self.session.close()
+            self._session = None
+
+    def publish(
+        self, payload: EventPayload, *, tenant_id: str, topic: str | None = None
+    ) -> Envelope:
+        """Record an event to be published once (and only if) this unit of work commits.
+
+        `topic` overrides the contract's topic (tests give each run its own topics).
+        """
+        event = make_event(payload, tenant_id=tenant_id, source=self._source)
+        self.publish_raw(
+            topic=topic or payload.topic,
+            key=event.key,
+            value=encode(event),
+            event_id=event.id,
+            event_type=event.type,
+            headers={"content-type": CONTENT_TYPE, **trace_headers()},
+        )
+        return event
+
+    def publish_raw(
+        self,
+        *,
+        topic: str,
+        key: str,
+        value: bytes,
+        event_id: str,
+        event_type: str,
+        headers: dict[str, str],
+    ) -> None:
+        """Record an already-encoded message (dead letters, replays) for the relay."""
+        self._pending.append(
+            {
+                "event_id": event_id,
+                "event_type": event_type,
+                "topic": topic,
+                "message_key": key,
+                "lane": lane_of(key),
+                "value": value,
+                "headers": headers,
+            }
+        )
+
+    async def claim(self, consumer: str, event_id: str) -> bool:
+        """Mark `event_id` applied by `consumer`; False when it already was (skip it)."""
+        stmt = (
+            pg_insert(self._inbox)
+            .values(consumer=consumer, event_id=event_id)
+            .on_conflict_do_nothing()
+            .returning(self._inbox.c.event_id)
+        )
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def flush_outbox(self) -> None:
+        if self._pending:
+            await self.session.execute(insert(self._outbox), self._pending)
+            self._pending.clear()
+
+    async def commit(self) -> None:
+        await self.flush_outbox()
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        self._pending.clear()
+        await self.session.rollback()
+
+
+UowFactory = Callable[[], UnitOfWork]
