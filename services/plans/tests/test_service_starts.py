@@ -16,4 +16,4 @@ async def test_starts_migrates_and_is_ready(service_under_test: ServiceUnderTest
         asyncapi = await svc.client.get("/asyncapi.json")
         assert asyncapi.json()["asyncapi"].startswith("3.")
         metrics = await svc.client.get("/metrics")
-        assert 'careerstream_outbox_backlog{service="%s"} 0.0' % "{svc}" in metrics.text
+        assert 'careerstream_outbox_backlog{service="plans"} 0.0' in metrics.text
