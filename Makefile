@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: up down status test lint bench tools schemas
+.PHONY: up down status test lint bench tools contracts
 
 tools:
 	@scripts/ensure-tools
@@ -26,3 +26,6 @@ lint: tools
 
 bench: tools
 	uv run python -m bench
+
+contracts: tools          ## regenerate contracts/schemas (refuses breaking changes) and contracts/asyncapi
+	uv run careerstream contracts

@@ -4,6 +4,7 @@ careerstream up       start Kafka, PostgreSQL, topics, databases and every servi
 careerstream down     stop all of it (data stays in .local/)
 careerstream status   what runs
 careerstream infra    only Kafka and PostgreSQL (what the tests need)
+careerstream contracts  regenerate contracts/schemas and contracts/asyncapi
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("command", choices=["up", "down", "status", "infra"])
+    parser.add_argument("command", choices=["up", "down", "status", "infra", "contracts"])
     parser.add_argument(
         "--test-stack",
         action="store_true",
@@ -35,6 +36,14 @@ def main(argv: list[str] | None = None) -> int:
             stack.up(cfg)
         elif args.command == "down":
             stack.down(cfg)
+        elif args.command == "contracts":
+            from careerstream.contracts import schemagen
+            from careerstream.devstack.asyncapi import write_all
+
+            if schemagen.main([]) != 0:
+                return 1
+            for path in write_all():
+                print(f"wrote {path}")
         elif args.command == "status":
             stack.status(cfg)
         else:

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from careerstream.servicekit.health import Check, database_check, health_router
 from careerstream.servicekit.migrations import upgrade_to_head
+from careerstream.servicekit.problems import install_problem_handlers
 from careerstream.servicekit.relay import OutboxRelay
 from careerstream.servicekit.settings import ServiceSettings
 from careerstream.servicekit.uow import UowFactory
@@ -103,6 +104,7 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
         "kafka": _broker_check(rt.broker),
         **rt.extra_checks,
     }
+    install_problem_handlers(app)
     app.include_router(health_router(checks))
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
