@@ -25,7 +25,7 @@ lint: tools
 	uv run ruff check . && uv run ruff format --check . && uv run mypy .
 
 bench: tools
-	uv run python -m bench
+	uv run python -m bench.consume_pipeline
 
 contracts: tools          ## regenerate contracts/schemas (refuses breaking changes) and contracts/asyncapi
 	uv run careerstream contracts

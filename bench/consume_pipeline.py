@@ -1,0 +1,164 @@
+"""Events/s through consume -> inbox -> state write -> outbox in one transaction.
+
+Compares the servicekit EventConsumer (batch mode) with a plain aiokafka
+`getmany` + asyncpg `executemany` loop doing the same writes (a state row, an
+inbox row and an outbox row per event), in the same run, on the same broker
+and database. Uses the test stack (or KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL).
+
+    uv run python -m bench.consume_pipeline --events 20000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+import uuid
+
+import asyncpg
+import sqlalchemy as sa
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from careerstream.contracts.envelope import Envelope, encode, make_event
+from careerstream.contracts.events.hris import EmployeeHired
+from careerstream.devstack import kafka
+from careerstream.devstack.testing import fresh_database, test_infrastructure
+from careerstream.servicekit.consumer import EventConsumer
+from careerstream.servicekit.subscriptions import to_record
+from careerstream.servicekit.uow import UnitOfWork, lane_of
+from tests.servicekit.harness import build_uow, effects, hired, setup_schema
+
+
+async def produce(bootstrap: str, topic: str, n: int) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, acks=1)
+    await producer.start()
+    try:
+        for i in range(n):
+            ev = make_event(
+                hired(f"E{i % 5000}", i), tenant_id="acme", source="/careerstream/bench"
+            )
+            await producer.send(topic, encode(ev), key=ev.key.encode())
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+def consumer_for(bootstrap: str, topic: str) -> AIOKafkaConsumer:
+    return AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"bench-{uuid.uuid4().hex}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=4 * 1024 * 1024,
+    )
+
+
+async def run_servicekit(bootstrap: str, topic: str, db: str, n: int) -> float:
+    await setup_schema(db)
+    engine, uow = build_uow(db)
+
+    async def handle(u: UnitOfWork, event: Envelope, payload: EmployeeHired) -> None:
+        await u.session.execute(
+            sa.insert(effects).values(
+                event_id=event.id,
+                employee_id=payload.employee_id,
+                seq=int(payload.display_name or 0),
+            )
+        )
+        u.publish(payload, tenant_id=event.tenantid, topic=topic + ".out")
+
+    ec = EventConsumer("bench", uow, {EmployeeHired: handle}, topics_override=[topic])
+    consumer = consumer_for(bootstrap, topic)
+    await consumer.start()
+    done = 0
+    t0 = time.perf_counter()
+    try:
+        while done < n:
+            batches = await consumer.getmany(timeout_ms=1000, max_records=1000)
+            for records in batches.values():
+                await ec.process_batch([to_record(r) for r in records])
+                done += len(records)
+            await consumer.commit()
+    finally:
+        await consumer.stop()
+        await engine.dispose()
+    return n / (time.perf_counter() - t0)
+
+
+async def run_plain(bootstrap: str, topic: str, db: str, n: int) -> float:
+    await setup_schema(db)
+    conn = await asyncpg.connect(db)
+    consumer = consumer_for(bootstrap, topic)
+    await consumer.start()
+    done = 0
+    t0 = time.perf_counter()
+    try:
+        while done < n:
+            batches = await consumer.getmany(timeout_ms=1000, max_records=1000)
+            for records in batches.values():
+                import json
+
+                rows = [json.loads(r.value) for r in records]
+                async with conn.transaction():
+                    await conn.executemany(
+                        "INSERT INTO kit.inbox (consumer, event_id) VALUES ('plain', $1) "
+                        "ON CONFLICT DO NOTHING",
+                        [(e["id"],) for e in rows],
+                    )
+                    await conn.executemany(
+                        "INSERT INTO kit.effects (event_id, employee_id, seq) VALUES ($1, $2, $3)",
+                        [
+                            (e["id"], e["data"]["employee_id"], int(e["data"]["display_name"]))
+                            for e in rows
+                        ],
+                    )
+                    await conn.executemany(
+                        "INSERT INTO kit.outbox (event_id, event_type, topic, message_key, lane, "
+                        "value, headers) VALUES ($1, $2, $3, $4, $5, $6, '{}'::jsonb)",
+                        [
+                            (
+                                str(uuid.uuid4()),
+                                e["type"],
+                                topic + ".out",
+                                f"acme:{e['subject']}",
+                                lane_of(f"acme:{e['subject']}"),
+                                json.dumps(e).encode(),
+                            )
+                            for e in rows
+                        ],
+                    )
+                done += len(records)
+            await consumer.commit()
+    finally:
+        await consumer.stop()
+        await conn.close()
+    return n / (time.perf_counter() - t0)
+
+
+async def main(n: int, endpoints_bootstrap: str, admin_url: str) -> None:
+    topic = f"bench.pipeline.{uuid.uuid4().hex[:8]}"
+    await kafka.create_topics(endpoints_bootstrap, [topic], partitions=12)
+    await produce(endpoints_bootstrap, topic, n)
+    results = {}
+    for name, fn in (
+        ("plain", run_plain),
+        ("servicekit", run_servicekit),
+        ("plain (again)", run_plain),
+        ("servicekit (again)", run_servicekit),
+    ):
+        async with fresh_database(admin_url) as db:
+            results[name] = await fn(endpoints_bootstrap, topic, db, n)
+        print(f"{name:<20} {results[name]:>9.0f} events/s", flush=True)
+    await kafka.delete_topics(endpoints_bootstrap, [topic])
+    plain = max(results["plain"], results["plain (again)"])
+    ours = max(results["servicekit"], results["servicekit (again)"])
+    print(f"servicekit / plain = {ours / plain:.2f} (best of two each, {n} events)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=20000)
+    args = parser.parse_args()
+    with test_infrastructure() as ep:
+        asyncio.run(main(args.events, ep.kafka_bootstrap, ep.admin_database_url))
