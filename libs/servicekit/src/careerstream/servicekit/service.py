@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -129,3 +129,39 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
         for router in rt.routers:
             app.include_router(router)
     return app
+
+
+def build_runtime(
+    settings: ServiceSettings,
+    *,
+    metadata: MetaData,
+    migrations: str,
+    routers: Sequence[APIRouter],
+    register_consumers: Callable[[KafkaBroker, UowFactory], None],
+    description: str = "",
+) -> ServiceRuntime:
+    """The standard wiring of a service: engine, unit of work, broker, consumers, relay."""
+    from careerstream.servicekit.broker import make_broker
+    from careerstream.servicekit.db import make_engine, make_sessionmaker
+    from careerstream.servicekit.wiring import uow_factory
+
+    engine = make_engine(settings)
+    uow = uow_factory(make_sessionmaker(engine), metadata, settings.service_name)
+    broker = make_broker(settings)
+    register_consumers(broker, uow)
+    return ServiceRuntime(
+        settings=settings,
+        engine=engine,
+        broker=broker,
+        metadata=metadata,
+        migrations=migrations,
+        uow=uow,
+        relay=OutboxRelay(
+            settings.database_url,
+            settings.db_schema,
+            settings.kafka_bootstrap_servers,
+            service=settings.service_name,
+        ),
+        routers=routers,
+        description=description,
+    )

@@ -5,34 +5,17 @@ from pathlib import Path
 from careerstream.mobility.adapters.orm import metadata
 from careerstream.mobility.config import Settings
 from careerstream.mobility.entrypoints import api, consumers
-from careerstream.servicekit.broker import make_broker
-from careerstream.servicekit.db import make_engine, make_sessionmaker
-from careerstream.servicekit.relay import OutboxRelay
-from careerstream.servicekit.service import ServiceRuntime
-from careerstream.servicekit.wiring import uow_factory
+from careerstream.servicekit.service import ServiceRuntime, build_runtime
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
 
 def build(settings: Settings | None = None) -> ServiceRuntime:
-    settings = settings or Settings()
-    engine = make_engine(settings)
-    uow = uow_factory(make_sessionmaker(engine), metadata, settings.service_name)
-    broker = make_broker(settings)
-    consumers.register(broker, uow)
-    return ServiceRuntime(
-        settings=settings,
-        engine=engine,
-        broker=broker,
+    return build_runtime(
+        settings or Settings(),
         metadata=metadata,
         migrations=MIGRATIONS,
-        uow=uow,
-        relay=OutboxRelay(
-            settings.database_url,
-            settings.db_schema,
-            settings.kafka_bootstrap_servers,
-            service=settings.service_name,
-        ),
         routers=[api.router],
+        register_consumers=consumers.register,
         description="The internal talent marketplace: opportunities, competency-based matching, applications and fills.",
     )
