@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+import json
 import uuid
+from collections.abc import Sequence
 
 import asyncpg
 import sqlalchemy as sa
@@ -58,17 +60,24 @@ async def run_servicekit(bootstrap: str, topic: str, db: str, n: int) -> float:
     await setup_schema(db)
     engine, uow = build_uow(db)
 
-    async def handle(u: UnitOfWork, event: Envelope, payload: EmployeeHired) -> None:
+    async def handle(u: UnitOfWork, batch: Sequence[tuple[Envelope, EmployeeHired]]) -> None:
         await u.session.execute(
-            sa.insert(effects).values(
-                event_id=event.id,
-                employee_id=payload.employee_id,
-                seq=int(payload.display_name or 0),
-            )
+            sa.insert(effects),
+            [
+                {
+                    "event_id": event.id,
+                    "employee_id": payload.employee_id,
+                    "seq": int(payload.display_name or 0),
+                }
+                for event, payload in batch
+            ],
         )
-        u.publish(payload, tenant_id=event.tenantid, topic=topic + ".out")
+        for event, payload in batch:
+            u.publish(payload, tenant_id=event.tenantid, topic=topic + ".out")
 
-    ec = EventConsumer("bench", uow, {EmployeeHired: handle}, topics_override=[topic])
+    ec = EventConsumer(
+        "bench", uow, {}, batch_handlers={EmployeeHired: handle}, topics_override=[topic]
+    )
     consumer = consumer_for(bootstrap, topic)
     await consumer.start()
     done = 0
@@ -76,8 +85,9 @@ async def run_servicekit(bootstrap: str, topic: str, db: str, n: int) -> float:
     try:
         while done < n:
             batches = await consumer.getmany(timeout_ms=1000, max_records=1000)
-            for records in batches.values():
-                await ec.process_batch([to_record(r) for r in records])
+            records = [to_record(r) for part in batches.values() for r in part]
+            if records:
+                await ec.process_batch(records)
                 done += len(records)
             await consumer.commit()
     finally:
@@ -96,9 +106,8 @@ async def run_plain(bootstrap: str, topic: str, db: str, n: int) -> float:
     try:
         while done < n:
             batches = await consumer.getmany(timeout_ms=1000, max_records=1000)
-            for records in batches.values():
-                import json
-
+            records = [r for part in batches.values() for r in part]
+            if records:
                 rows = [json.loads(r.value) for r in records]
                 async with conn.transaction():
                     await conn.executemany(

@@ -6,11 +6,11 @@ The whole event is the Kafka message value (content type
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
+import pydantic_core
 from pydantic import Field, ValidationError
 
 from careerstream.contracts.base import ContractModel, EventPayload, TenantId
@@ -87,8 +87,8 @@ def decode(raw: bytes | None) -> Envelope:
     if raw is None:
         raise InvalidEvent("empty message value (a tombstone?)")
     try:
-        obj = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        obj = pydantic_core.from_json(raw)
+    except ValueError as exc:
         raise InvalidEvent(f"value is not JSON: {exc}") from exc
     if not isinstance(obj, dict):
         raise InvalidEvent(f"value is JSON {type(obj).__name__}, not a CloudEvent object")

@@ -12,6 +12,7 @@ import uvicorn
 
 from careerstream.servicekit.migrations import upgrade_to_head
 from careerstream.servicekit.service import ServiceRuntime, create_app
+from careerstream.servicekit.telemetry import setup_logging
 
 
 def run(build: Callable[[], ServiceRuntime], argv: list[str] | None = None) -> int:
@@ -40,12 +41,13 @@ def run(build: Callable[[], ServiceRuntime], argv: list[str] | None = None) -> i
         return 0
     rt.run_consumers = not args.api_only
     rt.run_api = not args.consumers_only
+    setup_logging(rt.settings.service_name)
     app = create_app(rt)
     uvicorn.run(
         app,
         host=rt.settings.http_host,
         port=rt.settings.http_port,
-        log_level="info",
+        log_config=None,
         timeout_graceful_shutdown=30,
     )
     return 0

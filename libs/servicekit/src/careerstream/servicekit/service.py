@@ -17,6 +17,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -26,6 +27,7 @@ from careerstream.servicekit.migrations import upgrade_to_head
 from careerstream.servicekit.problems import install_problem_handlers
 from careerstream.servicekit.relay import OutboxRelay
 from careerstream.servicekit.settings import ServiceSettings
+from careerstream.servicekit.telemetry import flush_tracing, setup_tracing, trace_engine
 from careerstream.servicekit.uow import UowFactory
 
 
@@ -92,12 +94,20 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
             await relay_task
             await rt.relay.stop()
             await rt.engine.dispose()
+            flush_tracing()
 
     app = FastAPI(
         title=f"careerstream {rt.settings.service_name}",
         version=rt.version,
         description=rt.description,
         lifespan=lifespan,
+    )
+    app.state.uow = rt.uow
+    app.state.runtime = rt
+    FastAPIInstrumentor.instrument_app(
+        app,
+        tracer_provider=setup_tracing(rt.settings.service_name),
+        excluded_urls="healthz,readyz,metrics",
     )
     checks: dict[str, Check] = {
         "database": database_check(rt.engine),
@@ -145,7 +155,9 @@ def build_runtime(
     from careerstream.servicekit.db import make_engine, make_sessionmaker
     from careerstream.servicekit.wiring import uow_factory
 
+    setup_tracing(settings.service_name)
     engine = make_engine(settings)
+    trace_engine(engine)
     uow = uow_factory(make_sessionmaker(engine), metadata, settings.service_name)
     broker = make_broker(settings)
     register_consumers(broker, uow)

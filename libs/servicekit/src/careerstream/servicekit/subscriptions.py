@@ -28,7 +28,7 @@ def to_record(raw: Any) -> Record:
 
 
 def subscribe(
-    broker: KafkaBroker, consumer: EventConsumer, *, batch: bool = False, max_records: int = 500
+    broker: KafkaBroker, consumer: EventConsumer, *, batch: bool = False, max_records: int = 1000
 ) -> None:
     """Consume `consumer.topics` in the consumer group named after the consumer."""
     common: dict[str, Any] = {
@@ -36,7 +36,8 @@ def subscribe(
         "ack_policy": AckPolicy.MANUAL,
         "auto_offset_reset": "earliest",
         "title": consumer.name,
-        "description": "Event types: " + ", ".join(sorted(m.event_type for m in consumer.handlers)),
+        "description": "Event types: "
+        + ", ".join(sorted(m.event_type for m in (*consumer.handlers, *consumer.batch_handlers))),
     }
     if batch:
         sub = broker.subscriber(*consumer.topics, batch=True, max_records=max_records, **common)

@@ -7,19 +7,23 @@ to Kafka after the commit. A rolled-back unit of work publishes nothing.
 
 from __future__ import annotations
 
+import json
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any, Self
 
 from opentelemetry import propagate
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from careerstream.contracts.base import EventPayload
 from careerstream.contracts.envelope import CONTENT_TYPE, Envelope, encode, make_event
 from careerstream.servicekit.runtime_tables import OUTBOX_LANES
+
+COPY_THRESHOLD = 50
+"""From this many events in one unit of work, the outbox rows are written with COPY."""
 
 
 def lane_of(key: str) -> int:
@@ -127,10 +131,47 @@ class UnitOfWork:
         )
         return (await self.session.execute(stmt)).first() is not None
 
+    async def claim_many(self, consumer: str, event_ids: Sequence[str]) -> set[str]:
+        """Claim many event ids in one statement; returns those not applied before."""
+        if not event_ids:
+            return set()
+        inbox = self._inbox
+        fq = f'"{inbox.schema}"."{inbox.name}"' if inbox.schema else f'"{inbox.name}"'
+        stmt = text(
+            f"INSERT INTO {fq} (consumer, event_id) "
+            "SELECT :consumer, unnest(CAST(:ids AS text[])) "
+            "ON CONFLICT DO NOTHING RETURNING event_id"
+        )
+        result = await self.session.execute(stmt, {"consumer": consumer, "ids": list(event_ids)})
+        return {row[0] for row in result}
+
     async def flush_outbox(self) -> None:
-        if self._pending:
+        """Write the pending outbox rows into this transaction (one COPY when there are many)."""
+        if not self._pending:
+            return
+        if len(self._pending) < COPY_THRESHOLD:
             await self.session.execute(insert(self._outbox), self._pending)
-            self._pending.clear()
+        else:
+            await self._copy_outbox()
+        self._pending.clear()
+
+    async def _copy_outbox(self) -> None:
+        conn = await self.session.connection()
+        driver = (await conn.get_raw_connection()).driver_connection
+        assert driver is not None
+        if not driver.is_in_transaction():
+            # SQLAlchemy begins the database transaction at its first statement.
+            await self.session.execute(text("SELECT 1"))
+        columns = ("event_id", "event_type", "topic", "message_key", "lane", "value", "headers")
+        await driver.copy_records_to_table(
+            self._outbox.name,
+            schema_name=self._outbox.schema,
+            columns=columns,
+            records=[
+                (*(row[c] for c in columns[:-1]), json.dumps(row["headers"]))
+                for row in self._pending
+            ],
+        )
 
     async def commit(self) -> None:
         await self.flush_outbox()
