@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import time
 import json
+import time
 import uuid
 from collections.abc import Sequence
 

@@ -5,6 +5,8 @@ careerstream down     stop all of it (data stays in .local/)
 careerstream status   what runs
 careerstream infra    only Kafka and PostgreSQL (what the tests need)
 careerstream contracts  regenerate contracts/schemas and contracts/asyncapi
+careerstream dlq list|replay TOPIC ...  inspect and replay a dead-letter topic
+                      (see `careerstream dlq --help`)
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ from careerstream.devstack.procs import StackError
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "dlq":
+        from careerstream.servicekit import dlq
+
+        return dlq.main(argv[1:], default_bootstrap=StackConfig.from_env().kafka_bootstrap)
     parser = argparse.ArgumentParser(
         prog="careerstream",
         description=__doc__,

@@ -2,7 +2,9 @@
 
 Safe with several replicas: each relay leases lanes (`outbox_lane`, claimed
 with `FOR UPDATE SKIP LOCKED`, held for `lease_seconds` and renewed each
-round). Only a lane's holder publishes its rows, oldest first, so one key's
+round). Relays announce themselves in `outbox_relay` (a heartbeat), and each
+holds at most its fair share of the lanes (lanes / live relays), handing the
+rest back, so a new replica gets work within one round. Only a lane's holder publishes its rows, oldest first, so one key's
 events leave in the order they were written. A relay that dies loses its
 lease and another takes its lanes over; rows it sent but had not yet deleted
 are sent again (duplicates, never losses; consumers drop them by event id).
@@ -76,6 +78,11 @@ class OutboxRelay:
                     f"WHERE owner = $1",
                     self.owner,
                 )
+                await conn.execute(
+                    f'DELETE FROM "{self.schema}".outbox_relay '
+                    f"WHERE owner = $1 OR seen_until < now() - interval '1 hour'",
+                    self.owner,
+                )
             await self._pool.close()
 
     async def run(self, stopping: asyncio.Event) -> None:
@@ -101,6 +108,31 @@ class OutboxRelay:
                 await listener.close()
 
     async def _claim_lanes(self, conn: asyncpg.Connection) -> list[int]:
+        """Heartbeat, hand back lanes beyond our fair share, then lease up to that share."""
+        async with conn.transaction():
+            live = await conn.fetchval(
+                f"""
+                WITH beat AS (
+                    INSERT INTO "{self.schema}".outbox_relay (owner, seen_until)
+                    VALUES ($1, now() + make_interval(secs => $2))
+                    ON CONFLICT (owner) DO UPDATE SET seen_until = excluded.seen_until
+                    RETURNING owner)
+                SELECT 1 + count(*) FROM "{self.schema}".outbox_relay
+                 WHERE seen_until > now() AND owner <> $1
+                """,
+                self.owner,
+                self.lease_seconds,
+            )
+            share = -(-OUTBOX_LANES // int(live))
+            await conn.execute(
+                f"""
+                UPDATE "{self.schema}".outbox_lane SET owner = NULL, lease_until = now()
+                 WHERE lane IN (SELECT lane FROM "{self.schema}".outbox_lane
+                                 WHERE owner = $1 ORDER BY lane OFFSET $2)
+                """,
+                self.owner,
+                share,
+            )
         rows = await conn.fetch(
             f"""
             UPDATE "{self.schema}".outbox_lane l
@@ -108,12 +140,14 @@ class OutboxRelay:
              WHERE l.lane IN (
                    SELECT lane FROM "{self.schema}".outbox_lane
                     WHERE owner = $1 OR owner IS NULL OR lease_until < now()
-                    ORDER BY lane
+                    ORDER BY (owner IS NOT DISTINCT FROM $1) DESC, lane
+                    LIMIT $3
                     FOR UPDATE SKIP LOCKED)
             RETURNING l.lane
             """,
             self.owner,
             self.lease_seconds,
+            share,
         )
         return sorted(r["lane"] for r in rows)
 

@@ -53,6 +53,13 @@ def define_runtime_tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table, sa
             server_default=sa.text("'epoch'::timestamptz"),
         ),
     )
+    sa.Table(
+        "outbox_relay",
+        metadata,
+        sa.Column("owner", sa.Text, primary_key=True),
+        sa.Column("seen_until", sa.DateTime(timezone=True), nullable=False),
+        comment="Live relays (heartbeats), so that lanes are shared evenly between replicas",
+    )
     inbox = sa.Table(
         "inbox",
         metadata,
@@ -105,5 +112,8 @@ def create_runtime_tables(schema: str) -> None:
 
 
 def drop_runtime_tables(schema: str) -> None:
-    op.execute(f'DROP TABLE IF EXISTS "{schema}".outbox, "{schema}".outbox_lane, "{schema}".inbox')
+    op.execute(
+        f'DROP TABLE IF EXISTS "{schema}".outbox, "{schema}".outbox_lane, '
+        f'"{schema}".outbox_relay, "{schema}".inbox'
+    )
     op.execute(f'DROP FUNCTION IF EXISTS "{schema}".outbox_notify()')

@@ -23,10 +23,12 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from careerstream.servicekit.health import Check, database_check, health_router
+from careerstream.servicekit.lag import LagMonitor
 from careerstream.servicekit.migrations import upgrade_to_head
 from careerstream.servicekit.problems import install_problem_handlers
 from careerstream.servicekit.relay import OutboxRelay
 from careerstream.servicekit.settings import ServiceSettings
+from careerstream.servicekit.subscriptions import consumer_groups
 from careerstream.servicekit.telemetry import flush_tracing, setup_tracing, trace_engine
 from careerstream.servicekit.uow import UowFactory
 
@@ -48,6 +50,7 @@ class ServiceRuntime:
     run_consumers: bool = True
     run_api: bool = True
     extra_checks: dict[str, Check] = field(default_factory=dict)
+    lag: LagMonitor | None = None
 
     def asyncapi(self) -> dict[str, Any]:
         """The AsyncAPI 3 document of this service's FastStream app."""
@@ -84,6 +87,7 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
         await rt.broker.connect()
         if rt.run_consumers:
             await rt.broker.start()
+            rt.lag = LagMonitor(rt.settings.kafka_bootstrap_servers, consumer_groups(rt.broker))
         try:
             yield
         finally:
@@ -93,6 +97,8 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
             stopping.set()
             await relay_task
             await rt.relay.stop()
+            if rt.lag is not None:
+                await rt.lag.close()
             await rt.engine.dispose()
             flush_tracing()
 
@@ -120,6 +126,8 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
     async def metrics() -> Response:
         await rt.relay.backlog()
+        if rt.lag is not None:
+            await rt.lag.measure()
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/asyncapi.json", tags=["operations"], summary="This service's AsyncAPI 3 document")

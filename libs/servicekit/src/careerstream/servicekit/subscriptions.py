@@ -15,6 +15,13 @@ from faststream.kafka.annotations import KafkaMessage
 
 from careerstream.servicekit.consumer import EventConsumer, Record
 
+_GROUPS: dict[int, dict[str, list[str]]] = {}
+
+
+def consumer_groups(broker: KafkaBroker) -> dict[str, list[str]]:
+    """The consumer groups subscribed on `broker` and their topics (for the lag metric)."""
+    return _GROUPS.get(id(broker), {})
+
 
 def to_record(raw: Any) -> Record:
     return Record(
@@ -31,6 +38,7 @@ def subscribe(
     broker: KafkaBroker, consumer: EventConsumer, *, batch: bool = False, max_records: int = 1000
 ) -> None:
     """Consume `consumer.topics` in the consumer group named after the consumer."""
+    _GROUPS.setdefault(id(broker), {})[consumer.name] = consumer.topics
     common: dict[str, Any] = {
         "group_id": consumer.name,
         "ack_policy": AckPolicy.MANUAL,
