@@ -12,6 +12,8 @@ import pytest
 from careerstream.devstack import kafka
 from careerstream.devstack.stack import Endpoints
 from careerstream.devstack.testing import (
+    EventTap,
+    EventTapFactory,
     ServiceUnderTest,
     fresh_database,
     service_factory,
@@ -62,6 +64,22 @@ async def new_topic(kafka_bootstrap: str) -> AsyncIterator[TopicFactory]:
         await kafka.delete_topics(kafka_bootstrap, created)
 
 
+@pytest.fixture(scope="session")
+async def platform_topics(kafka_bootstrap: str) -> list[str]:
+    """The contract's topics (and their DLQs), created once: services publish to them."""
+    from careerstream.devstack.stack import platform_topics as names
+
+    topics = names()
+    await kafka.create_topics(kafka_bootstrap, topics, partitions=3)
+    return topics
+
+
 @pytest.fixture
-def service_under_test(endpoints: Endpoints) -> ServiceUnderTest:
+def service_under_test(endpoints: Endpoints, platform_topics: list[str]) -> ServiceUnderTest:
     return service_factory(endpoints)
+
+
+@pytest.fixture
+def event_tap(kafka_bootstrap: str, platform_topics: list[str]) -> EventTapFactory:
+    """`async with event_tap(topic) as tap: ...; events = await tap.wait_for(n, tenant=...)`."""
+    return lambda topic: EventTap(kafka_bootstrap, topic)

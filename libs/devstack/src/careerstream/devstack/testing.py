@@ -177,3 +177,63 @@ def service_factory(endpoints: Endpoints) -> ServiceUnderTest:
                     yield RunningService(name, app, runtime, client, db_url)
 
     return start
+
+
+class EventTap:
+    """Reads what is published to a topic from the moment it is entered.
+
+    Tests share the contract's topics, so each reads only from the offsets at
+    entry and filters by its own tenant.
+    """
+
+    def __init__(self, bootstrap: str, topic: str) -> None:
+        self.bootstrap = bootstrap
+        self.topic = topic
+        self._consumer: Any = None
+
+    async def __aenter__(self) -> EventTap:
+        from aiokafka import AIOKafkaConsumer, TopicPartition
+
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap, enable_auto_commit=False
+        )
+        await self._consumer.start()
+        cluster = await self._consumer._client.fetch_all_metadata()
+        tps = [
+            TopicPartition(self.topic, p)
+            for p in sorted(cluster.partitions_for_topic(self.topic) or ())
+        ]
+        if not tps:
+            raise LookupError(f"topic {self.topic} does not exist")
+        self._consumer.assign(tps)
+        for tp, end in (await self._consumer.end_offsets(tps)).items():
+            self._consumer.seek(tp, end)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._consumer.stop()
+
+    async def wait_for(
+        self, count: int, *, tenant: str | None = None, timeout: float = 30.0
+    ) -> list[Any]:
+        """The raw records (value, key, headers) of `count` messages (of `tenant`), or fewer on timeout."""
+        import json
+
+        out: list[Any] = []
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(out) < count and loop.time() < deadline:
+            batches = await self._consumer.getmany(timeout_ms=300)
+            for records in batches.values():
+                for r in records:
+                    if tenant is not None:
+                        try:
+                            if json.loads(r.value).get("tenantid") != tenant:
+                                continue
+                        except ValueError:
+                            continue
+                    out.append(r)
+        return out
+
+
+EventTapFactory = Callable[[str], EventTap]

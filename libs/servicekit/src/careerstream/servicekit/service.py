@@ -22,6 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from careerstream.servicekit.auth import AuthSettings, TokenVerifier
 from careerstream.servicekit.health import Check, database_check, health_router
 from careerstream.servicekit.lag import LagMonitor
 from careerstream.servicekit.migrations import upgrade_to_head
@@ -51,6 +52,8 @@ class ServiceRuntime:
     run_api: bool = True
     extra_checks: dict[str, Check] = field(default_factory=dict)
     lag: LagMonitor | None = None
+    verifier: TokenVerifier | None = None
+    """Verifies bearer tokens; from `CAREERSTREAM_AUTH_*` when not given."""
 
     def asyncapi(self) -> dict[str, Any]:
         """The AsyncAPI 3 document of this service's FastStream app."""
@@ -109,6 +112,7 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.uow = rt.uow
+    app.state.verifier = rt.verifier or TokenVerifier(AuthSettings())
     app.state.runtime = rt
     FastAPIInstrumentor.instrument_app(
         app,
