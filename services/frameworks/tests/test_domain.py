@@ -310,3 +310,15 @@ def test_diff_names_what_changed(example: m.Framework) -> None:
         ("changed", "roles[engineering.staff-engineer].requirements[collaboration].level"),
         ("removed", "roles[marketing.principal-marketer]"),
     }
+
+
+def test_the_committed_file_schema_is_current() -> None:
+    import json
+
+    from careerstream.frameworks.schema import schema
+
+    committed = json.loads((Path(__file__).parents[1] / "framework.schema.json").read_text())
+    assert committed == schema(), (
+        "framework.schema.json is stale: regenerate it with "
+        "`uv run python -m careerstream.frameworks.schema`"
+    )

@@ -13,6 +13,7 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
+from careerstream.contracts.base import EventPayload
 from careerstream.servicekit.consumer import EventConsumer, Record
 
 _GROUPS: dict[int, dict[str, list[str]]] = {}
@@ -62,3 +63,21 @@ def subscribe(
         async def on_message(message: KafkaMessage) -> None:
             await consumer.process(to_record(message.raw_message))
             await message.ack()
+
+
+def declare_publications(broker: KafkaBroker, *payloads: type[EventPayload]) -> None:
+    """Name the event types a service publishes, for its AsyncAPI document.
+
+    The messages themselves leave through the outbox relay; each is a CloudEvent
+    (structured mode) whose `data` is the payload documented here.
+    """
+    for model in payloads:
+        broker.publisher(
+            model.topic,
+            title=f"{model.topic}:{model.event_type}",
+            description=(
+                f"CloudEvents `type` {model.event_type}, key `<tenant>:<{model.aggregate_field}>`; "
+                f"`data` is this payload. {(model.__doc__ or '').strip()}"
+            ),
+            schema=model,
+        )
