@@ -35,7 +35,9 @@ def _do_run(connection: Connection, metadata: MetaData, schema: str) -> None:
         connection=connection,
         target_metadata=metadata,
         version_table_schema=schema,
-        include_schemas=False,
+        # Autogenerate compares with the service's own schema, and nothing else.
+        include_schemas=True,
+        include_name=lambda name, type_, parent: name == schema if type_ == "schema" else True,
         compare_type=True,
     )
     with context.begin_transaction():
