@@ -6,6 +6,7 @@ Enabled from the repository's root conftest.py. See `careerstream.devstack.testi
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -83,3 +84,27 @@ def service_under_test(endpoints: Endpoints, platform_topics: list[str]) -> Serv
 def event_tap(kafka_bootstrap: str, platform_topics: list[str]) -> EventTapFactory:
     """`async with event_tap(topic) as tap: ...; events = await tap.wait_for(n, tenant=...)`."""
     return lambda topic: EventTap(kafka_bootstrap, topic)
+
+
+Emit = Callable[..., Awaitable[None]]
+
+
+@pytest.fixture
+async def emit(kafka_bootstrap: str, platform_topics: list[str]) -> AsyncIterator[Emit]:
+    """`await emit(payload, ..., tenant=..., source="hris")`: events onto their contract topics, in order."""
+    from aiokafka import AIOKafkaProducer
+
+    from careerstream.contracts.envelope import encode, make_event
+
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+    await producer.start()
+
+    async def send(*payloads: Any, tenant: str, source: str = "hris") -> None:
+        for payload in payloads:
+            event = make_event(payload, tenant_id=tenant, source=f"/careerstream/{source}")
+            await producer.send_and_wait(payload.topic, encode(event), key=event.key.encode())
+
+    try:
+        yield send
+    finally:
+        await producer.stop()

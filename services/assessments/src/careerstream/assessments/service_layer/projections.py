@@ -1,0 +1,266 @@
+"""Projections from events: published frameworks (roles, requirements, scale) and employees.
+
+Idempotent (the inbox drops redeliveries) and tolerant of order:
+- an older framework version arriving after a newer one is ignored;
+- each employee field remembers when the HRIS recorded its value, and a change
+  recorded earlier than the value held is ignored (a late event does not undo
+  a newer one); a change for an employee not yet hired creates them.
+
+When an employee leaves, their open assessments are cancelled. When their role
+changes, an open assessment nobody has rated yet moves to the new role; one
+already rated stays on the role it was rated against (the gaps against the new
+role are computed from the latest levels when it completes). Their levels rows
+follow them to their new department, family and manager.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from careerstream.assessments.adapters.orm import (
+    assessments,
+    employees,
+    frameworks,
+    levels,
+    roles,
+    submissions,
+)
+from careerstream.contracts.envelope import Envelope
+from careerstream.contracts.events.frameworks import FrameworkPublished, FrameworkRetired
+from careerstream.contracts.events.hris import EmployeeChanged, EmployeeHired, EmployeeTerminated
+from careerstream.servicekit.uow import UnitOfWork
+
+DETAIL_FIELDS = ("role_id", "manager_id", "department_id")
+
+
+async def on_framework_published(uow: UnitOfWork, event: Envelope, p: FrameworkPublished) -> None:
+    tenant = event.tenantid
+    s = uow.session
+    held = await s.scalar(
+        sa.select(frameworks.c.version)
+        .where(frameworks.c.tenant_id == tenant, frameworks.c.framework_id == p.framework_id)
+        .with_for_update()
+    )
+    if held is not None and held >= p.version:
+        return  # an older (or the same) version, late
+    steps = [st.level for st in p.scale.steps]
+    comps = {
+        c.id: {
+            "name": c.name,
+            "category": c.category.value,
+            "family_id": c.family_id,
+            "descriptors": {str(d.level): d.description for d in c.descriptors},
+        }
+        for c in p.competencies
+    }
+    stmt = pg_insert(frameworks).values(
+        tenant_id=tenant,
+        framework_id=p.framework_id,
+        version=p.version,
+        scale_low=min(steps),
+        scale_high=max(steps),
+        competencies=comps,
+    )
+    await s.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[frameworks.c.tenant_id, frameworks.c.framework_id],
+            set_={
+                "version": stmt.excluded.version,
+                "scale_low": stmt.excluded.scale_low,
+                "scale_high": stmt.excluded.scale_high,
+                "competencies": stmt.excluded.competencies,
+            },
+        )
+    )
+    await s.execute(
+        sa.delete(roles).where(roles.c.tenant_id == tenant, roles.c.framework_id == p.framework_id)
+    )
+    if p.roles:
+        await s.execute(
+            sa.insert(roles),
+            [
+                {
+                    "tenant_id": tenant,
+                    "role_id": r.id,
+                    "framework_id": p.framework_id,
+                    "framework_version": p.version,
+                    "family_id": r.family_id,
+                    "level_id": r.level_id,
+                    "title": r.title,
+                    "requirements": {q.competency_id: q.level for q in r.requirements},
+                }
+                for r in p.roles
+            ],
+        )
+    # The requirement and family of everyone's levels follow the new version.
+    await s.execute(
+        sa.text(
+            """
+            UPDATE assessments.levels l
+               SET required = (r.requirements ->> l.competency_id)::smallint,
+                   family_id = r.family_id
+              FROM assessments.employees e
+              JOIN assessments.roles r ON r.tenant_id = e.tenant_id AND r.role_id = e.role_id
+             WHERE l.tenant_id = :tenant AND e.tenant_id = :tenant
+               AND e.employee_id = l.employee_id AND r.framework_id = :framework
+            """
+        ),
+        {"tenant": tenant, "framework": p.framework_id},
+    )
+
+
+async def on_framework_retired(uow: UnitOfWork, event: Envelope, p: FrameworkRetired) -> None:
+    await uow.session.execute(
+        sa.update(frameworks)
+        .where(
+            frameworks.c.tenant_id == event.tenantid, frameworks.c.framework_id == p.framework_id
+        )
+        .values(retired_versions=sa.func.array_append(frameworks.c.retired_versions, p.version))
+    )
+
+
+async def _employee(uow: UnitOfWork, tenant: str, employee_id: str) -> Any:
+    await uow.session.execute(
+        pg_insert(employees)
+        .values(tenant_id=tenant, employee_id=employee_id, field_times={})
+        .on_conflict_do_nothing()
+    )
+    return (
+        await uow.session.execute(
+            sa.select(employees)
+            .where(employees.c.tenant_id == tenant, employees.c.employee_id == employee_id)
+            .with_for_update()
+        )
+    ).one()
+
+
+async def _apply(
+    uow: UnitOfWork,
+    tenant: str,
+    employee_id: str,
+    values: dict[str, Any],
+    recorded_at: datetime,
+) -> dict[str, Any]:
+    """Set each field whose value is not newer than `recorded_at`; returns what changed."""
+    row = await _employee(uow, tenant, employee_id)
+    times: dict[str, str] = dict(row.field_times or {})
+    stamp = recorded_at.isoformat()
+    changed: dict[str, Any] = {}
+    for field, value in values.items():
+        held = times.get(field)
+        if held is not None and datetime.fromisoformat(held) > recorded_at:
+            continue
+        times[field] = stamp
+        if getattr(row, field) != value:
+            changed[field] = value
+    await uow.session.execute(
+        sa.update(employees)
+        .where(employees.c.tenant_id == tenant, employees.c.employee_id == employee_id)
+        .values(**changed, field_times=times)
+    )
+    if changed:
+        await _follow(uow, tenant, employee_id, changed, old_role=row.role_id)
+    return changed
+
+
+async def _follow(
+    uow: UnitOfWork, tenant: str, employee_id: str, changed: dict[str, Any], old_role: str | None
+) -> None:
+    s = uow.session
+    if changed.get("active") is False:
+        await s.execute(
+            sa.update(assessments)
+            .where(
+                assessments.c.tenant_id == tenant,
+                assessments.c.employee_id == employee_id,
+                assessments.c.status == "open",
+            )
+            .values(status="cancelled", cancelled_reason="the employee left")
+        )
+    if {"department_id", "manager_id"} & changed.keys():
+        await s.execute(
+            sa.update(levels)
+            .where(levels.c.tenant_id == tenant, levels.c.employee_id == employee_id)
+            .values({k: v for k, v in changed.items() if k in ("department_id", "manager_id")})
+        )
+    if "role_id" in changed:
+        new_role = changed["role_id"]
+        role = (
+            await s.execute(
+                sa.select(roles).where(roles.c.tenant_id == tenant, roles.c.role_id == new_role)
+            )
+        ).first()
+        requirements: dict[str, int] = role.requirements if role is not None else {}
+        await s.execute(
+            sa.update(levels)
+            .where(levels.c.tenant_id == tenant, levels.c.employee_id == employee_id)
+            .values(
+                family_id=role.family_id if role is not None else None,
+                required=sa.case(
+                    *[(levels.c.competency_id == c, lv) for c, lv in requirements.items()],
+                    else_=None,
+                )
+                if requirements
+                else None,
+            )
+        )
+        if role is not None:
+            await _move_unrated_assessments(uow, tenant, employee_id, role)
+
+
+async def _move_unrated_assessments(
+    uow: UnitOfWork, tenant: str, employee_id: str, role: Any
+) -> None:
+    s = uow.session
+    fw = (
+        await s.execute(
+            sa.select(frameworks).where(
+                frameworks.c.tenant_id == tenant, frameworks.c.framework_id == role.framework_id
+            )
+        )
+    ).first()
+    if fw is None:
+        return
+    rated = sa.select(submissions.c.assessment_id).where(
+        submissions.c.tenant_id == tenant,
+        submissions.c.assessment_id == assessments.c.assessment_id,
+    )
+    await s.execute(
+        sa.update(assessments)
+        .where(
+            assessments.c.tenant_id == tenant,
+            assessments.c.employee_id == employee_id,
+            assessments.c.status == "open",
+            ~sa.exists(rated),
+        )
+        .values(
+            role_id=role.role_id,
+            framework_id=role.framework_id,
+            framework_version=role.framework_version,
+            required=role.requirements,
+            scale_low=fw.scale_low,
+            scale_high=fw.scale_high,
+        )
+    )
+
+
+async def on_hired(uow: UnitOfWork, event: Envelope, p: EmployeeHired) -> None:
+    values: dict[str, Any] = {f: getattr(p.details, f) for f in DETAIL_FIELDS}
+    values["active"] = True
+    if p.display_name is not None:
+        values["display_name"] = p.display_name
+    await _apply(uow, event.tenantid, p.employee_id, values, p.recorded_at)
+
+
+async def on_changed(uow: UnitOfWork, event: Envelope, p: EmployeeChanged) -> None:
+    values = {f: getattr(p.details, f) for f in p.changed_fields if f in DETAIL_FIELDS}
+    if values:
+        await _apply(uow, event.tenantid, p.employee_id, values, p.recorded_at)
+
+
+async def on_terminated(uow: UnitOfWork, event: Envelope, p: EmployeeTerminated) -> None:
+    await _apply(uow, event.tenantid, p.employee_id, {"active": False}, p.recorded_at)
