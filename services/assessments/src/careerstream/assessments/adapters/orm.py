@@ -136,3 +136,17 @@ levels = sa.Table(
     sa.Index("ix_levels_family", "tenant_id", "family_id"),
     sa.Index("ix_levels_manager", "tenant_id", "manager_id"),
 )
+
+matrix_cells = sa.Table(
+    "matrix_cells",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("dim", sa.Text, primary_key=True),
+    sa.Column("group_id", sa.Text, primary_key=True),
+    sa.Column("competency_id", sa.Text, primary_key=True),
+    sa.Column("level", sa.SmallInteger, primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Column("gap_sum", sa.Integer, nullable=False),
+    sa.Column("n_required", sa.Integer, nullable=False),
+    comment="The skills matrix, rolled up from `levels` by statement triggers in the same transaction",
+)

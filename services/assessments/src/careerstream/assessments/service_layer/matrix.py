@@ -12,8 +12,9 @@ calibrated level:
 effort is most needed (a marketing team strong in creative strategy and weak in
 data analysis shows data analysis at the top).
 
-One aggregate query over the `levels` table (one row per person and
-competency, kept current as people move), grouped in the database.
+Read from `matrix_cells`, which statement triggers on `levels` (one row per
+person and competency, kept current as people move) keep up to date in the
+same transaction: the matrix costs a few thousand rows, whatever the headcount.
 """
 
 from __future__ import annotations
@@ -32,14 +33,6 @@ class GroupBy(StrEnum):
     DEPARTMENT = "department"
     FAMILY = "family"
     TENANT = "tenant"
-
-
-_COLUMN = {
-    GroupBy.TEAM: "manager_id",
-    GroupBy.DEPARTMENT: "department_id",
-    GroupBy.FAMILY: "family_id",
-    GroupBy.TENANT: "NULL::text",
-}
 
 
 @dataclass
@@ -73,33 +66,34 @@ class Cell:
 async def skills_matrix(
     uow: UnitOfWork, tenant: str, group_by: GroupBy, group_ids: list[str] | None = None
 ) -> dict[str | None, dict[str, Cell]]:
-    column = _COLUMN[group_by]
     where = ""
-    params: dict[str, Any] = {"t": tenant}
+    params: dict[str, Any] = {"t": tenant, "dim": group_by.value}
     if group_ids is not None and group_by is not GroupBy.TENANT:
-        where = f" AND {column} = ANY(:ids)"
+        where = " AND group_id = ANY(:ids)"
         params["ids"] = group_ids
     rows = await uow.session.execute(
         sa.text(
             f"""
-            SELECT {column} AS grp, competency_id, level, count(*) AS n,
-                   coalesce(sum(greatest(required - level, 0)) FILTER (WHERE required IS NOT NULL), 0) AS gap_sum,
-                   count(*) FILTER (WHERE required IS NOT NULL) AS n_required
-              FROM assessments.levels
-             WHERE tenant_id = :t{where}
-             GROUP BY 1, 2, 3
+            SELECT NULLIF(group_id, '') AS grp, competency_id,
+                   array_agg(level ORDER BY level), array_agg(n ORDER BY level),
+                   sum(n), sum(level * n), sum(gap_sum), sum(n_required)
+              FROM assessments.matrix_cells
+             WHERE tenant_id = :t AND dim = :dim AND n > 0{where}
+             GROUP BY 1, 2
             """
         ),
         params,
     )
     groups: dict[str | None, dict[str, Cell]] = {}
-    for grp, comp, level, n, gap_sum, n_required in rows.all():
-        cell = groups.setdefault(grp, {}).setdefault(comp, Cell(comp))
-        cell.n += n
-        cell.distribution[int(level)] = cell.distribution.get(int(level), 0) + n
-        cell.level_sum += int(level) * n
-        cell.gap_sum += int(gap_sum)
-        cell.n_required += int(n_required)
+    for grp, comp, lvls, counts, n, level_sum, gap_sum, n_required in rows.all():
+        groups.setdefault(grp, {})[comp] = Cell(
+            comp,
+            n=int(n),
+            distribution=dict(zip(lvls, counts, strict=True)),
+            level_sum=int(level_sum),
+            gap_sum=int(gap_sum),
+            n_required=int(n_required),
+        )
     return groups
 
 
