@@ -5,6 +5,7 @@ careerstream down     stop all of it (data stays in .local/)
 careerstream status   what runs
 careerstream infra    only Kafka and PostgreSQL (what the tests need)
 careerstream contracts  regenerate contracts/schemas and contracts/asyncapi
+careerstream revision SERVICE "message"  write a service's next migration from its models
 careerstream dlq list|replay TOPIC ...  inspect and replay a dead-letter topic
                       (see `careerstream dlq --help`)
 """
@@ -21,6 +22,13 @@ from careerstream.devstack.procs import StackError
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "revision":
+        if len(argv) != 3:
+            print('usage: careerstream revision SERVICE "what changed"', file=sys.stderr)
+            return 2
+        from careerstream.devstack import revision
+
+        return revision.main(argv[1], argv[2])
     if argv and argv[0] == "dlq":
         from careerstream.servicekit import dlq
 

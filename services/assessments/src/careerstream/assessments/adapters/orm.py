@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from careerstream.servicekit.db import service_metadata
+from careerstream.servicekit.people import people_table
 from careerstream.servicekit.wiring import runtime_tables
 
 metadata = service_metadata("assessments")
@@ -42,20 +43,8 @@ roles = sa.Table(
     sa.Column("requirements", JSONB, nullable=False),
 )
 
-employees = sa.Table(
-    "employees",
-    metadata,
-    sa.Column("tenant_id", sa.Text, primary_key=True),
-    sa.Column("employee_id", sa.Text, primary_key=True),
-    sa.Column("display_name", sa.Text),
-    sa.Column("role_id", sa.Text),
-    sa.Column("manager_id", sa.Text),
-    sa.Column("department_id", sa.Text),
-    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
-    sa.Column("target_role_id", sa.Text),
-    sa.Column("field_times", JSONB, nullable=False, server_default="{}"),
-    sa.Index("ix_employees_manager", "tenant_id", "manager_id"),
-)
+employees = people_table(metadata, sa.Column("target_role_id", sa.Text))
+"""The HRIS directory (see servicekit.people), plus each person's declared target role."""
 
 cycles = sa.Table(
     "cycles",

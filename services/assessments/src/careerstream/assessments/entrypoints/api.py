@@ -19,11 +19,12 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
-from careerstream.assessments.adapters.orm import assessments, cycles, results
+from careerstream.assessments.adapters.orm import assessments, cycles, employees, results
 from careerstream.assessments.domain.rules import RatingIn, Rule
 from careerstream.assessments.service_layer import assessing as svc
 from careerstream.assessments.service_layer.matrix import GroupBy, largest_gaps, skills_matrix
 from careerstream.contracts.events.assessments import Population, PopulationKind
+from careerstream.servicekit import people
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.deps import CurrentPrincipal, HrAdmin, Uow
 from careerstream.servicekit.problems import Problem
@@ -277,17 +278,9 @@ async def list_assessments(
         if status:
             stmt = stmt.where(assessments.c.status == status)
         if not principal.has(Role.HR_ADMIN):
-            reports = sa.text(
-                """assessments.employee_id IN (
-                    WITH RECURSIVE below(id, depth) AS (
-                        SELECT employee_id, 1 FROM assessments.employees
-                         WHERE tenant_id = :t AND manager_id = :me
-                        UNION ALL
-                        SELECT e.employee_id, b.depth + 1 FROM below b
-                          JOIN assessments.employees e ON e.tenant_id = :t AND e.manager_id = b.id
-                         WHERE b.depth < 50)
-                    SELECT id FROM below)"""
-            ).bindparams(t=principal.tenant_id, me=principal.subject)
+            reports = assessments.c.employee_id.in_(
+                people.reports_of(employees, principal.tenant_id, principal.subject)
+            )
             stmt = stmt.where(
                 sa.or_(
                     assessments.c.employee_id == principal.subject,

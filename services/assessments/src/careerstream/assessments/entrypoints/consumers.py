@@ -5,7 +5,6 @@ from faststream.kafka import KafkaBroker
 from careerstream.assessments.service_layer import projections
 from careerstream.contracts.events import assessments as ev
 from careerstream.contracts.events.frameworks import FrameworkPublished, FrameworkRetired
-from careerstream.contracts.events.hris import EmployeeChanged, EmployeeHired, EmployeeTerminated
 from careerstream.servicekit.consumer import EventConsumer
 from careerstream.servicekit.subscriptions import declare_publications, subscribe
 from careerstream.servicekit.uow import UowFactory
@@ -24,11 +23,7 @@ def consumers(uow: UowFactory) -> list[EventConsumer]:
         EventConsumer(
             "assessments-people",
             uow,
-            {
-                EmployeeHired: projections.on_hired,
-                EmployeeChanged: projections.on_changed,
-                EmployeeTerminated: projections.on_terminated,
-            },
+            projections.people.handlers(),
         ),
     ]
 

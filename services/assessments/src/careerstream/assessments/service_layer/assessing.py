@@ -42,6 +42,7 @@ from careerstream.assessments.domain.rules import (
     rater_kind,
 )
 from careerstream.contracts.events import assessments as ev
+from careerstream.servicekit import people
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.uow import UnitOfWork
 
@@ -73,22 +74,7 @@ def _now() -> datetime:
 
 async def manages(uow: UnitOfWork, tenant: str, manager: str, employee: str) -> bool:
     """True when `manager` is above `employee` in the hierarchy (direct or indirect)."""
-    found = await uow.session.scalar(
-        sa.text(
-            """
-            WITH RECURSIVE chain(id, depth) AS (
-                SELECT manager_id, 1 FROM assessments.employees
-                 WHERE tenant_id = :t AND employee_id = :e
-                UNION ALL
-                SELECT e.manager_id, c.depth + 1 FROM chain c
-                  JOIN assessments.employees e ON e.tenant_id = :t AND e.employee_id = c.id
-                 WHERE c.depth < 50)
-            SELECT 1 FROM chain WHERE id = :m LIMIT 1
-            """
-        ),
-        {"t": tenant, "e": employee, "m": manager},
-    )
-    return found is not None
+    return await people.manages(uow, employees, tenant, manager, employee)
 
 
 async def may_read_person(uow: UnitOfWork, who: Principal, employee: str) -> bool:

@@ -15,7 +15,6 @@ follow them to their new department, family and manager.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,10 +30,8 @@ from careerstream.assessments.adapters.orm import (
 )
 from careerstream.contracts.envelope import Envelope
 from careerstream.contracts.events.frameworks import FrameworkPublished, FrameworkRetired
-from careerstream.contracts.events.hris import EmployeeChanged, EmployeeHired, EmployeeTerminated
+from careerstream.servicekit.people import PeopleProjection
 from careerstream.servicekit.uow import UnitOfWork
-
-DETAIL_FIELDS = ("role_id", "manager_id", "department_id")
 
 
 async def on_framework_published(uow: UnitOfWork, event: Envelope, p: FrameworkPublished) -> None:
@@ -123,53 +120,10 @@ async def on_framework_retired(uow: UnitOfWork, event: Envelope, p: FrameworkRet
     )
 
 
-async def _employee(uow: UnitOfWork, tenant: str, employee_id: str) -> Any:
-    await uow.session.execute(
-        pg_insert(employees)
-        .values(tenant_id=tenant, employee_id=employee_id, field_times={})
-        .on_conflict_do_nothing()
-    )
-    return (
-        await uow.session.execute(
-            sa.select(employees)
-            .where(employees.c.tenant_id == tenant, employees.c.employee_id == employee_id)
-            .with_for_update()
-        )
-    ).one()
-
-
-async def _apply(
-    uow: UnitOfWork,
-    tenant: str,
-    employee_id: str,
-    values: dict[str, Any],
-    recorded_at: datetime,
-) -> dict[str, Any]:
-    """Set each field whose value is not newer than `recorded_at`; returns what changed."""
-    row = await _employee(uow, tenant, employee_id)
-    times: dict[str, str] = dict(row.field_times or {})
-    stamp = recorded_at.isoformat()
-    changed: dict[str, Any] = {}
-    for field, value in values.items():
-        held = times.get(field)
-        if held is not None and datetime.fromisoformat(held) > recorded_at:
-            continue
-        times[field] = stamp
-        if getattr(row, field) != value:
-            changed[field] = value
-    await uow.session.execute(
-        sa.update(employees)
-        .where(employees.c.tenant_id == tenant, employees.c.employee_id == employee_id)
-        .values(**changed, field_times=times)
-    )
-    if changed:
-        await _follow(uow, tenant, employee_id, changed, old_role=row.role_id)
-    return changed
-
-
 async def _follow(
-    uow: UnitOfWork, tenant: str, employee_id: str, changed: dict[str, Any], old_role: str | None
+    uow: UnitOfWork, tenant: str, employee_id: str, changed: dict[str, Any], before: Any
 ) -> None:
+    """What follows a person's change: cancel a leaver's assessments, move their levels."""
     s = uow.session
     if changed.get("active") is False:
         await s.execute(
@@ -248,19 +202,4 @@ async def _move_unrated_assessments(
     )
 
 
-async def on_hired(uow: UnitOfWork, event: Envelope, p: EmployeeHired) -> None:
-    values: dict[str, Any] = {f: getattr(p.details, f) for f in DETAIL_FIELDS}
-    values["active"] = True
-    if p.display_name is not None:
-        values["display_name"] = p.display_name
-    await _apply(uow, event.tenantid, p.employee_id, values, p.recorded_at)
-
-
-async def on_changed(uow: UnitOfWork, event: Envelope, p: EmployeeChanged) -> None:
-    values = {f: getattr(p.details, f) for f in p.changed_fields if f in DETAIL_FIELDS}
-    if values:
-        await _apply(uow, event.tenantid, p.employee_id, values, p.recorded_at)
-
-
-async def on_terminated(uow: UnitOfWork, event: Envelope, p: EmployeeTerminated) -> None:
-    await _apply(uow, event.tenantid, p.employee_id, {"active": False}, p.recorded_at)
+people = PeopleProjection(employees, on_change=_follow)

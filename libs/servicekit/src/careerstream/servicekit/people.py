@@ -1,0 +1,172 @@
+"""The people directory every service keeps from the HRIS stream: a table and its projection.
+
+Services need the HRIS hierarchy to decide who may see whom (a manager reads
+their direct and indirect reports). Each keeps its own copy, in its own
+schema, from `careerstream.hris.employee.*`:
+
+- one row per employee: role, manager, department, location, group
+  attributes, active, hire and leave dates;
+- each field remembers when the HRIS recorded its value, and a change recorded
+  earlier than the value held is ignored: late or replayed events never undo
+  newer ones; a change for someone not yet hired creates them;
+- a service reacts to what changed through `on_change` (in the same
+  transaction), e.g. to cancel a leaver's open assessments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from careerstream.contracts.envelope import Envelope
+from careerstream.contracts.events.hris import EmployeeChanged, EmployeeHired, EmployeeTerminated
+from careerstream.servicekit.consumer import Handler
+from careerstream.servicekit.uow import UnitOfWork
+
+DETAIL_FIELDS = ("role_id", "manager_id", "department_id", "location", "group_attributes")
+
+OnChange = Callable[[UnitOfWork, str, str, dict[str, Any], Any], Awaitable[None]]
+"""`async def on_change(uow, tenant, employee_id, changed_fields, row_before)`."""
+
+
+def people_table(
+    metadata: sa.MetaData, *extra: sa.Column[Any], name: str = "employees"
+) -> sa.Table:
+    """The directory table, with any service-specific columns added."""
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("tenant_id", sa.Text, primary_key=True),
+        sa.Column("employee_id", sa.Text, primary_key=True),
+        sa.Column("display_name", sa.Text),
+        sa.Column("role_id", sa.Text),
+        sa.Column("manager_id", sa.Text),
+        sa.Column("department_id", sa.Text),
+        sa.Column("location", sa.Text),
+        sa.Column("group_attributes", JSONB),
+        sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+        sa.Column("hired_on", sa.Date),
+        sa.Column("left_on", sa.Date),
+        sa.Column("left_voluntarily", sa.Boolean),
+        sa.Column("field_times", JSONB, nullable=False, server_default="{}"),
+        *extra,
+        sa.Index(f"ix_{name}_manager", "tenant_id", "manager_id"),
+    )
+
+
+class PeopleProjection:
+    def __init__(self, table: sa.Table, on_change: OnChange | None = None) -> None:
+        self.table = table
+        self.on_change = on_change
+
+    def handlers(self) -> dict[type[Any], Handler]:
+        return {
+            EmployeeHired: self.on_hired,
+            EmployeeChanged: self.on_changed,
+            EmployeeTerminated: self.on_terminated,
+        }
+
+    async def _row(self, uow: UnitOfWork, tenant: str, employee_id: str) -> Any:
+        t = self.table
+        await uow.session.execute(
+            pg_insert(t)
+            .values(tenant_id=tenant, employee_id=employee_id, field_times={})
+            .on_conflict_do_nothing()
+        )
+        return (
+            await uow.session.execute(
+                sa.select(t)
+                .where(t.c.tenant_id == tenant, t.c.employee_id == employee_id)
+                .with_for_update()
+            )
+        ).one()
+
+    async def apply(
+        self,
+        uow: UnitOfWork,
+        tenant: str,
+        employee_id: str,
+        values: dict[str, Any],
+        recorded_at: datetime,
+    ) -> dict[str, Any]:
+        """Set each field unless the value held was recorded later; returns what changed."""
+        t = self.table
+        row = await self._row(uow, tenant, employee_id)
+        times: dict[str, str] = dict(row.field_times or {})
+        changed: dict[str, Any] = {}
+        for field, value in values.items():
+            held = times.get(field)
+            if held is not None and datetime.fromisoformat(held) > recorded_at:
+                continue
+            times[field] = recorded_at.isoformat()
+            if getattr(row, field) != value:
+                changed[field] = value
+        await uow.session.execute(
+            sa.update(t)
+            .where(t.c.tenant_id == tenant, t.c.employee_id == employee_id)
+            .values(**changed, field_times=times)
+        )
+        if changed and self.on_change is not None:
+            await self.on_change(uow, tenant, employee_id, changed, row)
+        return changed
+
+    async def on_hired(self, uow: UnitOfWork, event: Envelope, p: EmployeeHired) -> None:
+        values: dict[str, Any] = {f: getattr(p.details, f) for f in DETAIL_FIELDS}
+        values.update(active=True, hired_on=p.effective_date, left_on=None, left_voluntarily=None)
+        if p.display_name is not None:
+            values["display_name"] = p.display_name
+        await self.apply(uow, event.tenantid, p.employee_id, values, p.recorded_at)
+
+    async def on_changed(self, uow: UnitOfWork, event: Envelope, p: EmployeeChanged) -> None:
+        values = {f: getattr(p.details, f) for f in p.changed_fields if f in DETAIL_FIELDS}
+        if values:
+            await self.apply(uow, event.tenantid, p.employee_id, values, p.recorded_at)
+
+    async def on_terminated(self, uow: UnitOfWork, event: Envelope, p: EmployeeTerminated) -> None:
+        values = {"active": False, "left_on": p.effective_date, "left_voluntarily": p.voluntary}
+        await self.apply(uow, event.tenantid, p.employee_id, values, p.recorded_at)
+
+
+def _fq(table: sa.Table) -> str:
+    return f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
+
+
+async def manages(
+    uow: UnitOfWork, table: sa.Table, tenant: str, manager: str, employee: str
+) -> bool:
+    """True when `manager` is above `employee` in the hierarchy (direct or indirect)."""
+    found = await uow.session.scalar(
+        sa.text(
+            f"""
+            WITH RECURSIVE chain(id, depth) AS (
+                SELECT manager_id, 1 FROM {_fq(table)} WHERE tenant_id = :t AND employee_id = :e
+                UNION ALL
+                SELECT p.manager_id, c.depth + 1 FROM chain c
+                  JOIN {_fq(table)} p ON p.tenant_id = :t AND p.employee_id = c.id
+                 WHERE c.depth < 50)
+            SELECT 1 FROM chain WHERE id = :m LIMIT 1
+            """
+        ),
+        {"t": tenant, "e": employee, "m": manager},
+    )
+    return found is not None
+
+
+def reports_of(table: sa.Table, tenant: str, manager: str) -> sa.TextClause:
+    """A subquery of the employee ids below `manager` (direct and indirect): `col.in_(...)`."""
+    return sa.text(
+        f"""
+        WITH RECURSIVE below(id, depth) AS (
+            SELECT employee_id, 1 FROM {_fq(table)} WHERE tenant_id = :rt AND manager_id = :rm
+            UNION ALL
+            SELECT p.employee_id, b.depth + 1 FROM below b
+              JOIN {_fq(table)} p ON p.tenant_id = :rt AND p.manager_id = b.id
+             WHERE b.depth < 50)
+        SELECT id FROM below
+        """
+    ).bindparams(rt=tenant, rm=manager)
