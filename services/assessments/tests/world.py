@@ -2,134 +2,30 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from careerstream.contracts.events.frameworks import (
-    Competency,
-    CompetencyCategory,
-    FrameworkPublished,
-    JobFamily,
-    Level,
-    LevelDescriptor,
-    ProficiencyScale,
-    Role,
-    RoleRequirement,
-    ScaleStep,
-    Track,
-    TrackKind,
+from careerstream.devstack.sample import (
+    auth,
+    changed,
+    framework,
+    hired,
+    in_a_week,
+    ratings,
+    terminated,
+    wait_until,
 )
-from careerstream.contracts.events.hris import (
-    ChangeReason,
-    EmployeeChanged,
-    EmployeeHired,
-    EmployeeTerminated,
-    EmploymentDetails,
-)
-from careerstream.devstack.testing import RunningService
-from careerstream.servicekit.auth import AuthSettings, mint_token
 
-COMPETENCIES = ["craft", "design", "collaboration", "ownership", "leadership"]
-
-
-def framework(version: int = 1, senior_craft: int = 4) -> FrameworkPublished:
-    def role(rid: str, level: str, title: str, reqs: dict[str, int]) -> Role:
-        return Role(
-            id=rid,
-            family_id="eng",
-            level_id=level,
-            title=title,
-            requirements=[RoleRequirement(competency_id=c, level=lv) for c, lv in reqs.items()],
-        )
-
-    return FrameworkPublished(
-        framework_id="fw",
-        version=version,
-        name="Test framework",
-        published_at=datetime.now(UTC),
-        scale=ProficiencyScale(steps=[ScaleStep(level=i, label=f"L{i}") for i in range(1, 6)]),
-        families=[
-            JobFamily(
-                id="eng",
-                name="Engineering",
-                tracks=[
-                    Track(id="ic", name="IC", kind=TrackKind.IC),
-                    Track(id="mgmt", name="Management", kind=TrackKind.MANAGEMENT),
-                ],
-                levels=[
-                    Level(id="engineer", name="Engineer", rank=1, track_ids=["ic", "mgmt"]),
-                    Level(id="senior", name="Senior", rank=2, track_ids=["ic"]),
-                    Level(id="lead", name="Lead", rank=2, track_ids=["mgmt"]),
-                ],
-            )
-        ],
-        competencies=[
-            Competency(
-                id=c,
-                name=c.title(),
-                category=CompetencyCategory.TECHNICAL,
-                descriptors=[LevelDescriptor(level=i, description=f"{c} {i}") for i in range(1, 6)],
-            )
-            for c in COMPETENCIES
-        ],
-        roles=[
-            role(
-                "eng.engineer",
-                "engineer",
-                "Engineer",
-                {"craft": 2, "design": 2, "collaboration": 2, "ownership": 2},
-            ),
-            role(
-                "eng.senior",
-                "senior",
-                "Senior",
-                {"craft": senior_craft, "design": 3, "collaboration": 3, "ownership": 3},
-            ),
-            role(
-                "eng.lead",
-                "lead",
-                "Lead",
-                {"craft": 3, "collaboration": 3, "ownership": 3, "leadership": 3},
-            ),
-        ],
-    )
-
-
-_clock = [datetime.now(UTC)]
-
-
-def _recorded() -> datetime:
-    _clock[0] += timedelta(milliseconds=1)
-    return _clock[0]
-
-
-def hired(emp: str, role: str | None, manager: str | None, dept: str = "D1") -> EmployeeHired:
-    return EmployeeHired(
-        employee_id=emp,
-        effective_date=date(2026, 1, 1),
-        recorded_at=_recorded(),
-        display_name=emp,
-        details=EmploymentDetails(role_id=role, manager_id=manager, department_id=dept),
-    )
-
-
-def changed(emp: str, **fields: Any) -> EmployeeChanged:
-    return EmployeeChanged(
-        employee_id=emp,
-        effective_date=date(2026, 6, 1),
-        recorded_at=fields.pop("recorded_at", None) or _recorded(),
-        changed_fields=list(fields),
-        details=EmploymentDetails(**fields),
-        reason=ChangeReason.OTHER,
-    )
-
-
-def terminated(emp: str) -> EmployeeTerminated:
-    return EmployeeTerminated(
-        employee_id=emp, effective_date=date(2026, 6, 30), recorded_at=_recorded(), voluntary=True
-    )
+__all__ = [
+    "auth",
+    "changed",
+    "company",
+    "framework",
+    "hired",
+    "in_a_week",
+    "ratings",
+    "terminated",
+    "wait_until",
+]
 
 
 def company() -> list[Any]:
@@ -144,36 +40,3 @@ def company() -> list[Any]:
         hired("P", "eng.engineer", "D"),
         hired("X", None, "D"),  # no role in the HRIS: cannot be assessed
     ]
-
-
-def auth(tenant: str, subject: str, *roles: str) -> dict[str, str]:
-    token = mint_token(
-        AuthSettings(), tenant=tenant, subject=subject, roles=list(roles or ("employee",))
-    )
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def wait_until(
-    svc: RunningService, sql: str, *args: Any, want: Any, timeout: float = 60
-) -> None:
-    deadline = time.monotonic() + timeout
-    got = None
-    while time.monotonic() < deadline:
-        got = await svc.scalar(sql, *args)
-        if got == want:
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"{sql} {args}: got {got!r}, want {want!r}")
-
-
-def ratings(level: int | dict[str, int], competencies: list[str]) -> dict[str, Any]:
-    levels = level if isinstance(level, dict) else {c: level for c in competencies}
-    return {
-        "ratings": [
-            {"competency_id": c, "level": levels[c], "evidence": f"saw {c}"} for c in competencies
-        ]
-    }
-
-
-def in_a_week() -> str:
-    return (datetime.now(UTC) + timedelta(days=7)).isoformat()

@@ -160,6 +160,7 @@ EXAMPLES: dict[str, EventPayload] = {
             status=p.PlanStatus.DRAFT,
             created_at=T,
         ),
+        p.PlanApproved(plan_id="P1", employee_id="E100", approved_by="E7", approved_at=T),
         p.GoalAdded(
             plan_id="P1",
             goal_id="G1",

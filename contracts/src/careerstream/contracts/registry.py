@@ -20,6 +20,7 @@ _ALL: tuple[type[EventPayload], ...] = (
     assessments.AssessmentCompleted,
     assessments.SkillgapIdentified,
     plans.PlanCreated,
+    plans.PlanApproved,
     plans.GoalAdded,
     plans.GoalProgressed,
     plans.GoalCompleted,

@@ -42,6 +42,23 @@ class PlanCreated(EventPayload):
     """When it was created."""
 
 
+class PlanApproved(EventPayload):
+    """The employee's manager approved a draft plan: it is now active."""
+
+    event_type = "careerstream.plans.plan.approved.v1"
+    topic = topics.PLAN
+    aggregate_field = "plan_id"
+
+    plan_id: Id
+    """The plan."""
+    employee_id: Id
+    """Whose plan it is."""
+    approved_by: Id
+    """The manager who approved it."""
+    approved_at: datetime
+    """When."""
+
+
 class ActionKind(StrEnum):
     COURSE = "course"
     STRETCH_ASSIGNMENT = "stretch_assignment"

@@ -1,5 +1,431 @@
-"""HTTP routes of the plans service (thin: validate, call a handler)."""
+"""HTTP API of the plans service (`/v1`).
 
-from fastapi import APIRouter
+The employee owns their plan (goals, progress, actions); their managers
+(direct or indirect) read it, approve it, hold check-ins and log career
+conversations; hr_admin reads plans and completion figures but never private
+notes. What the caller may not see is 404; what they may see but not do, 403.
+"""
+
+# No `from __future__ import annotations`: FastAPI reads the annotations at runtime.
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date, datetime
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
+
+from careerstream.contracts.events.plans import ConversationKind, GoalOutcome
+from careerstream.plans.adapters.orm import catalogue
+from careerstream.plans.domain.rules import KINDS
+from careerstream.plans.service_layer import conversations as conv
+from careerstream.plans.service_layer import plans as svc
+from careerstream.servicekit.deps import CurrentPrincipal, HrAdmin, Uow
+from careerstream.servicekit.problems import Problem
+from careerstream.servicekit.uow import UnitOfWork, UowFactory
 
 router = APIRouter(prefix="/v1")
+
+
+@asynccontextmanager
+async def _unit(uow: UowFactory) -> AsyncIterator[UnitOfWork]:
+    try:
+        async with uow() as u:
+            yield u
+    except svc.NotFound as exc:
+        raise Problem(404, "Not found", str(exc)) from exc
+    except svc.Forbidden as exc:
+        raise Problem(403, "Forbidden", str(exc)) from exc
+    except svc.Conflict as exc:
+        raise Problem(409, "Conflict", str(exc)) from exc
+    except svc.Invalid as exc:
+        raise Problem(
+            422,
+            "Invalid request",
+            "; ".join(exc.problems),
+            errors=[{"message": p} for p in exc.problems],
+        ) from exc
+
+
+class Strict(BaseModel):
+    model_config = {"extra": "forbid"}
+
+
+# -- plans ---------------------------------------------------------------------------------
+
+
+class PlanSummary(BaseModel):
+    plan_id: str
+    employee_id: str
+    period_start: date
+    period_end: date
+    status: str
+    outcome: str | None
+
+
+@router.get(
+    "/plans", tags=["plans"], summary="Plans you own, of people you manage, or (hr_admin) all"
+)
+async def list_plans(
+    principal: CurrentPrincipal,
+    uow: Uow,
+    employee_id: str | None = None,
+    status: Literal["suggested", "draft", "active", "completed", "closed"] | None = None,
+) -> list[PlanSummary]:
+    async with _unit(uow) as u:
+        rows = await svc.list_plans(u, principal, employee_id, status)
+    return [
+        PlanSummary(
+            plan_id=r.plan_id,
+            employee_id=r.employee_id,
+            period_start=r.period_start,
+            period_end=r.period_end,
+            status=r.status,
+            outcome=r.outcome,
+        )
+        for r in rows
+    ]
+
+
+@router.get("/plans/summary", tags=["plans"], summary="Plan and goal completion figures (hr_admin)")
+async def summary(principal: HrAdmin, uow: Uow) -> dict[str, Any]:
+    async with _unit(uow) as u:
+        return await svc.completion_summary(u, principal.tenant_id)
+
+
+class NewPlanIn(Strict):
+    employee_id: str
+
+
+@router.post("/plans", status_code=201, tags=["plans"], summary="Start a draft plan by hand")
+async def create_plan(
+    body: NewPlanIn, principal: CurrentPrincipal, uow: Uow, response: Response
+) -> dict[str, Any]:
+    async with _unit(uow) as u:
+        plan = await svc.new_plan(u, principal, body.employee_id)
+        view = await svc.plan_view(u, principal, plan.plan_id)
+        await u.commit()
+    response.headers["Location"] = f"/v1/plans/{plan.plan_id}"
+    return view
+
+
+@router.get(
+    "/plans/{plan_id}", tags=["plans"], summary="A plan with its goals, actions and check-ins"
+)
+async def get_plan(plan_id: str, principal: CurrentPrincipal, uow: Uow) -> dict[str, Any]:
+    async with _unit(uow) as u:
+        return await svc.plan_view(u, principal, plan_id)
+
+
+@router.post(
+    "/plans/{plan_id}/accept", tags=["plans"], summary="Accept a suggested plan as a draft"
+)
+async def accept(plan_id: str, principal: CurrentPrincipal, uow: Uow) -> dict[str, Any]:
+    async with _unit(uow) as u:
+        await svc.accept(u, principal, plan_id)
+        view = await svc.plan_view(u, principal, plan_id)
+        await u.commit()
+    return view
+
+
+@router.post(
+    "/plans/{plan_id}/approve",
+    tags=["plans"],
+    summary="Approve a draft plan (the employee's manager)",
+)
+async def approve(plan_id: str, principal: CurrentPrincipal, uow: Uow) -> dict[str, Any]:
+    async with _unit(uow) as u:
+        await svc.approve(u, principal, plan_id)
+        view = await svc.plan_view(u, principal, plan_id)
+        await u.commit()
+    return view
+
+
+class GoalBody(Strict):
+    competency_id: str
+    to_level: int = Field(ge=1, le=10)
+    from_level: int = Field(default=0, ge=0, le=10)
+    target_date: date | None = None
+    """Defaults to the end of the plan's period; never in the past."""
+
+
+@router.post(
+    "/plans/{plan_id}/goals",
+    status_code=201,
+    tags=["plans"],
+    summary="Add a goal tied to a competency",
+)
+async def add_goal(
+    plan_id: str, body: GoalBody, principal: CurrentPrincipal, uow: Uow
+) -> dict[str, Any]:
+    async with _unit(uow) as u:
+        goal = await svc.add_goal_by_hand(
+            u,
+            principal,
+            plan_id,
+            svc.as_goal_in(body.competency_id, body.to_level, body.from_level, body.target_date),
+        )
+        view = await svc.plan_view(u, principal, plan_id)
+        await u.commit()
+    return {"goal_id": goal.goal_id, "plan": view}
+
+
+class ProgressIn(Strict):
+    progress: int = Field(ge=0, le=100)
+    """Percent of the way to the goal."""
+
+
+@router.post("/goals/{goal_id}/progress", tags=["goals"], summary="Record progress on your goal")
+async def progress(
+    goal_id: str, body: ProgressIn, principal: CurrentPrincipal, uow: Uow
+) -> dict[str, Any]:
+    async with _unit(uow) as u:
+        await svc.progress(u, principal, goal_id, body.progress)
+        await u.commit()
+    return {"goal_id": goal_id, "progress": body.progress}
+
+
+class CompleteIn(Strict):
+    outcome: Literal["achieved", "dropped"] = "achieved"
+
+
+@router.post(
+    "/goals/{goal_id}/complete", tags=["goals"], summary="Close a goal: achieved or dropped"
+)
+async def complete(
+    goal_id: str, body: CompleteIn, principal: CurrentPrincipal, uow: Uow
+) -> dict[str, Any]:
+    async with _unit(uow) as u:
+        plan_completed = await svc.complete_goal(u, principal, goal_id, GoalOutcome(body.outcome))
+        await u.commit()
+    return {"goal_id": goal_id, "outcome": body.outcome, "plan_completed": plan_completed}
+
+
+class ActionIn(Strict):
+    kind: str = Field(description=", ".join(KINDS))
+    title: str = Field(min_length=1, max_length=300)
+    owner_id: str
+    target_date: date
+
+
+@router.post(
+    "/goals/{goal_id}/actions", status_code=201, tags=["goals"], summary="Plan an action for a goal"
+)
+async def add_action(
+    goal_id: str, body: ActionIn, principal: CurrentPrincipal, uow: Uow
+) -> dict[str, str]:
+    async with _unit(uow) as u:
+        action_id = await svc.add_action(
+            u, principal, goal_id, body.kind, body.title, body.owner_id, body.target_date
+        )
+        await u.commit()
+    return {"action_id": action_id}
+
+
+class ActionStatusIn(Strict):
+    status: Literal["planned", "in_progress", "done", "cancelled"]
+
+
+@router.post("/actions/{action_id}/status", tags=["goals"], summary="Update an action's status")
+async def action_status(
+    action_id: str, body: ActionStatusIn, principal: CurrentPrincipal, uow: Uow
+) -> dict[str, str]:
+    async with _unit(uow) as u:
+        await svc.set_action_status(u, principal, action_id, body.status)
+        await u.commit()
+    return {"action_id": action_id, "status": body.status}
+
+
+@router.get(
+    "/goals/{goal_id}/suggestions",
+    tags=["goals"],
+    summary="Catalogue actions for a goal, best first",
+)
+async def goal_suggestions(
+    goal_id: str, principal: CurrentPrincipal, uow: Uow
+) -> list[dict[str, Any]]:
+    async with _unit(uow) as u:
+        goal, _, _ = await svc.goal_and_plan(u, principal, goal_id)
+        return svc.entries_as_dicts(
+            await svc.suggestions(
+                u, principal.tenant_id, goal.competency_id, goal.from_level, goal.to_level
+            )
+        )
+
+
+class CheckinIn(Strict):
+    notes: str = Field(min_length=1, max_length=10_000)
+    """Private to the employee and their managers."""
+    progress_rating: int = Field(ge=1, le=5)
+
+
+@router.post(
+    "/plans/{plan_id}/checkins",
+    status_code=201,
+    tags=["plans"],
+    summary="Record a check-in (manager)",
+)
+async def checkin(
+    plan_id: str, body: CheckinIn, principal: CurrentPrincipal, uow: Uow
+) -> dict[str, str]:
+    async with _unit(uow) as u:
+        checkin_id = await svc.checkin(u, principal, plan_id, body.notes, body.progress_rating)
+        await u.commit()
+    return {"checkin_id": checkin_id}
+
+
+# -- settings and catalogue ----------------------------------------------------------------
+
+
+class SettingsIn(Strict):
+    plan_mode: Literal["draft", "suggest"] = "draft"
+    """draft: gaps create draft plans; suggest: they create suggestions the employee or manager accepts."""
+    period_months: Literal[1, 2, 3, 4, 6, 12] = 6
+
+
+@router.get("/settings", tags=["settings"], summary="The tenant's plan settings")
+async def get_settings(principal: CurrentPrincipal, uow: Uow) -> SettingsIn:
+    async with _unit(uow) as u:
+        mode, months = await svc.tenant_settings(u, principal.tenant_id)
+    return SettingsIn.model_validate({"plan_mode": mode, "period_months": months})
+
+
+@router.put("/settings", tags=["settings"], summary="Change the tenant's plan settings (hr_admin)")
+async def put_settings(body: SettingsIn, principal: HrAdmin, uow: Uow) -> SettingsIn:
+    async with _unit(uow) as u:
+        await svc.put_settings(u, principal.tenant_id, body.plan_mode, body.period_months)
+        await u.commit()
+    return body
+
+
+class CatalogueIn(Strict):
+    competency_id: str = Field(description="a competency id, or * for any")
+    kind: Literal["course", "stretch_assignment", "mentoring", "project", "rotation"]
+    title: str = Field(min_length=1, max_length=300)
+    min_level: int = Field(ge=0, le=10)
+    max_level: int = Field(ge=0, le=10)
+    effort_weeks: int = Field(ge=0, le=104)
+
+
+@router.put(
+    "/catalogue/{entry_id}", tags=["settings"], summary="Add or change a catalogue entry (hr_admin)"
+)
+async def put_entry(
+    entry_id: str, body: CatalogueIn, principal: HrAdmin, uow: Uow
+) -> dict[str, Any]:
+    if body.min_level > body.max_level:
+        raise Problem(
+            422,
+            "Invalid request",
+            f"min_level {body.min_level} is above max_level {body.max_level}",
+        )
+    async with _unit(uow) as u:
+        values = {"tenant_id": principal.tenant_id, "entry_id": entry_id, **body.model_dump()}
+        await u.session.execute(
+            sa.delete(catalogue).where(
+                catalogue.c.tenant_id == principal.tenant_id, catalogue.c.entry_id == entry_id
+            )
+        )
+        await u.session.execute(sa.insert(catalogue).values(**values))
+        await u.commit()
+    return values
+
+
+@router.get(
+    "/catalogue",
+    tags=["settings"],
+    summary="The catalogue: the tenant's entries and the seeded ones",
+)
+async def get_catalogue(principal: CurrentPrincipal, uow: Uow) -> list[dict[str, Any]]:
+    async with _unit(uow) as u:
+        rows = (
+            await u.session.execute(
+                sa.select(catalogue)
+                .where(catalogue.c.tenant_id.in_([principal.tenant_id, "*"]))
+                .order_by(catalogue.c.tenant_id.desc(), catalogue.c.entry_id)
+            )
+        ).all()
+    return [dict(r._mapping) for r in rows]
+
+
+# -- conversations -------------------------------------------------------------------------
+
+
+class ConversationIn(Strict):
+    employee_id: str
+    kind: ConversationKind = ConversationKind.CAREER
+    held_at: datetime
+    notes: str = Field(default="", max_length=20_000)
+    """Private to the employee and their managers."""
+    follow_ups: list[str] = Field(default=[], max_length=20)
+
+
+@router.post(
+    "/conversations",
+    status_code=201,
+    tags=["conversations"],
+    summary="Log a career conversation (manager)",
+)
+async def log_conversation(
+    body: ConversationIn, principal: CurrentPrincipal, uow: Uow
+) -> dict[str, str]:
+    async with _unit(uow) as u:
+        cid = await conv.log(
+            u, principal, body.employee_id, body.kind, body.held_at, body.notes, body.follow_ups
+        )
+        await u.commit()
+    return {"conversation_id": cid}
+
+
+@router.get(
+    "/employees/{employee_id}/conversations",
+    tags=["conversations"],
+    summary="An employee's conversations",
+)
+async def list_conversations(
+    employee_id: str, principal: CurrentPrincipal, uow: Uow
+) -> list[dict[str, Any]]:
+    async with _unit(uow) as u:
+        return await conv.list_for(u, principal, employee_id)
+
+
+class FollowUpGoalIn(GoalBody):
+    pass
+
+
+@router.post(
+    "/conversations/{conversation_id}/follow-ups/{index}/goal",
+    status_code=201,
+    tags=["conversations"],
+    summary="Turn an agreed follow-up into a goal of the employee's plan",
+)
+async def follow_up_goal(
+    conversation_id: str, index: int, body: FollowUpGoalIn, principal: CurrentPrincipal, uow: Uow
+) -> dict[str, str]:
+    async with _unit(uow) as u:
+        goal = await conv.follow_up_to_goal(
+            u,
+            principal,
+            conversation_id,
+            index,
+            body.competency_id,
+            body.to_level,
+            body.from_level,
+            body.target_date,
+        )
+        await u.commit()
+    return {"goal_id": goal.goal_id, "plan_id": goal.plan_id}
+
+
+@router.get(
+    "/guides",
+    tags=["conversations"],
+    summary="Conversation guides: what changes in each competency for a move, and what to ask",
+)
+async def get_guides(
+    principal: CurrentPrincipal, uow: Uow, from_role: str, to_role: str | None = None
+) -> list[dict[str, Any]]:
+    async with _unit(uow) as u:
+        return await conv.guides(u, principal.tenant_id, from_role, to_role)

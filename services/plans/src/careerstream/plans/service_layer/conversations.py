@@ -1,0 +1,220 @@
+"""Career conversations (logged by managers) and the guides that prepare them.
+
+Notes are private to the employee and their managers: HR sees that a
+conversation happened, its kind and how many follow-ups were agreed, never the
+notes. A follow-up can become a goal in the employee's open plan (a draft plan
+is started when there is none).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from careerstream.contracts.events import plans as ev
+from careerstream.plans.adapters.orm import competencies, conversations, roles
+from careerstream.plans.domain.rules import NewGoal, guide
+from careerstream.plans.service_layer import plans as svc
+from careerstream.servicekit.auth import Principal
+from careerstream.servicekit.uow import UnitOfWork
+
+
+async def log(
+    uow: UnitOfWork,
+    who: Principal,
+    employee_id: str,
+    kind: ev.ConversationKind,
+    held_at: datetime,
+    notes: str,
+    follow_ups: list[str],
+) -> str:
+    await svc.require_part(uow, who, employee_id, "manager", what=f"employee '{employee_id}'")
+    if held_at > datetime.now(UTC) + timedelta(minutes=5):
+        raise svc.Invalid(
+            [f"held_at: {held_at.isoformat()} is in the future; log conversations once held"]
+        )
+    conversation_id = f"conv-{uuid.uuid4().hex[:16]}"
+    await uow.session.execute(
+        sa.insert(conversations).values(
+            tenant_id=who.tenant_id,
+            conversation_id=conversation_id,
+            employee_id=employee_id,
+            manager_id=who.subject,
+            kind=kind.value,
+            held_at=held_at,
+            notes=notes,
+            follow_ups=[{"text": f, "goal_id": None} for f in follow_ups],
+        )
+    )
+    uow.publish(
+        ev.ConversationHeld(
+            conversation_id=conversation_id,
+            employee_id=employee_id,
+            manager_id=who.subject,
+            kind=kind,
+            follow_ups=len(follow_ups),
+            held_at=held_at,
+        ),
+        tenant_id=who.tenant_id,
+    )
+    return conversation_id
+
+
+def _view(row: Any, seen_as: str) -> dict[str, Any]:
+    private = seen_as in ("self", "manager")
+    return {
+        "conversation_id": row.conversation_id,
+        "employee_id": row.employee_id,
+        "manager_id": row.manager_id,
+        "kind": row.kind,
+        "held_at": row.held_at,
+        "notes": row.notes if private else None,
+        "follow_ups": row.follow_ups
+        if private
+        else [{"text": None, "goal_id": f["goal_id"]} for f in row.follow_ups],
+    }
+
+
+async def list_for(uow: UnitOfWork, who: Principal, employee_id: str) -> list[dict[str, Any]]:
+    seen_as = await svc.part(uow, who, employee_id)
+    if seen_as is None:
+        raise svc.NotFound(f"no employee '{employee_id}' among those you may see")
+    rows = (
+        await uow.session.execute(
+            sa.select(conversations)
+            .where(
+                conversations.c.tenant_id == who.tenant_id,
+                conversations.c.employee_id == employee_id,
+            )
+            .order_by(conversations.c.held_at)
+        )
+    ).all()
+    return [_view(r, seen_as) for r in rows]
+
+
+async def follow_up_to_goal(
+    uow: UnitOfWork,
+    who: Principal,
+    conversation_id: str,
+    index: int,
+    competency_id: str,
+    to_level: int,
+    from_level: int,
+    target_date: date | None,
+) -> Any:
+    row = (
+        await uow.session.execute(
+            sa.select(conversations)
+            .where(
+                conversations.c.tenant_id == who.tenant_id,
+                conversations.c.conversation_id == conversation_id,
+            )
+            .with_for_update()
+        )
+    ).first()
+    if row is None:
+        raise svc.NotFound(f"no conversation '{conversation_id}' among those you may see")
+    await svc.require_part(
+        uow, who, row.employee_id, "self", "manager", what=f"conversation '{conversation_id}'"
+    )
+    if not 0 <= index < len(row.follow_ups):
+        raise svc.NotFound(
+            f"conversation '{conversation_id}' has {len(row.follow_ups)} follow-up(s); no number {index}"
+        )
+    if row.follow_ups[index]["goal_id"]:
+        raise svc.Conflict(
+            f"follow-up {index} is already goal '{row.follow_ups[index]['goal_id']}'"
+        )
+    goal_in = svc.GoalIn(competency_id, to_level, from_level, target_date)
+    await svc._check_goal(uow, who.tenant_id, goal_in, date.today())
+    plan = await svc.open_plan(uow, who.tenant_id, row.employee_id)
+    if plan is None:
+        plan = await svc.create_plan(
+            uow, who.tenant_id, row.employee_id, "draft", date.today(), None
+        )
+    if plan.status == "suggested":
+        plan = await svc.accept(uow, who, plan.plan_id)
+    goal = await svc.add_goal(
+        uow,
+        who.tenant_id,
+        plan,
+        NewGoal(competency_id, from_level, to_level),
+        target_date=target_date,
+        source="follow_up",
+    )
+    follow_ups = [dict(f) for f in row.follow_ups]
+    follow_ups[index]["goal_id"] = goal.goal_id
+    await uow.session.execute(
+        sa.update(conversations)
+        .where(
+            conversations.c.tenant_id == who.tenant_id,
+            conversations.c.conversation_id == conversation_id,
+        )
+        .values(follow_ups=follow_ups)
+    )
+    return goal
+
+
+async def guides(
+    uow: UnitOfWork, tenant: str, from_role: str, to_role: str | None
+) -> list[dict[str, Any]]:
+    """The guide of each transition from `from_role`: to `to_role`, or to each next level on its tracks."""
+    rows = {
+        r.role_id: r
+        for r in (
+            await uow.session.execute(sa.select(roles).where(roles.c.tenant_id == tenant))
+        ).all()
+    }
+    origin = rows.get(from_role)
+    if origin is None:
+        raise svc.NotFound(f"no role '{from_role}' in the published frameworks")
+    if to_role is not None:
+        if to_role not in rows:
+            raise svc.NotFound(f"no role '{to_role}' in the published frameworks")
+        targets = [rows[to_role]]
+    else:
+        targets = [
+            r
+            for r in rows.values()
+            if r.family_id == origin.family_id
+            and r.rank == origin.rank + 1
+            and set(r.track_ids) & set(origin.track_ids)
+        ]
+        if not targets:
+            raise svc.NotFound(
+                f"'{from_role}' is at the top of its tracks; ask for a lateral move with to_role"
+            )
+    comp_rows = (
+        await uow.session.execute(sa.select(competencies).where(competencies.c.tenant_id == tenant))
+    ).all()
+    comps = {
+        c.competency_id: (c.name, {int(k): v for k, v in c.descriptors.items()}) for c in comp_rows
+    }
+    out = []
+    for target in sorted(targets, key=lambda r: r.role_id):
+        if target.family_id != origin.family_id:
+            kind = "lateral_move"
+        elif target.rank > origin.rank:
+            kind = "promotion"
+        else:
+            kind = "track_switch"
+        items = guide(origin.requirements, target.requirements, comps, to_title=target.title)
+        out.append(
+            {
+                "from_role_id": origin.role_id,
+                "from_title": origin.title,
+                "to_role_id": target.role_id,
+                "to_title": target.title,
+                "transition": kind,
+                "opening_questions": [
+                    f"What draws you to the {target.title} role?",
+                    "Which parts of your current work would you want to keep, and which to leave behind?",
+                    f"What would make the next six months a success on the way to {target.title}?",
+                ],
+                "competencies": [i.__dict__ for i in items],
+            }
+        )
+    return out
