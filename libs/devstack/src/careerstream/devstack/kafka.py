@@ -35,6 +35,11 @@ POM = repo_root() / "deploy" / "local" / "kafka" / "pom.xml"
 LOG4J = repo_root() / "deploy" / "local" / "kafka" / "log4j2.properties"
 
 
+def new_cluster_id() -> str:
+    """A KRaft cluster id: a random UUID, base64url without padding (22 characters)."""
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
+
 def ensure_jars(cfg: StackConfig) -> Path:
     """Resolve the broker jars with Maven once; later calls reuse them."""
     marker = cfg.jars_dir / ".complete"
@@ -130,6 +135,26 @@ def is_running(cfg: StackConfig) -> bool:
     return read_pid(_paths(cfg)[2]) is not None
 
 
+def format_storage(cfg: StackConfig, props_file: Path, cluster_id: str) -> None:
+    """Format the KRaft log directories of `props_file` for `cluster_id` (idempotent)."""
+    fmt = subprocess.run(
+        _java_cmd(
+            cfg,
+            "kafka.tools.StorageTool",
+            "format",
+            "--ignore-formatted",
+            f"--cluster-id={cluster_id}",  # an id may start with '-': never a separate argument
+            "-c",
+            str(props_file),
+        ),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if fmt.returncode != 0:
+        raise StackError(f"formatting Kafka storage failed:\n{fmt.stdout}\n{fmt.stderr}")
+
+
 def start(cfg: StackConfig, *, timeout: float = 120.0) -> None:
     """Start the broker unless it already runs; return once it answers metadata requests."""
     data_dir, props_file, pid_file, log_file = _paths(cfg)
@@ -147,24 +172,7 @@ def start(cfg: StackConfig, *, timeout: float = 120.0) -> None:
     props_file.parent.mkdir(parents=True, exist_ok=True)
     props_file.write_text(_properties(cfg, data_dir))
     if not (data_dir / "meta.properties").exists():
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-        fmt = subprocess.run(
-            _java_cmd(
-                cfg,
-                "kafka.tools.StorageTool",
-                "format",
-                "--ignore-formatted",
-                "-t",
-                cluster_id,
-                "-c",
-                str(props_file),
-            ),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if fmt.returncode != 0:
-            raise StackError(f"formatting Kafka storage failed:\n{fmt.stdout}\n{fmt.stderr}")
+        format_storage(cfg, props_file, new_cluster_id())
     spawn(
         "kafka",
         _java_cmd(cfg, "kafka.Kafka", str(props_file)),

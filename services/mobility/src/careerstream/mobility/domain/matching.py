@@ -1,0 +1,333 @@
+"""Competency-based matching: deterministic, explainable, blind to protected attributes.
+
+A person's profile holds only what the matching may use: their assessed
+competency levels, their current role (family, rank), their aspirations and
+whether they are active. Degrees, demographics and the HRIS group attributes
+are never in it.
+
+For an opportunity requiring competencies c with levels r_c:
+
+    credit_c    = min(level_c / r_c, 1)        partial credit; unassessed = 0
+    fit         = sum(r_c * credit_c) / sum(r_c)   harder requirements weigh more
+    readiness   = share of the requirements fully met (level_c >= r_c)
+    aspiration  = 1.0 the person aims for this role
+                  0.7 they aim for this job family
+                  0.5 a project, gig, rotation or mentorship, and they are open to projects
+                  0   otherwise
+    move        = 1.0 for a promotion or a lateral move (lateral moves count as
+                  much as promotions), 0.5 for a step down, 0.75 when unknown;
+                  1.0 for opportunities that are not roles
+
+    score = 0.65 fit + 0.15 readiness + 0.15 aspiration + 0.05 move
+
+Ties are broken by employee id. Every score comes with its explanation: the
+contribution of each competency, what is missing, and the other three terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+
+WEIGHTS = {"fit": 0.65, "readiness": 0.15, "aspiration": 0.15, "move": 0.05}
+PROJECT_KINDS = {"project", "gig", "rotation", "mentorship"}
+
+
+class MoveKind(StrEnum):
+    PROMOTION = "promotion"
+    LATERAL = "lateral"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class RoleInfo:
+    role_id: str
+    family_id: str
+    rank: int
+
+
+def move_kind(origin: RoleInfo | None, target: RoleInfo | None) -> MoveKind:
+    """Promotion: up a level in the same family. Lateral: the same level, or another
+    family. Other: a step down, or when either role is unknown."""
+    if origin is None or target is None:
+        return MoveKind.OTHER
+    if origin.family_id != target.family_id:
+        return MoveKind.LATERAL
+    if target.rank > origin.rank:
+        return MoveKind.PROMOTION
+    if target.rank == origin.rank:
+        return MoveKind.LATERAL
+    return MoveKind.OTHER
+
+
+@dataclass(frozen=True)
+class Profile:
+    employee_id: str
+    active: bool
+    role: RoleInfo | None
+    levels: Mapping[str, int]
+    target_roles: frozenset[str] = frozenset()
+    target_families: frozenset[str] = frozenset()
+    open_to_projects: bool = False
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the matching needs of an opportunity."""
+
+    opportunity_id: str
+    kind: str
+    required: Mapping[str, int]
+    role: RoleInfo | None = None
+    family_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Contribution:
+    competency_id: str
+    required: int
+    level: int
+    credit: float
+    contribution: float
+    """Points of the score this competency brings."""
+    missing: int
+    """Levels short of the requirement (0 when met)."""
+
+
+@dataclass(frozen=True)
+class Match:
+    employee_id: str
+    score: float
+    fit: float
+    readiness: float
+    aspiration: float
+    aspiration_reason: str
+    move: float
+    move_kind: MoveKind | None
+    competencies: list[Contribution] = field(default_factory=list)
+
+
+def _aspiration(p: Profile, t: Target) -> tuple[float, str]:
+    if t.role is not None and t.role.role_id in p.target_roles:
+        return 1.0, "aims for this role"
+    family = t.role.family_id if t.role else t.family_id
+    if family is not None and family in p.target_families:
+        return 0.7, "aims for this job family"
+    if t.kind in PROJECT_KINDS and p.open_to_projects:
+        return 0.5, "open to projects"
+    return 0.0, "no stated aspiration"
+
+
+def _move(p: Profile, t: Target) -> tuple[float, MoveKind | None]:
+    if t.kind != "role" or t.role is None:
+        return 1.0, None
+    if p.role is None:
+        return 0.75, MoveKind.OTHER
+    kind = move_kind(p.role, t.role)
+    return (0.5 if kind is MoveKind.OTHER else 1.0), kind
+
+
+def explain(p: Profile, t: Target) -> Match:
+    """The score of one person for one opportunity, with every term shown (the reference formula)."""
+    total = sum(t.required.values()) or 1
+    contributions = []
+    fit = 0.0
+    met = 0
+    for c, r in sorted(t.required.items()):
+        level = p.levels.get(c, 0)
+        credit = min(level / r, 1.0) if r > 0 else 1.0
+        fit += r * credit / total
+        met += level >= r
+        contributions.append(
+            Contribution(
+                c,
+                r,
+                level,
+                round(credit, 4),
+                round(WEIGHTS["fit"] * r * credit / total, 4),
+                max(0, r - level),
+            )
+        )
+    readiness = met / len(t.required) if t.required else 1.0
+    aspiration, reason = _aspiration(p, t)
+    move, kind = _move(p, t)
+    score = (
+        WEIGHTS["fit"] * fit
+        + WEIGHTS["readiness"] * readiness
+        + WEIGHTS["aspiration"] * aspiration
+        + WEIGHTS["move"] * move
+    )
+    return Match(
+        p.employee_id,
+        round(score, 4),
+        round(fit, 4),
+        round(readiness, 4),
+        aspiration,
+        reason,
+        move,
+        kind,
+        contributions,
+    )
+
+
+class ProfileIndex:
+    """All profiles of one tenant as arrays, for ranking everyone against an opportunity at once.
+
+    Levels are a float32 matrix (people x competencies); aspirations are
+    inverted lists (role or family -> row numbers). Memory is about
+    4 bytes x people x competencies plus the ids (see bench/RESULTS.md).
+    """
+
+    def __init__(self) -> None:
+        self.rows: dict[str, int] = {}
+        self.ids: list[str] = []
+        self.columns: dict[str, int] = {}
+        self.levels: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
+        self.active: npt.NDArray[np.bool_] = np.zeros(0, dtype=bool)
+        self.rank: npt.NDArray[np.int16] = np.zeros(0, dtype=np.int16)
+        self.family: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
+        self.role: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
+        self.open_to_projects: npt.NDArray[np.bool_] = np.zeros(0, dtype=bool)
+        self.codes: dict[str, int] = {"": 0}
+        self.by_target_role: dict[str, set[int]] = {}
+        self.by_target_family: dict[str, set[int]] = {}
+        self.profiles: dict[str, Profile] = {}
+        self._order: npt.NDArray[np.int64] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def nbytes(self) -> int:
+        arrays = (
+            self.levels,
+            self.active,
+            self.rank,
+            self.family,
+            self.role,
+            self.open_to_projects,
+        )
+        return int(sum(a.nbytes for a in arrays))
+
+    def _code(self, value: str | None) -> int:
+        if not value:
+            return 0
+        return self.codes.setdefault(value, len(self.codes))
+
+    def _grow(self, rows: int, cols: int) -> None:
+        r0, c0 = self.levels.shape
+        if rows <= r0 and cols <= c0:
+            return
+        new_r = max(rows, r0 * 2 if rows > r0 else r0, 16)
+        new_c = max(cols, c0 + 8 if cols > c0 else c0)
+        levels = np.zeros((new_r, new_c), dtype=np.float32)
+        levels[:r0, :c0] = self.levels
+        self.levels = levels
+        if new_r > r0:
+            extra = new_r - r0
+            self.active = np.concatenate([self.active, np.zeros(extra, dtype=bool)])
+            self.rank = np.concatenate([self.rank, np.full(extra, -1, dtype=np.int16)])
+            self.family = np.concatenate([self.family, np.zeros(extra, dtype=np.int32)])
+            self.role = np.concatenate([self.role, np.zeros(extra, dtype=np.int32)])
+            self.open_to_projects = np.concatenate(
+                [self.open_to_projects, np.zeros(extra, dtype=bool)]
+            )
+
+    def upsert(self, p: Profile) -> None:
+        row = self.rows.get(p.employee_id)
+        if row is None:
+            row = len(self.ids)
+            self.rows[p.employee_id] = row
+            self.ids.append(p.employee_id)
+            self._order = None
+        else:
+            old = self.profiles[p.employee_id]
+            for r in old.target_roles:
+                self.by_target_role.get(r, set()).discard(row)
+            for f in old.target_families:
+                self.by_target_family.get(f, set()).discard(row)
+        for c in p.levels:
+            self.columns.setdefault(c, len(self.columns))
+        self._grow(row + 1, len(self.columns))
+        self.levels[row, :] = 0
+        for c, lv in p.levels.items():
+            self.levels[row, self.columns[c]] = lv
+        self.active[row] = p.active
+        self.rank[row] = p.role.rank if p.role else -1
+        self.family[row] = self._code(p.role.family_id if p.role else None)
+        self.role[row] = self._code(p.role.role_id if p.role else None)
+        self.open_to_projects[row] = p.open_to_projects
+        for r in p.target_roles:
+            self.by_target_role.setdefault(r, set()).add(row)
+        for f in p.target_families:
+            self.by_target_family.setdefault(f, set()).add(row)
+        self.profiles[p.employee_id] = p
+
+    def _id_order(self) -> npt.NDArray[np.int64]:
+        if self._order is None or len(self._order) != len(self.ids):
+            order = np.argsort(np.array(self.ids, dtype=object), kind="stable")
+            ranks = np.empty(len(self.ids), dtype=np.int64)
+            ranks[order] = np.arange(len(self.ids))
+            self._order = ranks
+        return self._order
+
+    def top(self, t: Target, limit: int, exclude: Iterable[str] = ()) -> list[Match]:
+        """The `limit` best candidates, best first, each explained."""
+        n = len(self.ids)
+        if n == 0:
+            return []
+        total = float(sum(t.required.values())) or 1.0
+        fit = np.zeros(n, dtype=np.float64)
+        met = np.zeros(n, dtype=np.float64)
+        for c, r in t.required.items():
+            col = self.columns.get(c)
+            if col is None or r <= 0:
+                met += 1.0 if r <= 0 else 0.0
+                fit += (r / total) if r <= 0 else 0.0
+                continue
+            have = self.levels[:n, col]
+            fit += (r / total) * np.minimum(have / r, 1.0)
+            met += have >= r
+        readiness = met / len(t.required) if t.required else np.ones(n, dtype=np.float64)
+        aspiration = np.zeros(n, dtype=np.float64)
+        if t.kind in PROJECT_KINDS:
+            aspiration[self.open_to_projects[:n]] = 0.5
+        family = t.role.family_id if t.role else t.family_id
+        if family is not None:
+            rows = list(self.by_target_family.get(family, ()))
+            aspiration[rows] = 0.7
+        if t.role is not None:
+            rows = list(self.by_target_role.get(t.role.role_id, ()))
+            aspiration[rows] = 1.0
+        if t.kind == "role" and t.role is not None:
+            same = self.family[:n] == self.codes.get(t.role.family_id, -1)
+            down = same & (self.rank[:n] > t.role.rank)
+            move = np.where(self.rank[:n] < 0, 0.75, np.where(down, 0.5, 1.0))
+        else:
+            move = np.ones(n, dtype=np.float64)
+        score = (
+            WEIGHTS["fit"] * fit
+            + WEIGHTS["readiness"] * readiness
+            + WEIGHTS["aspiration"] * aspiration
+            + WEIGHTS["move"] * move
+        )
+        score = np.round(score, 4)
+        score[~self.active[:n]] = -1.0
+        if t.role is not None:
+            score[self.role[:n] == self.codes.get(t.role.role_id, -1)] = -1.0  # already in the role
+        for e in exclude:
+            row = self.rows.get(e)
+            if row is not None:
+                score[row] = -1.0
+        k = min(limit, n)
+        if k <= 0:
+            return []
+        threshold = np.partition(score, n - k)[n - k]
+        candidates = np.nonzero(score >= threshold)[0]
+        candidates = candidates[score[candidates] >= 0]
+        order = np.lexsort((self._id_order()[candidates], -score[candidates]))
+        chosen = candidates[order][:k]
+        return [explain(self.profiles[self.ids[i]], t) for i in chosen]
