@@ -12,8 +12,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from careerstream.contracts.events.assessments import (
+    AssessmentCompleted,
+    CalibratedLevel,
     CompetencyGap,
     GapReference,
+    Rater,
+    RaterKind,
     SkillgapIdentified,
 )
 from careerstream.contracts.events.frameworks import (
@@ -114,13 +118,21 @@ def _recorded() -> datetime:
     return _clock[0]
 
 
-def hired(emp: str, role: str | None, manager: str | None, dept: str = "D1") -> EmployeeHired:
+def hired(
+    emp: str,
+    role: str | None,
+    manager: str | None,
+    dept: str = "D1",
+    groups: dict[str, str] | None = None,
+) -> EmployeeHired:
     return EmployeeHired(
         employee_id=emp,
         effective_date=date(2026, 1, 1),
         recorded_at=_recorded(),
         display_name=emp,
-        details=EmploymentDetails(role_id=role, manager_id=manager, department_id=dept),
+        details=EmploymentDetails(
+            role_id=role, manager_id=manager, department_id=dept, group_attributes=groups
+        ),
     )
 
 
@@ -198,4 +210,26 @@ def gaps(
         readiness=round(sum(min(g.current, g.required) for g in items) / need, 4),
         ready=all(g.gap <= 0 for g in items),
         identified_at=at or datetime.now(UTC),
+    )
+
+
+def completed(
+    employee: str,
+    role_id: str,
+    levels: dict[str, int],
+    *,
+    assessment_id: str | None = None,
+    at: datetime | None = None,
+) -> AssessmentCompleted:
+    """An assessment.completed with these calibrated levels (manager rule)."""
+    return AssessmentCompleted(
+        assessment_id=assessment_id or f"asm-{employee}",
+        cycle_id="cyc-1",
+        employee_id=employee,
+        role_id=role_id,
+        framework_id="fw",
+        framework_version=1,
+        levels=[CalibratedLevel(competency_id=c, level=lv) for c, lv in sorted(levels.items())],
+        raters=[Rater(rater_id=employee, kind=RaterKind.SELF)],
+        completed_at=at or datetime.now(UTC),
     )

@@ -1,7 +1,105 @@
-"""Tables of the mobility service, all in the `mobility` schema of its own database."""
+"""Tables of the mobility service, all in the `mobility` schema of its own database.
+
+Projections (from events): `employees` (the HRIS directory), `roles` (from
+published frameworks), and `profiles` — what matching may use of each person
+(assessed levels, current role, aspirations), with a sequence number bumped on
+every change so each process's in-memory index catches up incrementally.
+Own data: `opportunities`, `applications`.
+"""
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from careerstream.servicekit.db import service_metadata
+from careerstream.servicekit.people import people_table
 from careerstream.servicekit.wiring import runtime_tables
 
 metadata = service_metadata("mobility")
 outbox, outbox_lane, inbox = runtime_tables(metadata)
+employees = people_table(metadata)
+
+TS = sa.DateTime(timezone=True)
+
+profile_seq = sa.Sequence("profile_seq", metadata=metadata)
+
+roles = sa.Table(
+    "roles",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("role_id", sa.Text, primary_key=True),
+    sa.Column("framework_id", sa.Text, nullable=False),
+    sa.Column("framework_version", sa.Integer, nullable=False),
+    sa.Column("family_id", sa.Text, nullable=False),
+    sa.Column("level_id", sa.Text, nullable=False),
+    sa.Column("rank", sa.Integer, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("requirements", JSONB, nullable=False),
+    sa.Column("scale_high", sa.SmallInteger, nullable=False),
+)
+
+profiles = sa.Table(
+    "profiles",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("employee_id", sa.Text, primary_key=True),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("role_id", sa.Text),
+    sa.Column("levels", JSONB, nullable=False, server_default="{}"),
+    sa.Column("assessed_at", TS),
+    sa.Column("target_role_ids", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("target_family_ids", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("open_to_projects", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("willing_to_relocate", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Index("ix_profiles_seq", "tenant_id", "seq"),
+)
+
+opportunities = sa.Table(
+    "opportunities",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("opportunity_id", sa.Text, primary_key=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("role_id", sa.Text),
+    sa.Column("family_id", sa.Text),
+    sa.Column("level_id", sa.Text),
+    sa.Column("required", JSONB, nullable=False),
+    sa.Column("time_share", sa.SmallInteger, nullable=False),
+    sa.Column("duration_weeks", sa.SmallInteger),
+    sa.Column("department_id", sa.Text),
+    sa.Column("location", sa.Text),
+    sa.Column("remote", sa.Boolean, nullable=False),
+    sa.Column("visibility", sa.Text, nullable=False),
+    sa.Column("hiring_manager_id", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("posted_at", TS, nullable=False),
+    sa.Column("closes_at", TS),
+    sa.Column("filled_at", TS),
+    sa.Column("closed_at", TS),
+    sa.Column("filled_by", sa.Text),
+    sa.Column("internal_fill", sa.Boolean),
+)
+
+applications = sa.Table(
+    "applications",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("application_id", sa.Text, primary_key=True),
+    sa.Column("opportunity_id", sa.Text, nullable=False),
+    sa.Column("employee_id", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("submitted_at", TS, nullable=False),
+    sa.Column("updated_at", TS, nullable=False),
+    sa.Index("ix_applications_opportunity", "tenant_id", "opportunity_id"),
+    sa.Index(
+        "one_live_application",
+        "tenant_id",
+        "opportunity_id",
+        "employee_id",
+        unique=True,
+        postgresql_where=sa.text("status <> 'withdrawn'"),
+    ),
+)

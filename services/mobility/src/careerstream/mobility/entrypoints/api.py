@@ -1,5 +1,369 @@
-"""HTTP routes of the mobility service (thin: validate, call a handler)."""
+"""HTTP API of the mobility service (`/v1`): the internal marketplace.
 
-from fastapi import APIRouter
+Employees see the opportunities visible to them, their own applications and
+their own match explanations; the hiring manager and hr_admin see candidates.
+No employee ever sees another's profile or scores. What the caller may not see
+is 404; what they may see but not do, 403.
+"""
+
+# No `from __future__ import annotations`: FastAPI reads the annotations at runtime.
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
+
+from careerstream.contracts.events.mobility import OpportunityKind, RoleFilled, VisibilityScope
+from careerstream.mobility.domain.matching import WEIGHTS, Match
+from careerstream.mobility.service_layer import market as svc
+from careerstream.servicekit.deps import CurrentPrincipal, Uow
+from careerstream.servicekit.problems import Problem
+from careerstream.servicekit.uow import UnitOfWork, UowFactory
 
 router = APIRouter(prefix="/v1")
+
+
+@asynccontextmanager
+async def _unit(uow: UowFactory) -> AsyncIterator[UnitOfWork]:
+    try:
+        async with uow() as u:
+            yield u
+    except svc.NotFound as exc:
+        raise Problem(404, "Not found", str(exc)) from exc
+    except svc.Forbidden as exc:
+        raise Problem(403, "Forbidden", str(exc)) from exc
+    except svc.Conflict as exc:
+        raise Problem(409, "Conflict", str(exc)) from exc
+    except svc.Invalid as exc:
+        raise Problem(
+            422,
+            "Invalid request",
+            "; ".join(exc.problems),
+            errors=[{"message": p} for p in exc.problems],
+        ) from exc
+
+
+class Strict(BaseModel):
+    model_config = {"extra": "forbid"}
+
+
+class OpportunityIn(Strict):
+    kind: OpportunityKind
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=10_000)
+    role_id: str | None = None
+    """The framework role, for kind `role`; its requirements are the default `required`."""
+    family_id: str | None = None
+    required: dict[str, int] | None = None
+    """Competency -> level required. Competencies only: never degrees."""
+    time_share: int = Field(default=100, ge=1, le=100)
+    """Percent of working time, e.g. 20 for a gig."""
+    duration_weeks: int | None = Field(default=None, ge=1, le=260)
+    department_id: str | None = None
+    location: str | None = None
+    remote: bool = False
+    visibility: VisibilityScope = VisibilityScope.TENANT
+    hiring_manager_id: str | None = None
+    """Defaults to the caller; hr_admin may name another manager."""
+    closes_at: datetime | None = None
+
+
+class OpportunityOut(BaseModel):
+    opportunity_id: str
+    kind: str
+    title: str
+    description: str
+    role_id: str | None
+    family_id: str | None
+    level_id: str | None
+    required: dict[str, int]
+    time_share: int
+    duration_weeks: int | None
+    department_id: str | None
+    location: str | None
+    remote: bool
+    visibility: str
+    hiring_manager_id: str
+    status: str
+    posted_at: datetime
+    closes_at: datetime | None
+    filled_at: datetime | None
+
+
+def _opp(row: Any) -> OpportunityOut:
+    return OpportunityOut(**{k: getattr(row, k) for k in OpportunityOut.model_fields})
+
+
+@router.post(
+    "/opportunities",
+    status_code=201,
+    tags=["opportunities"],
+    summary="Post an opportunity (hr_admin, or a manager for themselves)",
+)
+async def post_opportunity(
+    body: OpportunityIn, principal: CurrentPrincipal, uow: Uow, response: Response
+) -> OpportunityOut:
+    async with _unit(uow) as u:
+        opportunity_id = await svc.post(u, principal, svc.OpportunityIn(**body.model_dump()))
+        out = _opp(await svc.get(u, principal.tenant_id, opportunity_id))
+        await u.commit()
+    response.headers["Location"] = f"/v1/opportunities/{opportunity_id}"
+    return out
+
+
+@router.get("/opportunities", tags=["opportunities"], summary="Opportunities visible to you")
+async def list_opportunities(
+    principal: CurrentPrincipal,
+    uow: Uow,
+    status: Literal["open", "filled", "closed"] | None = "open",
+) -> list[OpportunityOut]:
+    async with _unit(uow) as u:
+        return [_opp(r) for r in await svc.list_visible(u, principal, status)]
+
+
+@router.get("/opportunities/{opportunity_id}", tags=["opportunities"], summary="One opportunity")
+async def get_opportunity(
+    opportunity_id: str, principal: CurrentPrincipal, uow: Uow
+) -> OpportunityOut:
+    async with _unit(uow) as u:
+        return _opp(await svc.visible(u, principal, opportunity_id))
+
+
+class ContributionOut(BaseModel):
+    competency_id: str
+    required: int
+    level: int
+    credit: float
+    contribution: float
+    missing: int
+
+
+class MatchOut(BaseModel):
+    employee_id: str
+    score: float
+    fit: float
+    readiness: float
+    aspiration: float
+    aspiration_reason: str
+    move: float
+    move_kind: str | None
+    competencies: list[ContributionOut]
+    weights: dict[str, float] = WEIGHTS
+
+
+def _match(m: Match) -> MatchOut:
+    return MatchOut(
+        employee_id=m.employee_id,
+        score=m.score,
+        fit=m.fit,
+        readiness=m.readiness,
+        aspiration=m.aspiration,
+        aspiration_reason=m.aspiration_reason,
+        move=m.move,
+        move_kind=m.move_kind.value if m.move_kind else None,
+        competencies=[ContributionOut(**c.__dict__) for c in m.competencies],
+    )
+
+
+class CandidateOut(MatchOut):
+    application: str | None
+    """Their application's status, if they applied."""
+
+
+@router.get(
+    "/opportunities/{opportunity_id}/candidates",
+    tags=["matching"],
+    summary="Internal candidates ranked by competency fit, explained (hiring manager, hr_admin)",
+)
+async def get_candidates(
+    opportunity_id: str,
+    principal: CurrentPrincipal,
+    uow: Uow,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[CandidateOut]:
+    async with _unit(uow) as u:
+        ranked = await svc.candidates(u, principal, opportunity_id, limit)
+    return [CandidateOut(**_match(m).model_dump(), application=status) for m, status in ranked]
+
+
+@router.get(
+    "/opportunities/{opportunity_id}/my-match",
+    tags=["matching"],
+    summary="How you match this opportunity",
+)
+async def my_match(opportunity_id: str, principal: CurrentPrincipal, uow: Uow) -> MatchOut:
+    async with _unit(uow) as u:
+        return _match(await svc.my_match(u, principal, opportunity_id))
+
+
+class RecommendationOut(BaseModel):
+    opportunity: OpportunityOut
+    match: MatchOut
+
+
+@router.get(
+    "/me/recommendations",
+    tags=["matching"],
+    summary="Open opportunities for you, best first, explained",
+)
+async def recommendations(
+    principal: CurrentPrincipal, uow: Uow, limit: Annotated[int, Query(ge=1, le=100)] = 10
+) -> list[RecommendationOut]:
+    async with _unit(uow) as u:
+        pairs = await svc.recommendations(u, principal, limit)
+    return [RecommendationOut(opportunity=_opp(o), match=_match(m)) for o, m in pairs]
+
+
+class AspirationsIn(Strict):
+    target_role_ids: list[str] = []
+    target_family_ids: list[str] = []
+    open_to_projects: bool = False
+    willing_to_relocate: bool = False
+
+
+@router.put(
+    "/employees/{employee_id}/aspirations", tags=["matching"], summary="Declare your aspirations"
+)
+async def put_aspirations(
+    employee_id: str, body: AspirationsIn, principal: CurrentPrincipal, uow: Uow
+) -> dict[str, Any]:
+    async with _unit(uow) as u:
+        await svc.set_aspirations(
+            u,
+            principal,
+            employee_id,
+            body.target_role_ids,
+            body.target_family_ids,
+            body.open_to_projects,
+            body.willing_to_relocate,
+        )
+        out = await svc.aspirations(u, principal, employee_id)
+        await u.commit()
+    return out
+
+
+@router.get(
+    "/employees/{employee_id}/aspirations",
+    tags=["matching"],
+    summary="Someone's aspirations (self, managers, hr_admin)",
+)
+async def get_aspirations(
+    employee_id: str, principal: CurrentPrincipal, uow: Uow
+) -> dict[str, Any]:
+    async with _unit(uow) as u:
+        return await svc.aspirations(u, principal, employee_id)
+
+
+class ApplyIn(Strict):
+    note: str = Field(default="", max_length=4000)
+
+
+@router.post(
+    "/opportunities/{opportunity_id}/applications",
+    status_code=201,
+    tags=["applications"],
+    summary="Apply",
+)
+async def apply(
+    opportunity_id: str, principal: CurrentPrincipal, uow: Uow, body: ApplyIn | None = None
+) -> dict[str, str]:
+    async with _unit(uow) as u:
+        application_id = await svc.apply(u, principal, opportunity_id, (body or ApplyIn()).note)
+        await u.commit()
+    return {"application_id": application_id, "status": "submitted"}
+
+
+class ApplicationOut(BaseModel):
+    application_id: str
+    opportunity_id: str
+    employee_id: str
+    status: str
+    submitted_at: datetime
+
+
+@router.get(
+    "/applications",
+    tags=["applications"],
+    summary="Your applications, or those to opportunities you run",
+)
+async def list_applications(
+    principal: CurrentPrincipal, uow: Uow, opportunity_id: str | None = None
+) -> list[ApplicationOut]:
+    async with _unit(uow) as u:
+        rows = await svc.list_applications(u, principal, opportunity_id)
+    return [ApplicationOut(**{k: getattr(r, k) for k in ApplicationOut.model_fields}) for r in rows]
+
+
+@router.post(
+    "/applications/{application_id}/withdraw",
+    tags=["applications"],
+    summary="Withdraw your application",
+)
+async def withdraw(application_id: str, principal: CurrentPrincipal, uow: Uow) -> dict[str, str]:
+    async with _unit(uow) as u:
+        await svc.withdraw(u, principal, application_id)
+        await u.commit()
+    return {"application_id": application_id, "status": "withdrawn"}
+
+
+@router.post(
+    "/applications/{application_id}/shortlist",
+    tags=["applications"],
+    summary="Shortlist a candidate",
+)
+async def shortlist(application_id: str, principal: CurrentPrincipal, uow: Uow) -> dict[str, str]:
+    async with _unit(uow) as u:
+        await svc.shortlist(u, principal, application_id)
+        await u.commit()
+    return {"application_id": application_id, "status": "shortlisted"}
+
+
+class SelectIn(Strict):
+    application_id: str
+
+
+@router.post(
+    "/opportunities/{opportunity_id}/select",
+    tags=["applications"],
+    summary="Select an applicant: the role is filled internally",
+)
+async def select(
+    opportunity_id: str, body: SelectIn, principal: CurrentPrincipal, uow: Uow
+) -> dict[str, Any]:
+    async with _unit(uow) as u:
+        filled: RoleFilled = await svc.select(u, principal, opportunity_id, body.application_id)
+        await u.commit()
+    return filled.model_dump(mode="json")
+
+
+@router.post(
+    "/opportunities/{opportunity_id}/fill-external",
+    tags=["applications"],
+    summary="Record an external hire",
+)
+async def fill_external(
+    opportunity_id: str, principal: CurrentPrincipal, uow: Uow
+) -> dict[str, Any]:
+    async with _unit(uow) as u:
+        filled = await svc.fill_externally(u, principal, opportunity_id)
+        await u.commit()
+    return filled.model_dump(mode="json")
+
+
+class CloseIn(Strict):
+    reason: str = Field(default="", max_length=2000)
+
+
+@router.post(
+    "/opportunities/{opportunity_id}/close", tags=["opportunities"], summary="Close without a fill"
+)
+async def close(
+    opportunity_id: str, principal: CurrentPrincipal, uow: Uow, body: CloseIn | None = None
+) -> dict[str, str]:
+    async with _unit(uow) as u:
+        await svc.close(u, principal, opportunity_id, (body or CloseIn()).reason)
+        await u.commit()
+    return {"opportunity_id": opportunity_id, "status": "closed"}

@@ -1,0 +1,88 @@
+"""Each process keeps one matching index per (database, tenant), caught up from the database.
+
+Before every ranking the index reads the profiles whose sequence number is
+above the last one it saw (usually none), so every replica ranks on committed
+data without any messaging between replicas. When the tenant's roles change
+(a framework published) the index is rebuilt, since ranks and families may
+have moved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from careerstream.mobility.adapters.orm import profiles, roles
+from careerstream.mobility.domain.matching import Profile, ProfileIndex, RoleInfo
+from careerstream.servicekit.uow import UnitOfWork
+
+
+@dataclass
+class _Entry:
+    index: ProfileIndex = field(default_factory=ProfileIndex)
+    last_seq: int = 0
+    roles_mark: tuple[Any, ...] = ()
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+_cache: dict[tuple[str, str], _Entry] = {}
+
+
+async def role_infos(uow: UnitOfWork, tenant: str) -> dict[str, RoleInfo]:
+    rows = await uow.session.execute(
+        sa.select(roles.c.role_id, roles.c.family_id, roles.c.rank).where(
+            roles.c.tenant_id == tenant
+        )
+    )
+    return {r: RoleInfo(r, f, k) for r, f, k in rows.all()}
+
+
+async def index_for(uow: UnitOfWork, tenant: str) -> ProfileIndex:
+    bind = uow.session.get_bind()
+    key = (str(bind.engine.url), tenant)
+    entry = _cache.setdefault(key, _Entry())
+    async with entry.lock:
+        mark = tuple(
+            (
+                await uow.session.execute(
+                    sa.select(
+                        sa.func.count(), sa.func.coalesce(sa.func.sum(roles.c.framework_version), 0)
+                    ).where(roles.c.tenant_id == tenant)
+                )
+            ).one()
+        )
+        if mark != entry.roles_mark:
+            entry.index, entry.last_seq, entry.roles_mark = ProfileIndex(), 0, mark
+        rows = (
+            await uow.session.execute(
+                sa.select(profiles)
+                .where(profiles.c.tenant_id == tenant, profiles.c.seq > entry.last_seq)
+                .order_by(profiles.c.seq)
+            )
+        ).all()
+        if rows:
+            infos = await role_infos(uow, tenant)
+            for r in rows:
+                entry.index.upsert(to_profile(r, infos))
+            entry.last_seq = rows[-1].seq
+        return entry.index
+
+
+def to_profile(r: Any, infos: dict[str, RoleInfo]) -> Profile:
+    return Profile(
+        employee_id=r.employee_id,
+        active=r.active,
+        role=infos.get(r.role_id) if r.role_id else None,
+        levels={k: int(v) for k, v in (r.levels or {}).items()},
+        target_roles=frozenset(r.target_role_ids or ()),
+        target_families=frozenset(r.target_family_ids or ()),
+        open_to_projects=r.open_to_projects,
+    )
+
+
+def forget_all() -> None:
+    """Drop every cached index (tests, and a process that lost track of its database)."""
+    _cache.clear()

@@ -1,0 +1,113 @@
+"""Matching without I/O: the formula, its explanation, the index against the reference."""
+
+from __future__ import annotations
+
+import random
+
+from careerstream.mobility.domain.matching import (
+    MoveKind,
+    Profile,
+    ProfileIndex,
+    RoleInfo,
+    Target,
+    explain,
+    move_kind,
+)
+
+SENIOR = RoleInfo("eng.senior", "eng", 2)
+ENGINEER = RoleInfo("eng.engineer", "eng", 1)
+STAFF = RoleInfo("eng.staff", "eng", 3)
+PM = RoleInfo("pm.pm", "pm", 2)
+
+
+def test_move_kinds() -> None:
+    assert move_kind(ENGINEER, SENIOR) is MoveKind.PROMOTION
+    assert move_kind(SENIOR, PM) is MoveKind.LATERAL  # another family
+    assert (
+        move_kind(SENIOR, RoleInfo("eng.lead", "eng", 2)) is MoveKind.LATERAL
+    )  # same level, other track
+    assert move_kind(STAFF, SENIOR) is MoveKind.OTHER
+    assert move_kind(None, SENIOR) is MoveKind.OTHER
+
+
+def test_the_score_is_explained_term_by_term() -> None:
+    p = Profile(
+        "E1", True, ENGINEER, {"craft": 3, "design": 1}, target_roles=frozenset({"eng.senior"})
+    )
+    t = Target("o1", "role", {"craft": 3, "design": 2, "ownership": 3}, SENIOR)
+    m = explain(p, t)
+    # fit = (3*1 + 2*0.5 + 3*0) / 8 = 0.5 ; readiness 1/3 ; aspiration 1 ; promotion 1
+    assert m.fit == 0.5
+    assert m.readiness == round(1 / 3, 4)
+    assert (m.aspiration, m.aspiration_reason) == (1.0, "aims for this role")
+    assert m.move_kind is MoveKind.PROMOTION
+    assert m.score == round(0.65 * 0.5 + 0.15 / 3 + 0.15 + 0.05, 4)
+    by = {c.competency_id: c for c in m.competencies}
+    assert by["design"].missing == 1
+    assert by["ownership"].contribution == 0
+    assert abs(sum(c.contribution for c in m.competencies) - 0.65 * m.fit) < 1e-3
+
+
+def test_lateral_moves_count_as_much_as_promotions() -> None:
+    t = Target("o1", "role", {"craft": 3}, SENIOR)
+    promoted = explain(Profile("A", True, ENGINEER, {"craft": 3}), t)
+    lateral = explain(Profile("B", True, RoleInfo("pm.pm", "pm", 2), {"craft": 3}), t)
+    assert promoted.score == lateral.score
+
+
+def _random_profiles(n: int, seed: int) -> list[Profile]:
+    rnd = random.Random(seed)
+    comps = [f"c{i}" for i in range(12)]
+    roles = [ENGINEER, SENIOR, STAFF, PM, None]
+    out = []
+    for i in range(n):
+        levels = {c: rnd.randint(0, 5) for c in rnd.sample(comps, rnd.randint(0, 12))}
+        out.append(
+            Profile(
+                f"E{i:04d}",
+                rnd.random() > 0.05,
+                rnd.choice(roles),
+                levels,
+                target_roles=frozenset(rnd.sample(["eng.senior", "pm.pm"], rnd.randint(0, 1))),
+                target_families=frozenset(rnd.sample(["eng", "pm"], rnd.randint(0, 1))),
+                open_to_projects=rnd.random() > 0.5,
+            )
+        )
+    return out
+
+
+def test_the_index_ranks_like_the_reference_formula() -> None:
+    profiles = _random_profiles(600, seed=3)
+    index = ProfileIndex()
+    for p in profiles:
+        index.upsert(p)
+    for t in (
+        Target("o1", "role", {"c1": 3, "c2": 4, "c5": 2}, SENIOR),
+        Target("o2", "gig", {"c7": 2, "c8": 5}, None, "pm"),
+        Target("o3", "role", {"c0": 1, "c3": 3, "c4": 3, "c9": 4, "c11": 2}, PM),
+    ):
+        got = index.top(t, 25, exclude=["E0001"])
+        reference = sorted(
+            (
+                explain(p, t)
+                for p in profiles
+                if p.active and p.employee_id != "E0001" and (t.role is None or p.role != t.role)
+            ),
+            key=lambda m: (-m.score, m.employee_id),
+        )[:25]
+        assert [m.employee_id for m in got] == [m.employee_id for m in reference]
+        assert [m.score for m in got] == sorted((m.score for m in got), reverse=True)
+
+
+def test_updates_replace_a_profile() -> None:
+    index = ProfileIndex()
+    index.upsert(Profile("Z", True, ENGINEER, {"craft": 2}, target_roles=frozenset({"eng.senior"})))
+    index.upsert(Profile("B", True, ENGINEER, {"craft": 2}))
+    t = Target("o", "role", {"craft": 3}, SENIOR)
+    assert [m.employee_id for m in index.top(t, 2)] == ["Z", "B"]  # Z's aspiration counts
+    index.upsert(Profile("Z", True, ENGINEER, {"craft": 2}))  # aspiration dropped: a tie, by id
+    assert [m.employee_id for m in index.top(t, 2)] == ["B", "Z"]
+    index.upsert(Profile("B", False, ENGINEER, {"craft": 2}))  # left
+    assert [m.employee_id for m in index.top(t, 2)] == ["Z"]
+    index.upsert(Profile("C", True, ENGINEER, {"brand-new": 4}))  # a new competency column
+    assert len(index) == 3
