@@ -111,3 +111,35 @@ def test_updates_replace_a_profile() -> None:
     assert [m.employee_id for m in index.top(t, 2)] == ["Z"]
     index.upsert(Profile("C", True, ENGINEER, {"brand-new": 4}))  # a new competency column
     assert len(index) == 3
+
+
+def test_a_bulk_built_index_ranks_like_one_built_by_upserts() -> None:
+    import numpy as np
+
+    profiles = _random_profiles(300, seed=5)
+    one_by_one = ProfileIndex()
+    for p in profiles:
+        one_by_one.upsert(p)
+    columns = sorted({c for p in profiles for c in p.levels})
+    levels = np.array([[p.levels.get(c, 0) for c in columns] for p in profiles], dtype=np.float32)
+    bulk = ProfileIndex.bulk(
+        [p.employee_id for p in profiles],
+        columns,
+        levels,
+        [p.active for p in profiles],
+        [p.role for p in profiles],
+        [(p.target_roles, p.target_families) for p in profiles],
+        [p.open_to_projects for p in profiles],
+    )
+    t = Target("o", "role", {"c1": 3, "c4": 2, "c6": 5}, SENIOR)
+    assert bulk.top(t, 30) == one_by_one.top(t, 30)
+    bulk.upsert(
+        Profile(
+            "E0000",
+            True,
+            ENGINEER,
+            {"c1": 5, "c4": 5, "c6": 5},
+            target_roles=frozenset({"eng.senior"}),
+        )
+    )
+    assert bulk.top(t, 1)[0].employee_id == "E0000"

@@ -33,6 +33,7 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
+_NONE: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
 WEIGHTS = {"fit": 0.65, "readiness": 0.15, "aspiration": 0.15, "move": 0.05}
 PROJECT_KINDS = {"project", "gig", "rotation", "mentorship"}
 
@@ -193,9 +194,11 @@ class ProfileIndex:
         self.role: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
         self.open_to_projects: npt.NDArray[np.bool_] = np.zeros(0, dtype=bool)
         self.codes: dict[str, int] = {"": 0}
+        self.names: list[str] = [""]
         self.by_target_role: dict[str, set[int]] = {}
         self.by_target_family: dict[str, set[int]] = {}
-        self.profiles: dict[str, Profile] = {}
+        self.aspirations: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+        """Only the rows that state any aspiration (most people do not)."""
         self._order: npt.NDArray[np.int64] | None = None
 
     def __len__(self) -> int:
@@ -215,7 +218,11 @@ class ProfileIndex:
     def _code(self, value: str | None) -> int:
         if not value:
             return 0
-        return self.codes.setdefault(value, len(self.codes))
+        code = self.codes.get(value)
+        if code is None:
+            code = self.codes[value] = len(self.names)
+            self.names.append(value)
+        return code
 
     def _grow(self, rows: int, cols: int) -> None:
         r0, c0 = self.levels.shape
@@ -244,10 +251,10 @@ class ProfileIndex:
             self.ids.append(p.employee_id)
             self._order = None
         else:
-            old = self.profiles[p.employee_id]
-            for r in old.target_roles:
+            old_roles, old_families = self.aspirations.get(row, _NONE)
+            for r in old_roles:
                 self.by_target_role.get(r, set()).discard(row)
-            for f in old.target_families:
+            for f in old_families:
                 self.by_target_family.get(f, set()).discard(row)
         for c in p.levels:
             self.columns.setdefault(c, len(self.columns))
@@ -264,7 +271,69 @@ class ProfileIndex:
             self.by_target_role.setdefault(r, set()).add(row)
         for f in p.target_families:
             self.by_target_family.setdefault(f, set()).add(row)
-        self.profiles[p.employee_id] = p
+        if p.target_roles or p.target_families:
+            self.aspirations[row] = (p.target_roles, p.target_families)
+        else:
+            self.aspirations.pop(row, None)
+
+    @classmethod
+    def bulk(
+        cls,
+        ids: list[str],
+        columns: list[str],
+        levels: npt.NDArray[np.float32],
+        active: list[bool],
+        roles: list[RoleInfo | None],
+        aspirations: list[tuple[frozenset[str], frozenset[str]]],
+        open_to_projects: list[bool],
+    ) -> ProfileIndex:
+        """Build the index of a whole tenant at once (what `upsert` would give, faster)."""
+        index = cls()
+        n = len(ids)
+        index.ids = list(ids)
+        index.rows = {e: i for i, e in enumerate(ids)}
+        index.columns = {c: i for i, c in enumerate(columns)}
+        index.levels = np.ascontiguousarray(levels, dtype=np.float32).reshape(n, len(columns))
+        index.active = np.array(active, dtype=bool)
+        index.rank = np.array([r.rank if r else -1 for r in roles], dtype=np.int16)
+        index.family = np.array(
+            [index._code(r.family_id) if r else 0 for r in roles], dtype=np.int32
+        )
+        index.role = np.array([index._code(r.role_id) if r else 0 for r in roles], dtype=np.int32)
+        index.open_to_projects = np.array(open_to_projects, dtype=bool)
+        for row, (target_roles, target_families) in enumerate(aspirations):
+            if not (target_roles or target_families):
+                continue
+            index.aspirations[row] = (target_roles, target_families)
+            for r in target_roles:
+                index.by_target_role.setdefault(r, set()).add(row)
+            for f in target_families:
+                index.by_target_family.setdefault(f, set()).add(row)
+        return index
+
+    def profile(self, row: int, required: Iterable[str] = ()) -> Profile:
+        """A person's profile back from the arrays (levels of `required` competencies only)."""
+        role_code = int(self.role[row])
+        role = None
+        if role_code:
+            role = RoleInfo(
+                self.names[role_code], self.names[int(self.family[row])], int(self.rank[row])
+            )
+        levels = {}
+        for c in required:
+            col = self.columns.get(c)
+            if col is not None and self.levels[row, col] > 0:
+                levels[c] = int(self.levels[row, col])
+        target_roles, target_families = self.aspirations.get(row, _NONE)
+        return Profile(
+            self.ids[row],
+            bool(self.active[row]),
+            role,
+            levels,
+            target_roles,
+            target_families,
+            bool(self.open_to_projects[row]),
+        )
 
     def _id_order(self) -> npt.NDArray[np.int64]:
         if self._order is None or len(self._order) != len(self.ids):
@@ -330,4 +399,4 @@ class ProfileIndex:
         candidates = candidates[score[candidates] >= 0]
         order = np.lexsort((self._id_order()[candidates], -score[candidates]))
         chosen = candidates[order][:k]
-        return [explain(self.profiles[self.ids[i]], t) for i in chosen]
+        return [explain(self.profile(int(i), t.required), t) for i in chosen]

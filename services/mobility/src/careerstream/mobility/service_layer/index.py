@@ -13,6 +13,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 
 from careerstream.mobility.adapters.orm import profiles, roles
@@ -54,8 +55,9 @@ async def index_for(uow: UnitOfWork, tenant: str) -> ProfileIndex:
                 )
             ).one()
         )
-        if mark != entry.roles_mark:
-            entry.index, entry.last_seq, entry.roles_mark = ProfileIndex(), 0, mark
+        if mark != entry.roles_mark or entry.last_seq == 0:
+            entry.index, entry.last_seq = await _build(uow, tenant)
+            entry.roles_mark = mark
         rows = (
             await uow.session.execute(
                 sa.select(profiles)
@@ -69,6 +71,45 @@ async def index_for(uow: UnitOfWork, tenant: str) -> ProfileIndex:
                 entry.index.upsert(to_profile(r, infos))
             entry.last_seq = rows[-1].seq
         return entry.index
+
+
+async def _build(uow: UnitOfWork, tenant: str) -> tuple[ProfileIndex, int]:
+    """The whole tenant in three queries; levels come back as one array per person."""
+    columns = list(
+        (
+            await uow.session.scalars(
+                sa.text(
+                    "SELECT DISTINCT jsonb_object_keys(levels) AS c FROM mobility.profiles "
+                    "WHERE tenant_id = :t ORDER BY c"
+                ),
+                {"t": tenant},
+            )
+        ).all()
+    )
+    infos = await role_infos(uow, tenant)
+    driver = await (await uow.session.connection()).get_raw_connection()
+    conn = driver.driver_connection
+    assert conn is not None
+    rows = await conn.fetch(
+        """SELECT employee_id, active, role_id, target_role_ids, target_family_ids, open_to_projects, seq,
+                  array(SELECT coalesce((p.levels ->> c)::real, 0) FROM unnest($2::text[]) AS c) AS lv
+             FROM mobility.profiles p WHERE tenant_id = $1 ORDER BY seq""",
+        tenant,
+        columns,
+    )
+    if not rows:
+        return ProfileIndex(), 0
+    levels = np.array([r["lv"] for r in rows], dtype=np.float32).reshape(len(rows), len(columns))
+    index = ProfileIndex.bulk(
+        [r["employee_id"] for r in rows],
+        columns,
+        levels,
+        [r["active"] for r in rows],
+        [infos.get(r["role_id"]) if r["role_id"] else None for r in rows],
+        [(frozenset(r["target_role_ids"]), frozenset(r["target_family_ids"])) for r in rows],
+        [r["open_to_projects"] for r in rows],
+    )
+    return index, int(rows[-1]["seq"])
 
 
 def to_profile(r: Any, infos: dict[str, RoleInfo]) -> Profile:
