@@ -8,6 +8,7 @@ from careerstream.contracts.base import EventPayload
 from careerstream.contracts.events import assessments as a
 from careerstream.contracts.events import frameworks as f
 from careerstream.contracts.events import hris as h
+from careerstream.contracts.events import metrics
 from careerstream.contracts.events import mobility as m
 from careerstream.contracts.events import plans as p
 
@@ -245,5 +246,12 @@ EXAMPLES: dict[str, EventPayload] = {
             filled_at=T,
         ),
         m.OpportunityClosed(opportunity_id="O1", closed_at=T, reason="budget"),
+        metrics.SnapshotTaken(
+            snapshot_id="acme:2026-11-25",
+            day=D,
+            window_days=365,
+            figures={"internal_hire_rate": 0.6, "plan_completion_rate": None},
+            taken_at=T,
+        ),
     ]
 }

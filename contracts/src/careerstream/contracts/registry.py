@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from careerstream.contracts.base import EventPayload
-from careerstream.contracts.events import assessments, frameworks, hris, mobility, plans
+from careerstream.contracts.events import assessments, frameworks, hris, metrics, mobility, plans
 from careerstream.contracts.topics import ALL_TOPICS
 
 _ALL: tuple[type[EventPayload], ...] = (
@@ -33,6 +33,7 @@ _ALL: tuple[type[EventPayload], ...] = (
     mobility.CandidateShortlisted,
     mobility.RoleFilled,
     mobility.OpportunityClosed,
+    metrics.SnapshotTaken,
 )
 
 EVENT_TYPES: dict[str, type[EventPayload]] = {m.event_type: m for m in _ALL}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +54,8 @@ class ServiceRuntime:
     lag: LagMonitor | None = None
     verifier: TokenVerifier | None = None
     """Verifies bearer tokens; from `CAREERSTREAM_AUTH_*` when not given."""
+    background: list[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    """Long-running jobs (e.g. a daily snapshot): run with the consumers, told to stop at shutdown."""
 
     def asyncapi(self) -> dict[str, Any]:
         """The AsyncAPI 3 document of this service's FastStream app."""
@@ -88,9 +90,11 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
         stopping = asyncio.Event()
         relay_task = asyncio.create_task(rt.relay.run(stopping), name="outbox-relay")
         await rt.broker.connect()
+        jobs: list[asyncio.Task[None]] = []
         if rt.run_consumers:
             await rt.broker.start()
             rt.lag = LagMonitor(rt.settings.kafka_bootstrap_servers, consumer_groups(rt.broker))
+            jobs = [asyncio.create_task(job(stopping), name=f"job-{i}") for i, job in enumerate(rt.background)]
         try:
             yield
         finally:
@@ -98,6 +102,8 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
             # their transactions), then drain the outbox and stop.
             await rt.broker.stop()
             stopping.set()
+            for job in jobs:
+                await job
             await relay_task
             await rt.relay.stop()
             if rt.lag is not None:

@@ -5,17 +5,23 @@ from pathlib import Path
 from careerstream.metrics.adapters.orm import metadata
 from careerstream.metrics.config import Settings
 from careerstream.metrics.entrypoints import api, consumers
+from careerstream.metrics.service_layer import snapshots
 from careerstream.servicekit.service import ServiceRuntime, build_runtime
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
 
 def build(settings: Settings | None = None) -> ServiceRuntime:
-    return build_runtime(
-        settings or Settings(),
+    settings = settings or Settings()
+    rt = build_runtime(
+        settings,
         metadata=metadata,
         migrations=MIGRATIONS,
         routers=[api.router],
         register_consumers=consumers.register,
         description="Programme metrics: mobility, development, skills, engagement, retention and fairness.",
     )
+    rt.background.append(
+        snapshots.daily(rt.uow, settings.anonymity_threshold, settings.snapshot_check_seconds)
+    )
+    return rt

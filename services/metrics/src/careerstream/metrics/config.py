@@ -13,3 +13,7 @@ class Settings(ServiceSettings):
         "postgresql+asyncpg://cs_metrics:metrics-local-only@127.0.0.1:15432/careerstream_metrics"
     )
     http_port: int = 8105
+    anonymity_threshold: int = 5
+    """No figure is shown for a group of fewer people than this (the API says it was suppressed)."""
+    snapshot_check_seconds: float = 3600.0
+    """How often the daily snapshot job looks for a day to snapshot."""

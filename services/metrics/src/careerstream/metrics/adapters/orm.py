@@ -1,7 +1,178 @@
-"""Tables of the metrics service, all in the `metrics` schema of its own database."""
+"""Tables of the metrics service, all in the `metrics` schema of its own database.
+
+Every table but `snapshots` is a projection of events — facts, kept as they
+were announced — from which the figures are computed when asked for, so a late
+or out-of-order event corrects every figure it touches. The projections can be
+rebuilt from the topics (`python -m careerstream.metrics replay`).
+"""
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from careerstream.servicekit.db import service_metadata
+from careerstream.servicekit.people import people_table
 from careerstream.servicekit.wiring import runtime_tables
 
 metadata = service_metadata("metrics")
 outbox, outbox_lane, inbox = runtime_tables(metadata)
+
+TS = sa.DateTime(timezone=True)
+
+employees = people_table(metadata)
+
+roles = sa.Table(
+    "roles",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("role_id", sa.Text, primary_key=True),
+    sa.Column("framework_id", sa.Text, nullable=False),
+    sa.Column("framework_version", sa.Integer, nullable=False),
+    sa.Column("family_id", sa.Text, nullable=False),
+    sa.Column("level_id", sa.Text, nullable=False),
+    sa.Column("rank", sa.Integer, nullable=False),
+    sa.Column("track_ids", ARRAY(sa.Text), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+)
+
+opportunities = sa.Table(
+    "opportunities",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("opportunity_id", sa.Text, primary_key=True),
+    sa.Column("kind", sa.Text),
+    sa.Column("role_id", sa.Text),
+    sa.Column("family_id", sa.Text),
+    sa.Column("department_id", sa.Text),
+    sa.Column("hiring_manager_id", sa.Text),
+    sa.Column("posted_at", TS),
+    sa.Column("closed_at", TS),
+    sa.Column("filled_at", TS),
+    sa.Column("internal", sa.Boolean),
+    sa.Column("mover_id", sa.Text),
+    sa.Column("from_role_id", sa.Text),
+    sa.Column("to_role_id", sa.Text),
+    sa.Column("move_kind", sa.Text),
+)
+
+applications = sa.Table(
+    "applications",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("application_id", sa.Text, primary_key=True),
+    sa.Column("opportunity_id", sa.Text, nullable=False),
+    sa.Column("employee_id", sa.Text, nullable=False),
+    sa.Column("submitted_at", TS),
+    sa.Column("withdrawn_at", TS),
+    sa.Column("shortlisted_at", TS),
+)
+
+passed_over = sa.Table(
+    "passed_over",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("opportunity_id", sa.Text, primary_key=True),
+    sa.Column("employee_id", sa.Text, primary_key=True),
+    sa.Column("stage", sa.Text, nullable=False),
+    sa.Column("at", TS, nullable=False),
+)
+
+plans = sa.Table(
+    "plans",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("plan_id", sa.Text, primary_key=True),
+    sa.Column("employee_id", sa.Text, nullable=False),
+    sa.Column("created_at", TS),
+    sa.Column("approved_at", TS),
+    sa.Column("completed_at", TS),
+    sa.Column("outcome", sa.Text),
+    sa.Column("goals_total", sa.Integer),
+    sa.Column("goals_achieved", sa.Integer),
+)
+
+goals = sa.Table(
+    "goals",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("goal_id", sa.Text, primary_key=True),
+    sa.Column("plan_id", sa.Text, nullable=False),
+    sa.Column("employee_id", sa.Text, nullable=False),
+    sa.Column("competency_id", sa.Text),
+    sa.Column("added_at", TS),
+    sa.Column("completed_at", TS),
+    sa.Column("outcome", sa.Text),
+)
+
+conversations = sa.Table(
+    "conversations",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("conversation_id", sa.Text, primary_key=True),
+    sa.Column("employee_id", sa.Text, nullable=False),
+    sa.Column("manager_id", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("held_at", TS, nullable=False),
+)
+
+survey_answers = sa.Table(
+    "survey_answers",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("response_id", sa.Text, primary_key=True),
+    sa.Column("question_id", sa.Text, primary_key=True),
+    sa.Column("employee_id", sa.Text, nullable=False),
+    sa.Column("topic", sa.Text, nullable=False),
+    sa.Column("score", sa.Integer, nullable=False),
+    sa.Column("scale_max", sa.Integer, nullable=False),
+    sa.Column("responded_at", TS, nullable=False),
+)
+
+gap_observations = sa.Table(
+    "gap_observations",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("employee_id", sa.Text, primary_key=True),
+    sa.Column("reference", sa.Text, primary_key=True),
+    sa.Column("competency_id", sa.Text, primary_key=True),
+    sa.Column("identified_at", TS, primary_key=True),
+    sa.Column("role_id", sa.Text, nullable=False),
+    sa.Column("required", sa.SmallInteger, nullable=False),
+    sa.Column("current", sa.SmallInteger, nullable=False),
+    sa.Column("gap", sa.SmallInteger, nullable=False),
+)
+
+readiness = sa.Table(
+    "readiness",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("employee_id", sa.Text, primary_key=True),
+    sa.Column("role_id", sa.Text, primary_key=True),
+    sa.Column("identified_at", TS, primary_key=True),
+    sa.Column("reference", sa.Text, nullable=False),
+    sa.Column("readiness", sa.Float, nullable=False),
+    sa.Column("ready", sa.Boolean, nullable=False),
+)
+
+snapshots = sa.Table(
+    "snapshots",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("figures", JSONB, nullable=False),
+    sa.Column("taken_at", TS, nullable=False),
+)
+
+PROJECTIONS = (
+    employees,
+    roles,
+    opportunities,
+    applications,
+    passed_over,
+    plans,
+    goals,
+    conversations,
+    survey_answers,
+    gap_observations,
+    readiness,
+)
+"""The tables a replay rebuilds (with `inbox`)."""

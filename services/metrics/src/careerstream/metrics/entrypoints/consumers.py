@@ -1,9 +1,40 @@
-"""Kafka subscribers of the metrics service (thin: parse, call a handler)."""
+"""Kafka side of the metrics service: it consumes every topic into event facts."""
 
+from typing import Any
+
+import sqlalchemy as sa
 from faststream.kafka import KafkaBroker
 
-from careerstream.servicekit.uow import UowFactory
+from careerstream.contracts.envelope import Envelope
+from careerstream.contracts.events.metrics import SnapshotTaken
+from careerstream.metrics.service_layer.projections import handler_groups
+from careerstream.metrics.service_layer.replay import LOCK_KEY
+from careerstream.servicekit.consumer import EventConsumer, Handler
+from careerstream.servicekit.subscriptions import declare_publications, subscribe
+from careerstream.servicekit.uow import UnitOfWork, UowFactory
+
+
+def _sharing_the_replay_lock(handler: Handler) -> Handler:
+    """Each transaction holds the replay's lock in shared mode: a replay swaps tables while none runs."""
+
+    async def handle(uow: UnitOfWork, event: Envelope, payload: Any) -> None:
+        await uow.session.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(LOCK_KEY)))
+        await handler(uow, event, payload)
+
+    return handle
+
+
+def consumers(uow: UowFactory) -> list[EventConsumer]:
+    return [
+        EventConsumer(
+            name, uow, {model: _sharing_the_replay_lock(h) for model, h in handlers.items()}
+        )
+        for name, handlers in handler_groups()
+    ]
 
 
 def register(broker: KafkaBroker, uow: UowFactory) -> None:
     """Declare this service's subscribers and publishers on `broker`."""
+    for consumer in consumers(uow):
+        subscribe(broker, consumer, batch=True)
+    declare_publications(broker, SnapshotTaken)

@@ -1,0 +1,116 @@
+"""The programme's figures, defined once, as pure functions over event facts (no I/O).
+
+Every definition is documented in services/metrics/METRICS.md; the tests compute
+the same figures independently from a synthetic history.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+DAY = timedelta(days=1)
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def median(values: Sequence[float]) -> float | None:
+    return round(float(statistics.median(values)), 2) if values else None
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Nearest-rank percentile: the smallest value with at least q of the values at or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, -(-int(q * 100) * len(ordered) // 100))  # ceil(q * n)
+    return round(float(ordered[rank - 1]), 2)
+
+
+def days(a: datetime, b: datetime) -> float:
+    return (b - a) / DAY
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime
+    end: datetime
+
+    def holds(self, t: datetime | None) -> bool:
+        return t is not None and self.start <= t < self.end
+
+
+@dataclass(frozen=True)
+class Person:
+    employee_id: str
+    hired_on: datetime | None
+    left_on: datetime | None
+    left_voluntarily: bool | None
+    groups: dict[str, str]
+
+    def employed_at(self, t: datetime) -> bool:
+        return (self.hired_on is None or self.hired_on <= t) and (
+            self.left_on is None or self.left_on >= t
+        )
+
+    def employed_during(self, w: Window) -> bool:
+        return (self.hired_on is None or self.hired_on < w.end) and (
+            self.left_on is None or self.left_on >= w.start
+        )
+
+
+@dataclass(frozen=True)
+class Fill:
+    opportunity_id: str
+    posted_at: datetime
+    filled_at: datetime
+    internal: bool
+    mover_id: str | None
+    move_kind: str | None
+
+
+def mobility(
+    fills: Iterable[Fill], headcount: int, applications: int, postings: int
+) -> dict[str, float | None]:
+    fills = list(fills)
+    internal = [f for f in fills if f.internal]
+    external = [f for f in fills if not f.internal]
+    tti = [days(f.posted_at, f.filled_at) for f in internal]
+    tte = [days(f.posted_at, f.filled_at) for f in external]
+    return {
+        "fills": len(fills),
+        "internal_fills": len(internal),
+        "internal_hire_rate": ratio(len(internal), len(fills)),
+        "promotions": sum(f.move_kind == "promotion" for f in internal),
+        "promotion_rate": ratio(sum(f.move_kind == "promotion" for f in internal), headcount),
+        "lateral_moves": sum(f.move_kind == "lateral" for f in internal),
+        "lateral_move_rate": ratio(sum(f.move_kind == "lateral" for f in internal), headcount),
+        "time_to_fill_internal_median_days": median(tti),
+        "time_to_fill_internal_p90_days": percentile(tti, 0.9),
+        "time_to_fill_external_median_days": median(tte),
+        "time_to_fill_external_p90_days": percentile(tte, 0.9),
+        "postings": postings,
+        "applications_per_opportunity": ratio(applications, postings),
+    }
+
+
+def retention(
+    cohort: Iterable[tuple[Person, datetime]], as_of: datetime, months: int
+) -> tuple[float | None, int]:
+    """Share of a cohort (person, reference date) still employed `months` later, among those whose
+    reference date is at least that long before `as_of`; and how many that is."""
+    horizon = timedelta(days=round(months * 365.25 / 12))
+    eligible = [(p, t) for p, t in cohort if t + horizon <= as_of]
+    stayed = sum(p.left_on is None or p.left_on > t + horizon for p, t in eligible)
+    return ratio(stayed, len(eligible)), len(eligible)
+
+
+def exits_within(cohort: Iterable[tuple[Person, datetime]], months: int) -> tuple[int, int]:
+    """(leavers within `months` of their reference date, of whom voluntary)."""
+    horizon = timedelta(days=round(months * 365.25 / 12))
+    left = [p for p, t in cohort if p.left_on is not None and t <= p.left_on <= t + horizon]
+    return len(left), sum(bool(p.left_voluntarily) for p in left)

@@ -1,0 +1,347 @@
+"""Event facts: each handler records what its event says, and nothing it does not.
+
+Written with SQLAlchemy Core only (no schema named in SQL text), so that a
+replay can write the same facts into a shadow schema. Order-tolerant: each
+event fills in only its own columns, so a fill that arrives before its posting
+leaves the posting's columns for the posting to fill, and the reverse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from careerstream.contracts.envelope import Envelope
+from careerstream.contracts.events import assessments as a
+from careerstream.contracts.events import frameworks as f
+from careerstream.contracts.events import hris as h
+from careerstream.contracts.events import mobility as m
+from careerstream.contracts.events import plans as p
+from careerstream.metrics.adapters.orm import (
+    applications,
+    conversations,
+    employees,
+    gap_observations,
+    goals,
+    opportunities,
+    passed_over,
+    plans,
+    readiness,
+    roles,
+    survey_answers,
+)
+from careerstream.servicekit.consumer import Handler
+from careerstream.servicekit.people import PeopleProjection
+from careerstream.servicekit.uow import UnitOfWork
+
+people = PeopleProjection(employees)
+
+
+async def _merge(
+    uow: UnitOfWork, table: sa.Table, keys: dict[str, Any], values: dict[str, Any]
+) -> None:
+    """Insert the row, or set `values` on the existing one (other columns untouched)."""
+    stmt = pg_insert(table).values(**keys, **values)
+    if values:
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c[k] for k in keys], set_={k: stmt.excluded[k] for k in values}
+        )
+    else:
+        stmt = stmt.on_conflict_do_nothing()
+    await uow.session.execute(stmt)
+
+
+async def on_framework_published(uow: UnitOfWork, event: Envelope, e: f.FrameworkPublished) -> None:
+    tenant = event.tenantid
+    held = await uow.session.scalar(
+        sa.select(sa.func.max(roles.c.framework_version)).where(
+            roles.c.tenant_id == tenant, roles.c.framework_id == e.framework_id
+        )
+    )
+    if held is not None and held >= e.version:
+        return
+    await uow.session.execute(
+        sa.delete(roles).where(roles.c.tenant_id == tenant, roles.c.framework_id == e.framework_id)
+    )
+    levels = {(fam.id, lv.id): lv for fam in e.families for lv in fam.levels}
+    rows = []
+    for r in e.roles:
+        level = levels.get((r.family_id, r.level_id))
+        rows.append(
+            {
+                "tenant_id": tenant,
+                "role_id": r.id,
+                "framework_id": e.framework_id,
+                "framework_version": e.version,
+                "family_id": r.family_id,
+                "level_id": r.level_id,
+                "rank": level.rank if level else 0,
+                "track_ids": list(level.track_ids) if level else [],
+                "title": r.title,
+            }
+        )
+    if rows:
+        await uow.session.execute(sa.insert(roles), rows)
+
+
+async def on_posted(uow: UnitOfWork, event: Envelope, e: m.OpportunityPosted) -> None:
+    await _merge(
+        uow,
+        opportunities,
+        {"tenant_id": event.tenantid, "opportunity_id": e.opportunity_id},
+        {
+            "kind": e.kind.value,
+            "role_id": e.role_id,
+            "family_id": e.family_id,
+            "department_id": e.department_id,
+            "hiring_manager_id": e.hiring_manager_id,
+            "posted_at": e.posted_at,
+        },
+    )
+
+
+async def on_filled(uow: UnitOfWork, event: Envelope, e: m.RoleFilled) -> None:
+    tenant = event.tenantid
+    key = {"tenant_id": tenant, "opportunity_id": e.opportunity_id}
+    await _merge(
+        uow,
+        opportunities,
+        key,
+        {
+            "filled_at": e.filled_at,
+            "internal": e.internal,
+            "mover_id": e.employee_id,
+            "from_role_id": e.from_role_id,
+            "to_role_id": e.to_role_id,
+            "move_kind": e.move_kind.value,
+        },
+    )
+    # The fill carries the posting time too: a fill seen before its posting is complete enough.
+    await uow.session.execute(
+        sa.update(opportunities)
+        .where(
+            opportunities.c.tenant_id == tenant,
+            opportunities.c.opportunity_id == e.opportunity_id,
+            opportunities.c.posted_at.is_(None),
+        )
+        .values(posted_at=e.posted_at)
+    )
+    for po in e.passed_over:
+        await _merge(
+            uow,
+            passed_over,
+            {
+                "tenant_id": tenant,
+                "opportunity_id": e.opportunity_id,
+                "employee_id": po.employee_id,
+            },
+            {"stage": po.stage.value, "at": e.filled_at},
+        )
+
+
+async def on_closed(uow: UnitOfWork, event: Envelope, e: m.OpportunityClosed) -> None:
+    await _merge(
+        uow,
+        opportunities,
+        {"tenant_id": event.tenantid, "opportunity_id": e.opportunity_id},
+        {"closed_at": e.closed_at},
+    )
+
+
+async def _application(
+    uow: UnitOfWork,
+    event: Envelope,
+    application_id: str,
+    opportunity_id: str,
+    employee_id: str,
+    **values: Any,
+) -> None:
+    await _merge(
+        uow,
+        applications,
+        {"tenant_id": event.tenantid, "application_id": application_id},
+        {"opportunity_id": opportunity_id, "employee_id": employee_id, **values},
+    )
+
+
+async def on_applied(uow: UnitOfWork, event: Envelope, e: m.ApplicationSubmitted) -> None:
+    await _application(
+        uow, event, e.application_id, e.opportunity_id, e.employee_id, submitted_at=e.submitted_at
+    )
+
+
+async def on_withdrawn(uow: UnitOfWork, event: Envelope, e: m.ApplicationWithdrawn) -> None:
+    await _application(
+        uow, event, e.application_id, e.opportunity_id, e.employee_id, withdrawn_at=e.withdrawn_at
+    )
+
+
+async def on_shortlisted(uow: UnitOfWork, event: Envelope, e: m.CandidateShortlisted) -> None:
+    await _application(
+        uow,
+        event,
+        e.application_id,
+        e.opportunity_id,
+        e.employee_id,
+        shortlisted_at=e.shortlisted_at,
+    )
+
+
+def _plan_key(event: Envelope, plan_id: str) -> dict[str, Any]:
+    return {"tenant_id": event.tenantid, "plan_id": plan_id}
+
+
+async def on_plan_created(uow: UnitOfWork, event: Envelope, e: p.PlanCreated) -> None:
+    values: dict[str, Any] = {"employee_id": e.employee_id, "created_at": e.created_at}
+    if e.status is p.PlanStatus.ACTIVE:
+        values["approved_at"] = e.created_at
+    await _merge(uow, plans, _plan_key(event, e.plan_id), values)
+
+
+async def on_plan_approved(uow: UnitOfWork, event: Envelope, e: p.PlanApproved) -> None:
+    await _merge(
+        uow,
+        plans,
+        _plan_key(event, e.plan_id),
+        {"employee_id": e.employee_id, "approved_at": e.approved_at},
+    )
+
+
+async def on_plan_completed(uow: UnitOfWork, event: Envelope, e: p.PlanCompleted) -> None:
+    await _merge(
+        uow,
+        plans,
+        _plan_key(event, e.plan_id),
+        {
+            "employee_id": e.employee_id,
+            "completed_at": e.completed_at,
+            "outcome": e.outcome.value,
+            "goals_total": e.goals_total,
+            "goals_achieved": e.goals_achieved,
+        },
+    )
+
+
+async def on_goal_added(uow: UnitOfWork, event: Envelope, e: p.GoalAdded) -> None:
+    await _merge(
+        uow,
+        goals,
+        {"tenant_id": event.tenantid, "goal_id": e.goal_id},
+        {
+            "plan_id": e.plan_id,
+            "employee_id": e.employee_id,
+            "competency_id": e.competency_id,
+            "added_at": e.added_at,
+        },
+    )
+
+
+async def on_goal_completed(uow: UnitOfWork, event: Envelope, e: p.GoalCompleted) -> None:
+    await _merge(
+        uow,
+        goals,
+        {"tenant_id": event.tenantid, "goal_id": e.goal_id},
+        {
+            "plan_id": e.plan_id,
+            "employee_id": e.employee_id,
+            "competency_id": e.competency_id,
+            "completed_at": e.completed_at,
+            "outcome": e.outcome.value,
+        },
+    )
+
+
+async def on_conversation(uow: UnitOfWork, event: Envelope, e: p.ConversationHeld) -> None:
+    await _merge(
+        uow,
+        conversations,
+        {"tenant_id": event.tenantid, "conversation_id": e.conversation_id},
+        {
+            "employee_id": e.employee_id,
+            "manager_id": e.manager_id,
+            "kind": e.kind.value,
+            "held_at": e.held_at,
+        },
+    )
+
+
+async def on_survey(uow: UnitOfWork, event: Envelope, e: h.SurveyResponded) -> None:
+    for answer in e.answers:
+        await _merge(
+            uow,
+            survey_answers,
+            {
+                "tenant_id": event.tenantid,
+                "response_id": e.response_id,
+                "question_id": answer.question_id,
+            },
+            {
+                "employee_id": e.employee_id,
+                "topic": answer.topic.value,
+                "score": answer.score,
+                "scale_max": answer.scale_max,
+                "responded_at": e.responded_at,
+            },
+        )
+
+
+async def on_gaps(uow: UnitOfWork, event: Envelope, e: a.SkillgapIdentified) -> None:
+    tenant = event.tenantid
+    for g in e.gaps:
+        await _merge(
+            uow,
+            gap_observations,
+            {
+                "tenant_id": tenant,
+                "employee_id": e.employee_id,
+                "reference": e.reference.value,
+                "competency_id": g.competency_id,
+                "identified_at": e.identified_at,
+            },
+            {"role_id": e.role_id, "required": g.required, "current": g.current, "gap": g.gap},
+        )
+    await _merge(
+        uow,
+        readiness,
+        {
+            "tenant_id": tenant,
+            "employee_id": e.employee_id,
+            "role_id": e.role_id,
+            "identified_at": e.identified_at,
+        },
+        {"reference": e.reference.value, "readiness": e.readiness, "ready": e.ready},
+    )
+
+
+def handler_groups() -> Sequence[tuple[str, dict[type[Any], Handler]]]:
+    """(consumer name, handlers): one consumer group per source, so each scales and lags apart."""
+    return (
+        ("metrics-frameworks", {f.FrameworkPublished: on_framework_published}),
+        ("metrics-people", {**people.handlers(), h.SurveyResponded: on_survey}),
+        (
+            "metrics-mobility",
+            {
+                m.OpportunityPosted: on_posted,
+                m.RoleFilled: on_filled,
+                m.OpportunityClosed: on_closed,
+                m.ApplicationSubmitted: on_applied,
+                m.ApplicationWithdrawn: on_withdrawn,
+                m.CandidateShortlisted: on_shortlisted,
+            },
+        ),
+        (
+            "metrics-plans",
+            {
+                p.PlanCreated: on_plan_created,
+                p.PlanApproved: on_plan_approved,
+                p.PlanCompleted: on_plan_completed,
+                p.GoalAdded: on_goal_added,
+                p.GoalCompleted: on_goal_completed,
+                p.ConversationHeld: on_conversation,
+            },
+        ),
+        ("metrics-skills", {a.SkillgapIdentified: on_gaps}),
+    )

@@ -1,0 +1,190 @@
+"""Rebuild every projection from the start of the topics, then swap it in.
+
+    python -m careerstream.metrics replay
+
+1. Fresh copies of the projection tables are created in a shadow schema
+   (`metrics_replay`).
+2. Every message of every topic the service consumes is read from the
+   beginning up to the end offsets of the moment, and applied with the very
+   handlers the live consumers use (SQLAlchemy's schema translation sends their
+   writes to the shadow tables), in batches, with progress shown.
+3. Then, holding the lock the live consumers take for each transaction (so they
+   pause), the replay reads what arrived meanwhile, and in the same
+   transaction replaces each live table by its rebuilt copy.
+
+Live consumers keep going during step 2 and resume after step 3 from their own
+offsets. Messages they apply again are harmless: every handler sets facts and
+is idempotent. Messages in the topics more than once (a relay that resent them)
+are applied once: the replay remembers the event ids it applied.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from careerstream.contracts.envelope import InvalidEvent, decode, parse_data
+from careerstream.metrics.adapters.orm import PROJECTIONS, metadata
+from careerstream.metrics.service_layer.projections import handler_groups
+from careerstream.servicekit.consumer import Handler
+from careerstream.servicekit.db import make_sessionmaker
+from careerstream.servicekit.wiring import uow_factory
+
+LIVE, SHADOW = "metrics", "metrics_replay"
+LOCK_KEY = 0x6D657472  # the advisory lock live consumers share and the swap takes alone
+
+
+@dataclass
+class Progress:
+    total: int
+    done: int = 0
+    applied: int = 0
+    skipped: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def show(self, out: Callable[[str], object], final: bool = False) -> None:
+        pct = 100 * self.done / self.total if self.total else 100.0
+        rate = self.done / max(1e-6, time.monotonic() - self.started)
+        bar = "#" * int(pct / 4)
+        end = "\n" if final else ""
+        out(
+            f"\r[{bar:<25}] {pct:5.1f}%  {self.done:,}/{self.total:,} messages  {rate:,.0f}/s  applied {self.applied:,}{end}"
+        )
+
+
+def _handlers() -> dict[str, tuple[type[Any], Handler]]:
+    out: dict[str, tuple[type[Any], Handler]] = {}
+    for _, group in handler_groups():
+        for model, handler in group.items():
+            out[model.event_type] = (model, handler)
+    return out
+
+
+async def _create_shadow(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{SHADOW}" CASCADE'))
+        await conn.execute(sa.text(f'CREATE SCHEMA "{SHADOW}"'))
+        shadow = sa.MetaData()
+        for table in PROJECTIONS:
+            table.to_metadata(shadow, schema=SHADOW)
+        await conn.run_sync(shadow.create_all)
+
+
+async def _ends(consumer: AIOKafkaConsumer, topics: list[str]) -> dict[TopicPartition, int]:
+    cluster = await consumer._client.fetch_all_metadata()
+    tps = [
+        TopicPartition(t, p) for t in topics for p in sorted(cluster.partitions_for_topic(t) or ())
+    ]
+    return dict(await consumer.end_offsets(tps)) if tps else {}
+
+
+async def _apply_until(
+    consumer: AIOKafkaConsumer,
+    ends: Mapping[TopicPartition, int],
+    positions: dict[TopicPartition, int],
+    apply: Callable[[list[Any]], Awaitable[None]],
+    progress: Progress,
+    out: Callable[[str], object],
+) -> None:
+    """Apply every message before `ends`, in order per partition."""
+    remaining = {tp for tp, end in ends.items() if positions.get(tp, 0) < end}
+    last = 0.0
+    while remaining:
+        batches = await consumer.getmany(*remaining, timeout_ms=1000, max_records=2000)
+        for tp, records in batches.items():
+            mine = [r for r in records if r.offset < ends[tp]]
+            await apply(mine)
+            if mine:
+                positions[tp] = mine[-1].offset + 1
+            progress.done += len(mine)
+            if positions.get(tp, 0) >= ends[tp]:
+                remaining.discard(tp)
+        if time.monotonic() - last > 0.5:
+            progress.show(out)
+            last = time.monotonic()
+
+
+async def replay(
+    database_url: str, bootstrap: str, *, out: Callable[[str], object] = sys.stdout.write
+) -> Progress:
+    engine = create_async_engine(database_url)
+    shadow_engine = engine.execution_options(schema_translate_map={LIVE: SHADOW})
+    uow = uow_factory(make_sessionmaker(shadow_engine), metadata, "metrics")
+    handlers = _handlers()
+    topics = sorted({model.topic for model, _ in handlers.values()})
+    await _create_shadow(engine)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    seen: set[str] = set()
+    progress = Progress(total=0)
+
+    async def apply(records: list[Any]) -> None:
+        if not records:
+            return
+        async with uow() as u:
+            for r in records:
+                try:
+                    envelope = decode(r.value)
+                except InvalidEvent:
+                    progress.skipped += 1
+                    continue
+                known = handlers.get(envelope.type)
+                if known is None or envelope.id in seen:
+                    progress.skipped += 1
+                    continue
+                model, handler = known
+                try:
+                    payload = parse_data(envelope, model)
+                except InvalidEvent:
+                    progress.skipped += 1
+                    continue
+                seen.add(envelope.id)
+                await handler(u, envelope, payload)
+                progress.applied += 1
+            await u.commit()
+
+    try:
+        ends = await _ends(consumer, topics)
+        consumer.assign(list(ends))
+        await consumer.seek_to_beginning(*ends)
+        positions: dict[TopicPartition, int] = dict(await consumer.beginning_offsets(list(ends)))
+        progress.total = sum(end - positions[tp] for tp, end in ends.items())
+        out(f"replaying {progress.total:,} messages of {len(topics)} topics into {SHADOW}\n")
+        await _apply_until(consumer, ends, positions, apply, progress, out)
+        progress.show(out, final=True)
+
+        # Pause the live consumers, catch up with what arrived meanwhile, and swap.
+        async with engine.connect() as conn:
+            await conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": LOCK_KEY})
+            await conn.commit()  # the lock is the session's; the swap gets a transaction of its own
+            try:
+                final = await _ends(consumer, topics)
+                progress.total += sum(end - positions.get(tp, 0) for tp, end in final.items())
+                await _apply_until(consumer, final, positions, apply, progress, out)
+                async with conn.begin():
+                    for table in PROJECTIONS:
+                        name = table.name
+                        await conn.execute(sa.text(f'DROP TABLE "{LIVE}"."{name}"'))
+                        await conn.execute(
+                            sa.text(f'ALTER TABLE "{SHADOW}"."{name}" SET SCHEMA "{LIVE}"')
+                        )
+                    await conn.execute(sa.text(f'DROP SCHEMA "{SHADOW}" CASCADE'))
+            finally:
+                await conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
+                await conn.commit()
+        out(
+            f"swapped in: {progress.applied:,} events applied, {progress.skipped:,} skipped (duplicates, other types, invalid)\n"
+        )
+    finally:
+        await consumer.stop()
+        await engine.dispose()
+    return progress
