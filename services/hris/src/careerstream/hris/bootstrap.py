@@ -5,17 +5,24 @@ from pathlib import Path
 from careerstream.hris.adapters.orm import metadata
 from careerstream.hris.config import Settings
 from careerstream.hris.entrypoints import api, consumers
+from careerstream.hris.service_layer import gateway
 from careerstream.servicekit.service import ServiceRuntime, build_runtime
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
 
 def build(settings: Settings | None = None) -> ServiceRuntime:
-    return build_runtime(
-        settings or Settings(),
+    settings = settings or Settings()
+    rt = build_runtime(
+        settings,
         metadata=metadata,
         migrations=MIGRATIONS,
         routers=[api.router],
         register_consumers=consumers.register,
         description="The HRIS gateway: vendor webhooks and full exports in, the canonical people stream out.",
     )
+    rt.background += [
+        gateway.releaser(rt.uow, settings.release_check_seconds),
+        gateway.importer(rt.uow, settings.import_poll_seconds),
+    ]
+    return rt

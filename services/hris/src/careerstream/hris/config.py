@@ -13,3 +13,7 @@ class Settings(ServiceSettings):
         "postgresql+asyncpg://cs_hris:hris-local-only@127.0.0.1:15432/careerstream_hris"
     )
     http_port: int = 8106
+    release_check_seconds: float = 60.0
+    """How often notifications held for a future effective date are checked."""
+    import_poll_seconds: float = 1.0
+    """How often the import worker looks for a pending import."""

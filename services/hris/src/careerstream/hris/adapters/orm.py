@@ -1,7 +1,90 @@
-"""Tables of the hris service, all in the `hris` schema of its own database."""
+"""Tables of the hris gateway, all in the `hris` schema of its own database.
+
+`people` is the gateway's current record of every employee (the source of the
+canonical events it emits: a change is the difference with it); `sources` the
+per-tenant webhook secrets; `deliveries` the ids of accepted webhook
+deliveries (a replay is refused); `job_mappings` HRIS job codes to framework
+roles; `scheduled` notifications effective in the future; `imports` full
+exports and their progress.
+"""
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 
 from careerstream.servicekit.db import service_metadata
 from careerstream.servicekit.wiring import runtime_tables
 
 metadata = service_metadata("hris")
 outbox, outbox_lane, inbox = runtime_tables(metadata)
+
+TS = sa.DateTime(timezone=True)
+
+sources = sa.Table(
+    "sources",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("vendor", sa.Text, primary_key=True),
+    sa.Column("secret", sa.Text, nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+)
+
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("vendor", sa.Text, primary_key=True),
+    sa.Column("delivery_id", sa.Text, primary_key=True),
+    sa.Column("received_at", TS, nullable=False),
+)
+
+job_mappings = sa.Table(
+    "job_mappings",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("job_code", sa.Text, primary_key=True),
+    sa.Column("role_id", sa.Text, nullable=False),
+)
+
+people = sa.Table(
+    "people",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("employee_id", sa.Text, primary_key=True),
+    sa.Column("display_name", sa.Text),
+    sa.Column("job_code", sa.Text),
+    sa.Column("job_title", sa.Text),
+    sa.Column("manager_id", sa.Text),
+    sa.Column("department_id", sa.Text),
+    sa.Column("location", sa.Text),
+    sa.Column("groups", JSONB, nullable=False, server_default="{}"),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("hired_on", sa.Date),
+    sa.Column("updated_at", TS, nullable=False),
+)
+
+scheduled = sa.Table(
+    "scheduled",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("tenant_id", sa.Text, nullable=False),
+    sa.Column("due", sa.Date, nullable=False),
+    sa.Column("notification", JSONB, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Index("ix_scheduled_due", "due"),
+)
+
+imports = sa.Table(
+    "imports",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("import_id", sa.Text, primary_key=True),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("rows", JSONB, nullable=False),
+    sa.Column("total", sa.Integer, nullable=False),
+    sa.Column("done", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("counts", JSONB, nullable=False, server_default="{}"),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("finished_at", TS),
+    sa.Column("claimed_until", TS, comment="the lease of the replica running it"),
+)

@@ -1,5 +1,197 @@
-"""HTTP routes of the hris service (thin: validate, call a handler)."""
+"""HTTP API of the hris gateway (`/v1`): vendor webhooks, full exports, job mappings, secrets.
 
-from fastapi import APIRouter
+Webhooks are authenticated by their HMAC signature (the tenant's secret for
+that vendor), not by a bearer token; everything else needs hr_admin.
+"""
+
+# No `from __future__ import annotations`: FastAPI reads the annotations at runtime.
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
+
+from careerstream.hris.adapters.orm import imports, job_mappings, people
+from careerstream.hris.domain import exports, vendors
+from careerstream.hris.service_layer import gateway
+from careerstream.servicekit.deps import HrAdmin, Uow
+from careerstream.servicekit.problems import Problem
 
 router = APIRouter(prefix="/v1")
+Vendor = Literal["workday", "successfactors", "bamboohr"]
+
+
+@router.put(
+    "/sources/{vendor}",
+    tags=["webhooks"],
+    summary="Issue a new webhook secret for a vendor (shown once)",
+)
+async def new_secret(vendor: Vendor, principal: HrAdmin, uow: Uow) -> dict[str, str]:
+    async with uow() as u:
+        secret = await gateway.new_secret(u, principal.tenant_id, vendor)
+        await u.commit()
+    return {
+        "vendor": vendor,
+        "secret": secret,
+        "webhook_url": f"/v1/webhooks/{principal.tenant_id}/{vendor}",
+        "note": "configure the vendor with this secret; it is not shown again (issue a new one to rotate)",
+    }
+
+
+@router.post(
+    "/webhooks/{tenant_id}/{vendor}",
+    status_code=202,
+    tags=["webhooks"],
+    summary="Receive a vendor notification (HMAC-signed; see domain/vendors.py for each style)",
+)
+async def webhook(tenant_id: str, vendor: Vendor, request: Request, uow: Uow) -> dict[str, Any]:
+    body = await request.body()
+    async with uow() as u:
+        secret = await gateway.secret_for(u, tenant_id, vendor)
+        if secret is None:
+            raise Problem(
+                401, "Unknown source", f"no {vendor} secret is configured for this tenant"
+            )
+        try:
+            vendors.verify(vendor, secret, request.headers, body, datetime.now(UTC))
+            try:
+                payload = json.loads(body)
+            except ValueError as exc:
+                raise vendors.Rejected(422, f"the body is not JSON: {exc}") from exc
+            delivery, notes = vendors.read(vendor, payload)
+        except vendors.Rejected as exc:
+            raise Problem(exc.status, "Rejected", str(exc)) from exc
+        delivery = delivery or hashlib.sha256(body).hexdigest()
+        if not await gateway.first_delivery(u, tenant_id, vendor, delivery):
+            raise Problem(409, "Replayed", f"delivery {delivery} was already received")
+        outcomes = [await gateway.apply(u, tenant_id, n, source=vendor) for n in notes]
+        await u.commit()
+    return {"delivery_id": delivery, "outcomes": outcomes}
+
+
+class MappingIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    role_id: str = Field(min_length=1)
+
+
+@router.put(
+    "/job-mappings/{job_code}",
+    tags=["mappings"],
+    summary="Map an HRIS job code to a framework role",
+)
+async def put_mapping(
+    job_code: str, body: MappingIn, principal: HrAdmin, uow: Uow
+) -> dict[str, str]:
+    async with uow() as u:
+        stmt = sa.dialects.postgresql.insert(job_mappings).values(
+            tenant_id=principal.tenant_id, job_code=job_code, role_id=body.role_id
+        )
+        await u.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[job_mappings.c.tenant_id, job_mappings.c.job_code],
+                set_={"role_id": body.role_id},
+            )
+        )
+        await u.commit()
+    return {"job_code": job_code, "role_id": body.role_id}
+
+
+@router.get("/job-mappings", tags=["mappings"], summary="The tenant's job code mappings")
+async def get_mappings(principal: HrAdmin, uow: Uow) -> dict[str, str]:
+    async with uow() as u:
+        rows = (
+            await u.session.execute(
+                sa.select(job_mappings).where(job_mappings.c.tenant_id == principal.tenant_id)
+            )
+        ).all()
+    return {r.job_code: r.role_id for r in rows}
+
+
+@router.post(
+    "/imports",
+    status_code=202,
+    tags=["imports"],
+    summary="Import a full export (CSV or JSON): diffed against what the gateway knows, applied in the background",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "array"}},
+            },
+            "required": True,
+        }
+    },
+)
+async def start_import(
+    request: Request, principal: HrAdmin, uow: Uow, response: Response
+) -> dict[str, Any]:
+    ctype = request.headers.get("content-type", "text/csv").split(";")[0].strip()
+    fmt = (
+        "json"
+        if ctype.endswith("json")
+        else "csv"
+        if ctype in ("text/csv", "application/csv", "text/plain")
+        else None
+    )
+    if fmt is None:
+        raise Problem(
+            415, "Unsupported media type", f"send text/csv or application/json, not {ctype}"
+        )
+    body = await request.body()
+    async with uow() as u:
+        try:
+            rows = exports.parse(body, fmt, await gateway.known_ids(u, principal.tenant_id))
+        except exports.ExportInvalid as exc:
+            raise Problem(
+                422, "Invalid export", str(exc), errors=[e.as_dict() for e in exc.errors]
+            ) from exc
+        import_id = await gateway.start_import(u, principal.tenant_id, rows)
+        await u.commit()
+    response.headers["Location"] = f"/v1/imports/{import_id}"
+    return {"import_id": import_id, "total": len(rows), "status": "pending"}
+
+
+@router.get(
+    "/imports/{import_id}", tags=["imports"], summary="An import's progress and what it did"
+)
+async def get_import(import_id: str, principal: HrAdmin, uow: Uow) -> dict[str, Any]:
+    async with uow() as u:
+        row = (
+            await u.session.execute(
+                sa.select(
+                    imports.c.import_id,
+                    imports.c.status,
+                    imports.c.total,
+                    imports.c.done,
+                    imports.c.counts,
+                    imports.c.created_at,
+                    imports.c.finished_at,
+                ).where(
+                    imports.c.tenant_id == principal.tenant_id, imports.c.import_id == import_id
+                )
+            )
+        ).first()
+    if row is None:
+        raise Problem(404, "Not found", f"no import '{import_id}'")
+    return dict(row._mapping)
+
+
+@router.get(
+    "/people/{employee_id}", tags=["imports"], summary="The gateway's current record of a person"
+)
+async def get_person(employee_id: str, principal: HrAdmin, uow: Uow) -> dict[str, Any]:
+    async with uow() as u:
+        row = (
+            await u.session.execute(
+                sa.select(people).where(
+                    people.c.tenant_id == principal.tenant_id, people.c.employee_id == employee_id
+                )
+            )
+        ).first()
+    if row is None:
+        raise Problem(404, "Not found", f"no employee '{employee_id}'")
+    return {k: v for k, v in row._mapping.items() if k != "tenant_id"}

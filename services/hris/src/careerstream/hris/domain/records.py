@@ -1,0 +1,102 @@
+"""The gateway's view of a person, what vendors tell it, and what changed (no I/O).
+
+Vendors speak in their own shapes (domain/vendors.py); all become
+`Notification`s: a hire, a change (possibly of a few fields only) or a
+termination, effective on a date. The gateway keeps the full current record
+of each person, so a notification with only an id and the changed fields is
+merged into it, and the canonical event lists exactly what changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+FIELDS = (
+    "display_name",
+    "job_code",
+    "job_title",
+    "manager_id",
+    "department_id",
+    "location",
+    "groups",
+)
+
+
+class Kind(StrEnum):
+    HIRE = "hire"
+    CHANGE = "change"
+    TERMINATE = "terminate"
+
+
+@dataclass(frozen=True)
+class Record:
+    employee_id: str
+    display_name: str | None = None
+    job_code: str | None = None
+    job_title: str | None = None
+    manager_id: str | None = None
+    department_id: str | None = None
+    location: str | None = None
+    groups: dict[str, str] = field(default_factory=dict)
+
+    def merged(self, values: dict[str, Any]) -> Record:
+        known = {k: v for k, v in values.items() if k in FIELDS}
+        if "groups" in known:
+            known["groups"] = {**self.groups, **(known["groups"] or {})}
+        return replace(self, **known)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in FIELDS}
+
+
+@dataclass(frozen=True)
+class Notification:
+    """What a vendor said about one person."""
+
+    kind: Kind
+    employee_id: str
+    effective_date: date
+    values: dict[str, Any] = field(default_factory=dict)
+    """The fields it gives (all of them for a hire; maybe only the changed ones for a change)."""
+    voluntary: bool | None = None
+    reason: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "employee_id": self.employee_id,
+            "effective_date": self.effective_date.isoformat(),
+            "values": self.values,
+            "voluntary": self.voluntary,
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Notification:
+        return cls(
+            Kind(d["kind"]),
+            d["employee_id"],
+            date.fromisoformat(d["effective_date"]),
+            dict(d.get("values") or {}),
+            d.get("voluntary"),
+            d.get("reason"),
+        )
+
+
+def changes(old: Record, new: Record) -> list[str]:
+    """The fields whose value differs."""
+    return [f for f in FIELDS if getattr(old, f) != getattr(new, f)]
+
+
+# Canonical `EmploymentDetails` field for each record field (role_id comes from the job code).
+DETAIL_OF = {
+    "job_code": "job_code",
+    "job_title": "job_title",
+    "manager_id": "manager_id",
+    "department_id": "department_id",
+    "location": "location",
+    "groups": "group_attributes",
+}

@@ -1,0 +1,113 @@
+"""The gateway's rules without I/O: signatures, vendor shapes, exports."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from careerstream.hris.domain import exports, vendors
+from careerstream.hris.domain.records import Kind, Record, changes
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("vendor", vendors.VENDORS)
+def test_signatures_verify_and_refuse(vendor: str) -> None:
+    body = b'{"x": 1}'
+    headers = vendors.sign(vendor, "s3cret", body, NOW)
+    vendors.verify(vendor, "s3cret", headers, body, NOW)
+    with pytest.raises(vendors.Rejected, match="signature does not match"):
+        vendors.verify(vendor, "other", headers, body, NOW)
+    with pytest.raises(vendors.Rejected, match="signature does not match"):
+        vendors.verify(vendor, "s3cret", headers, b'{"x": 2}', NOW)
+    with pytest.raises(vendors.Rejected, match="stale"):
+        vendors.verify(vendor, "s3cret", headers, body, NOW + timedelta(minutes=6))
+    with pytest.raises(vendors.Rejected, match="missing"):
+        vendors.verify(vendor, "s3cret", {}, body, NOW)
+
+
+def test_vendor_shapes_become_notifications() -> None:
+    delivery, [hire] = vendors.read(
+        "workday",
+        {
+            "eventId": "wd-1",
+            "eventType": "Hire",
+            "effectiveDate": "2026-11-01",
+            "worker": {
+                "workerId": "E1",
+                "name": "Ada",
+                "jobProfile": {"code": "ENG2", "title": "Engineer"},
+                "supervisorId": "M1",
+                "organizationId": "D1",
+                "demographics": {"gender": "f"},
+            },
+        },
+    )
+    assert delivery == "wd-1"
+    assert hire.kind is Kind.HIRE
+    assert hire.values["job_code"] == "ENG2"
+    assert hire.values["groups"] == {"gender": "f"}
+    _, [change] = vendors.read(
+        "successfactors",
+        {
+            "messageId": "sf-1",
+            "operation": "UPDATE",
+            "userId": "E1",
+            "effectiveStartDate": "2026-12-01",
+            "fields": {"department": "D2"},
+        },
+    )
+    assert change.values == {"department_id": "D2"}
+    assert change.effective_date == date(2026, 12, 1)
+    none, [bamboo] = vendors.read(
+        "bamboohr",
+        {
+            "employees": [
+                {
+                    "id": "E1",
+                    "action": "Updated",
+                    "changedFields": ["location"],
+                    "fields": {"location": "Lyon", "department": "ignored"},
+                }
+            ]
+        },
+    )
+    assert none is None
+    assert bamboo.values == {"location": "Lyon"}  # only what changed
+    with pytest.raises(vendors.Rejected, match="eventType"):
+        vendors.read("workday", {"eventType": "Promote"})
+
+
+def test_changes_are_the_fields_that_differ() -> None:
+    old = Record("E1", "Ada", "ENG2", "Engineer", "M1", "D1", None, {"gender": "f"})
+    new = old.merged({"department_id": "D2", "groups": {"age_band": "30-39"}})
+    assert changes(old, new) == ["department_id", "groups"]
+    assert new.groups == {"gender": "f", "age_band": "30-39"}
+
+
+def test_an_export_with_errors_is_refused_whole_with_every_line() -> None:
+    text = (
+        "employee_id,display_name,job_code,manager_id,hire_date,group.gender\n"
+        "E1,Ada,ENG2,,2024-01-01,f\n"
+        ",Nobody,ENG2,,,\n"
+        "E1,Again,ENG2,,,\n"
+        "E3,Bob,ENG1,M9,yesterday,m\n"
+        "E4,Eve,ENG1,E4,,f\n"
+    )
+    with pytest.raises(exports.ExportInvalid) as caught:
+        exports.parse(text, "csv", set())
+    assert [(e.line, e.message) for e in caught.value.errors] == [
+        (3, "employee_id is missing"),
+        (4, "employee_id E1 appears twice (first on line 2)"),
+        (5, "hire_date 'yesterday' is not a date (YYYY-MM-DD)"),
+        (5, "manager_id M9 is neither in the file nor known"),
+        (6, "E4 is their own manager"),
+    ]
+    rows = exports.parse(
+        json.dumps([{"employee_id": "E1", "manager_id": "M0", "group.gender": "f"}]), "json", {"M0"}
+    )
+    assert rows[0].record.groups == {"gender": "f"}
+    with pytest.raises(exports.ExportInvalid, match="unknown column"):
+        exports.parse("employee_id,salary\nE1,1\n", "csv", set())
