@@ -1,0 +1,147 @@
+"""The whole platform for end-to-end tests: every service as its own process.
+
+Each service gets a fresh database on the test PostgreSQL and the test Kafka;
+they talk to each other only through Kafka. `Platform` starts them, waits until
+each answers /readyz, gives an HTTP client per service, and stops them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+
+from careerstream.devstack.stack import SERVICES, Endpoints
+from careerstream.devstack.testing import fresh_database
+
+T = TypeVar("T")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Service:
+    name: str
+    port: int
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", f"careerstream.{self.name}", "serve"],
+            env=self.env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass
+class Platform:
+    services: dict[str, Service] = field(default_factory=dict)
+    clients: dict[str, httpx.AsyncClient] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> httpx.AsyncClient:
+        return self.clients[name]
+
+    async def ready(self, name: str, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        svc = self.services[name]
+        while time.monotonic() < deadline:
+            assert svc.process is not None
+            if svc.process.poll() is not None:
+                raise AssertionError(
+                    f"{name} exited during start-up:\n{svc.log.read_text()[-3000:]}"
+                )
+            try:
+                if (await self.clients[name].get("/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.3)
+        raise AssertionError(f"{name} not ready in {timeout}s:\n{svc.log.read_text()[-3000:]}")
+
+    async def restart(self, name: str, sig: int = signal.SIGKILL) -> None:
+        self.services[name].stop(sig)
+        self.services[name].start()
+        await self.ready(name)
+
+
+@asynccontextmanager
+async def platform(
+    endpoints: Endpoints, logs: Path, extra_env: dict[str, str] | None = None
+) -> AsyncIterator[Platform]:
+    p = Platform()
+    async with AsyncExitStack() as stack:
+        for name in SERVICES:
+            db = await stack.enter_async_context(fresh_database(endpoints.admin_database_url))
+            prefix = name.upper()
+            env = dict(os.environ)
+            env.update(
+                {
+                    f"{prefix}_DATABASE_URL": db,
+                    f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": endpoints.kafka_bootstrap,
+                    f"{prefix}_HTTP_PORT": str(free_port()),
+                    "CAREERSTREAM_LOG_LEVEL": "WARNING",
+                    **(extra_env or {}),
+                }
+            )
+            p.services[name] = Service(
+                name, int(env[f"{prefix}_HTTP_PORT"]), env, logs / f"{name}.log"
+            )
+        try:
+            for svc in p.services.values():
+                svc.start()
+                p.clients[svc.name] = await stack.enter_async_context(
+                    httpx.AsyncClient(base_url=svc.url, timeout=30)
+                )
+            for name in p.services:
+                await p.ready(name)
+            yield p
+        finally:
+            for svc in p.services.values():
+                svc.stop()
+
+
+async def eventually(check: Callable[[], Awaitable[T | None]], what: str, timeout: float = 60) -> T:
+    """Poll `check` until it returns something truthy."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            last = await check()
+        except (httpx.TransportError, AssertionError, KeyError, IndexError) as exc:
+            last = exc
+        if last:
+            return last  # type: ignore[no-any-return]
+        await asyncio.sleep(0.3)
+    raise AssertionError(f"{what}: not within {timeout}s (last: {last!r})")
