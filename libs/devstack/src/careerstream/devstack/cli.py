@@ -5,6 +5,7 @@ careerstream down     stop all of it (data stays in .local/)
 careerstream status   what runs
 careerstream infra    only Kafka and PostgreSQL (what the tests need)
 careerstream contracts  regenerate contracts/schemas and contracts/asyncapi
+careerstream simulate --employees N --months M --seed S   a company living on the running platform
 careerstream revision SERVICE "message"  write a service's next migration from its models
 careerstream dlq list|replay TOPIC ...  inspect and replay a dead-letter topic
                       (see `careerstream dlq --help`)
@@ -22,6 +23,10 @@ from careerstream.devstack.procs import StackError
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "simulate":
+        from careerstream.devstack import simulate
+
+        return simulate.main(argv[1:])
     if argv and argv[0] == "revision":
         if len(argv) != 3:
             print('usage: careerstream revision SERVICE "what changed"', file=sys.stderr)

@@ -1,0 +1,126 @@
+"""A simulated company on the whole platform while services are SIGKILLed and restarted at random
+moments and the Kafka broker restarts once: nothing is lost, nothing counted twice."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import signal
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from careerstream.devstack import kafka
+from careerstream.devstack.config import StackConfig
+from careerstream.devstack.sample import auth
+from careerstream.devstack.simulate import Simulation, Truth, Urls
+from careerstream.devstack.stack import SERVICES, Endpoints
+
+from .platform import Platform, eventually, platform
+
+pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
+
+
+async def _chaos(
+    p: Platform,
+    locks: dict[str, asyncio.Lock],
+    stopping: asyncio.Event,
+    seed: int,
+    restart_kafka: bool,
+) -> list[str]:
+    """Every few seconds, SIGKILL a random service and start it again; restart the broker once."""
+    rnd = random.Random(seed)
+    done: list[str] = []
+    kafka_done = not restart_kafka
+    while not stopping.is_set():
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stopping.wait(), rnd.uniform(0.5, 1.5))
+        if stopping.is_set():
+            break
+        if not kafka_done and len(done) >= 2:
+            cfg = StackConfig.for_tests()
+            await asyncio.to_thread(kafka.stop, cfg)
+            await asyncio.to_thread(kafka.start, cfg)
+            kafka_done = True
+            done.append("kafka")
+            continue
+        name = rnd.choice(SERVICES)
+        async with locks[p.services[name].url]:
+            await p.restart(name, signal.SIGKILL)
+        done.append(name)
+    return done
+
+
+async def _converged(p: Platform, tenant: str, truth: Truth) -> Any:
+    hr = auth(tenant, "HR", "hr_admin")
+    mob = (await p["metrics"].get("/v1/metrics/mobility", headers=hr)).json()
+    eng = (await p["metrics"].get("/v1/metrics/engagement", headers=hr)).json()
+    summary = (await p["plans"].get("/v1/plans/summary", headers=hr)).json()
+    active = (
+        summary["plans"].get("active", 0)
+        + summary["plans"].get("completed", 0)
+        + summary["plans"].get("closed", 0)
+    )
+    got = {
+        "fills": mob.get("fills"),
+        "internal": mob.get("internal_fills"),
+        "promotions": mob.get("promotions"),
+        "conversations": eng.get("conversations"),
+        "headcount": mob.get("headcount"),
+    }
+    want = {
+        "fills": truth.fills,
+        "internal": truth.internal_fills,
+        "promotions": truth.promotions,
+        "conversations": truth.conversations,
+        "headcount": truth.hires,
+    }
+    return (got, active) if got == want and active >= truth.plans_approved else None
+
+
+async def test_a_simulated_company_survives_killed_services_and_a_broker_restart(
+    endpoints: Endpoints, platform_topics: list[str], tmp_path: Path
+) -> None:
+    local_kafka = not endpoints.external_kafka and await asyncio.to_thread(
+        kafka.is_running, StackConfig.for_tests()
+    )
+    tenant = f"sim{datetime.now(UTC).strftime('%H%M%S%f')}"
+    env = {"METRICS_ANONYMITY_THRESHOLD": "1", "HRIS_IMPORT_POLL_SECONDS": "0.2"}
+    async with platform(endpoints, tmp_path, env) as p:
+        urls = Urls(**{name: svc.url for name, svc in p.services.items()})
+        locks = {svc.url: asyncio.Lock() for svc in p.services.values()}
+        sim = Simulation(
+            urls,
+            endpoints.kafka_bootstrap,
+            tenant=tenant,
+            employees=60,
+            months=3,
+            seed=11,
+            out=lambda s: None,
+            locks=locks,
+        )
+        stopping = asyncio.Event()
+        chaos = asyncio.create_task(_chaos(p, locks, stopping, seed=5, restart_kafka=local_kafka))
+        try:
+            truth = await sim.run()
+        finally:
+            stopping.set()
+            killed = await chaos
+        assert len([k for k in killed if k != "kafka"]) >= 3, killed
+        if local_kafka:
+            assert "kafka" in killed
+        got, _ = await eventually(
+            lambda: _converged(p, tenant, truth),
+            "metrics equal to what the simulation did",
+            timeout=180,
+        )
+        assert got["fills"] == truth.fills
+        assert truth.hires >= 60
+        # Nothing counted twice in the projections either.
+        hr = auth(tenant, "HR", "hr_admin")
+        cycles = (await p["assessments"].get("/v1/cycles", headers=hr)).json()
+        assert len(cycles) == 1
+        assert cycles[0]["progress"].get("completed", 0) == truth.assessments_completed
