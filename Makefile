@@ -2,13 +2,16 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: up down status test lint bench tools contracts
+.PHONY: up down status test lint bench tools contracts demo
 
 tools:
 	@scripts/ensure-tools
 
 up: tools                 ## start Kafka, PostgreSQL and every service
 	uv run careerstream up
+
+demo: up                  ## the full story: a simulated company over 6 months, then its metrics
+	uv run careerstream simulate --employees 300 --months 6 --seed 42 --tenant demo
 
 down:                     ## stop everything `make up` started
 	uv run careerstream down
@@ -24,8 +27,10 @@ test: tools               ## the whole test suite, on real Kafka and PostgreSQL
 lint: tools
 	uv run ruff check . && uv run ruff format --check . && uv run mypy .
 
-bench: tools
+bench: tools              ## every benchmark (see bench/RESULTS.md)
 	uv run python -m bench.consume_pipeline
+	uv run python -m bench.skills_matrix
+	uv run python -m bench.matching
 
 contracts: tools          ## regenerate contracts/schemas (refuses breaking changes) and contracts/asyncapi
 	uv run careerstream contracts

@@ -48,6 +48,9 @@ def test_up_twice_then_down(endpoints: Endpoints, tmp_path: Path) -> None:
         KAFKA_BOOTSTRAP_SERVERS=endpoints.kafka_bootstrap,
         DATABASE_URL=endpoints.admin_database_url,
         CAREERSTREAM_FIRST_SERVICE_PORT=str(first),
+        CAREERSTREAM_SIMULATE_TENANT=f"up{first}{os.getpid()}",
+        CAREERSTREAM_SIMULATE_EMPLOYEES="30",
+        CAREERSTREAM_SIMULATE_MONTHS="1",
     )
     up = _cli(["up"], env)
     assert up.returncode == 0, up.stdout + up.stderr
@@ -59,6 +62,9 @@ def test_up_twice_then_down(endpoints: Endpoints, tmp_path: Path) -> None:
             assert f"{svc:<12} {url}" in up.stdout
             with urllib.request.urlopen(f"{url}/readyz", timeout=5) as resp:
                 assert resp.status == 200
+        # Loaded with a simulated company, and its metrics shown.
+        assert "onboarded" in up.stdout
+        assert f"metrics      tenant up{first}{os.getpid()}, last 12 months" in up.stdout
         pids = {p.name: p.read_text() for p in (tmp_path / "stack" / "run").glob("*.pid")}
         again = _cli(["up"], env)
         assert again.returncode == 0, again.stdout + again.stderr

@@ -629,6 +629,32 @@ class Simulation:
             self.truth.hires += 1
 
 
+async def metrics_summary(urls: Urls, tenant: str) -> str:
+    """A few lines of the tenant's metrics, for the terminal."""
+    token = mint_token(AuthSettings(), tenant=tenant, subject="HR", roles=["hr_admin"])
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=urls.metrics, headers=headers, timeout=30) as c:
+        mob = (await c.get("/v1/metrics/mobility")).json()
+        dev = (await c.get("/v1/metrics/development")).json()
+        eng = (await c.get("/v1/metrics/engagement")).json()
+    if mob.get("suppressed"):
+        return f"metrics      tenant {tenant}: no figures yet ({mob.get('reason')})"
+
+    def pct(v: Any) -> str:
+        return "-" if v is None else f"{100 * v:.0f}%"
+
+    return "\n".join(
+        [
+            f"metrics      tenant {tenant}, last 12 months ({urls.metrics}/v1/metrics/..., as hr_admin):",
+            f"             headcount {mob['headcount']}, fills {mob['fills']}, internal hire rate {pct(mob['internal_hire_rate'])}, "
+            f"promotion rate {pct(mob['promotion_rate'])}, lateral move rate {pct(mob['lateral_move_rate'])}",
+            f"             time to fill (median): internal {mob['time_to_fill_internal_median_days']} d, external {mob['time_to_fill_external_median_days']} d",
+            f"             active plans {pct(dev.get('active_plan_share'))}, goal completion {pct(dev.get('goal_completion_rate'))}, "
+            f"conversations per employee {eng.get('conversations_per_employee')}",
+        ]
+    )
+
+
 def urls_from_stack() -> tuple[Urls, str]:
     from careerstream.devstack.config import StackConfig
     from careerstream.devstack.stack import service_port

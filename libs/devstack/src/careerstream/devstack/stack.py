@@ -10,6 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from careerstream.devstack import kafka
@@ -166,7 +167,48 @@ def up(cfg: StackConfig) -> None:
             )
         _wait_http(f"{url}/readyz", pid_file, log_file)
         print(f"{svc:<12} {url}  (OpenAPI {url}/docs, AsyncAPI {url}/asyncapi, log {log_file})")
+    if os.environ.get("CAREERSTREAM_SIMULATE", "1") != "0":
+        load_simulated_company(
+            cfg,
+            ep.kafka_bootstrap,
+            tenant=os.environ.get("CAREERSTREAM_SIMULATE_TENANT", "acme"),
+            employees=int(os.environ.get("CAREERSTREAM_SIMULATE_EMPLOYEES", "200")),
+            months=int(os.environ.get("CAREERSTREAM_SIMULATE_MONTHS", "3")),
+        )
     print(f"up in {time.monotonic() - t_all:.1f}s; stop everything with `make down`")
+
+
+def load_simulated_company(
+    cfg: StackConfig,
+    bootstrap: str,
+    *,
+    tenant: str = "acme",
+    employees: int = 200,
+    months: int = 3,
+    seed: int = 7,
+    force: bool = False,
+) -> None:
+    """Load the simulated company 'acme' once (CAREERSTREAM_SIMULATE=0 skips it), then print its metrics."""
+    from careerstream.devstack.simulate import Simulation, Urls, metrics_summary
+
+    urls = Urls(**{s: f"http://{cfg.host}:{service_port(cfg, s)}" for s in SERVICES})
+    done_marker = cfg.home / f"simulated-{tenant}"
+    if force or not done_marker.exists():
+        print(
+            f"simulate     a company of {employees} over {months} months (tenant {tenant}, seed {seed}); skip with CAREERSTREAM_SIMULATE=0"
+        )
+        sim = Simulation(
+            urls,
+            bootstrap,
+            tenant=tenant,
+            employees=employees,
+            months=months,
+            seed=seed,
+            out=lambda s: print(f"             {s}"),
+        )
+        asyncio.run(sim.run())
+        done_marker.write_text(datetime.now(UTC).isoformat())
+    print(asyncio.run(metrics_summary(urls, tenant)))
 
 
 def down(cfg: StackConfig) -> None:

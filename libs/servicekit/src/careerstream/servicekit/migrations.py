@@ -25,9 +25,25 @@ def alembic_config(script_location: str, database_url: str, schema: str) -> Conf
 
 
 async def upgrade_to_head(script_location: str, database_url: str, schema: str) -> None:
-    """Apply every migration not yet applied (safe to call from several replicas at once)."""
+    """Apply every migration not yet applied (safe to call from several replicas at once), then
+    bring the runtime tables (outbox, lanes, relays, inbox) to what this servicekit expects.
+
+    The runtime tables belong to servicekit, not to the service: a service's baseline creates
+    them, and every start-up adds what a newer servicekit added (idempotently), so a database
+    created by an older version keeps working."""
     cfg = alembic_config(script_location, database_url, schema)
     await asyncio.to_thread(command.upgrade, cfg, "head")
+    from careerstream.servicekit.runtime_tables import install_runtime_tables
+
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:s))"), {"s": f"runtime:{schema}"}
+            )
+            await conn.run_sync(install_runtime_tables, schema)
+    finally:
+        await engine.dispose()
 
 
 def _do_run(connection: Connection, metadata: MetaData, schema: str) -> None:

@@ -54,7 +54,9 @@ class ServiceRuntime:
     lag: LagMonitor | None = None
     verifier: TokenVerifier | None = None
     """Verifies bearer tokens; from `CAREERSTREAM_AUTH_*` when not given."""
-    background: list[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    background: list[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = field(
+        default_factory=list
+    )
     """Long-running jobs (e.g. a daily snapshot): run with the consumers, told to stop at shutdown."""
 
     def asyncapi(self) -> dict[str, Any]:
@@ -94,7 +96,10 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
         if rt.run_consumers:
             await rt.broker.start()
             rt.lag = LagMonitor(rt.settings.kafka_bootstrap_servers, consumer_groups(rt.broker))
-            jobs = [asyncio.create_task(job(stopping), name=f"job-{i}") for i, job in enumerate(rt.background)]
+            jobs = [
+                asyncio.create_task(job(stopping), name=f"job-{i}")
+                for i, job in enumerate(rt.background)
+            ]
         try:
             yield
         finally:
