@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -41,10 +42,12 @@ class Service:
     env: dict[str, str]
     log: Path
     process: subprocess.Popen[bytes] | None = None
+    args: tuple[str, ...] = ()
+    """e.g. ("--api-only",) or ("--consumers-only",)."""
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", f"careerstream.{self.name}", "serve"],
+            [sys.executable, "-m", f"careerstream.{self.name}", "serve", *self.args],
             env=self.env,
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
@@ -68,6 +71,8 @@ class Service:
 @dataclass
 class Platform:
     services: dict[str, Service] = field(default_factory=dict)
+    extra: dict[str, Service] = field(default_factory=dict)
+    """Replicas and consumers-only processes, by `<service>#<n>`."""
     clients: dict[str, httpx.AsyncClient] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> httpx.AsyncClient:
@@ -98,9 +103,20 @@ class Platform:
 
 @asynccontextmanager
 async def platform(
-    endpoints: Endpoints, logs: Path, extra_env: dict[str, str] | None = None
+    endpoints: Endpoints,
+    logs: Path,
+    extra_env: dict[str, str] | None = None,
+    *,
+    replicas: dict[str, int] | None = None,
+    split: tuple[str, ...] = (),
 ) -> AsyncIterator[Platform]:
+    """`replicas`: more processes of a service (same database, own port: they share the work
+    through their consumer groups and outbox lanes); `split`: services run as an API-only
+    process (the one the clients talk to) plus a consumers-only process."""
     p = Platform()
+    # Consumer groups of its own: nothing else on the cluster (say, processes a crashed test
+    # left behind) shares this platform's partitions.
+    groups = f"e2e-{uuid.uuid4().hex[:8]}-"
     async with AsyncExitStack() as stack:
         for name in SERVICES:
             db = await stack.enter_async_context(fresh_database(endpoints.admin_database_url))
@@ -112,24 +128,59 @@ async def platform(
                     f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": endpoints.kafka_bootstrap,
                     f"{prefix}_HTTP_PORT": str(free_port()),
                     "CAREERSTREAM_LOG_LEVEL": "WARNING",
+                    "CAREERSTREAM_CONSUMER_GROUP_PREFIX": groups,
                     **(extra_env or {}),
                 }
             )
+            main_args: tuple[str, ...] = ("--api-only",) if name in split else ()
             p.services[name] = Service(
-                name, int(env[f"{prefix}_HTTP_PORT"]), env, logs / f"{name}.log"
+                name, int(env[f"{prefix}_HTTP_PORT"]), env, logs / f"{name}.log", args=main_args
             )
+            more: list[tuple[str, ...]] = [("--consumers-only",)] if name in split else []
+            more += [()] * ((replicas or {}).get(name, 1) - 1)
+            for i, args in enumerate(more, start=2):
+                port = free_port()
+                p.extra[f"{name}#{i}"] = Service(
+                    name,
+                    port,
+                    {**env, f"{prefix}_HTTP_PORT": str(port)},
+                    logs / f"{name}-{i}.log",
+                    args=args,
+                )
         try:
             for svc in p.services.values():
                 svc.start()
                 p.clients[svc.name] = await stack.enter_async_context(
                     httpx.AsyncClient(base_url=svc.url, timeout=30)
                 )
+            for svc in p.extra.values():
+                svc.start()
             for name in p.services:
                 await p.ready(name)
+            for key, svc in p.extra.items():
+                await _ready_url(svc, key)
             yield p
         finally:
-            for svc in p.services.values():
+            for svc in [*p.services.values(), *p.extra.values()]:
                 svc.stop()
+
+
+async def _ready_url(svc: Service, key: str, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(base_url=svc.url, timeout=5) as c:
+        while time.monotonic() < deadline:
+            assert svc.process is not None
+            if svc.process.poll() is not None:
+                raise AssertionError(
+                    f"{key} exited during start-up:\n{svc.log.read_text()[-3000:]}"
+                )
+            try:
+                if (await c.get("/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.3)
+    raise AssertionError(f"{key} not ready in {timeout}s")
 
 
 async def eventually(check: Callable[[], Awaitable[T | None]], what: str, timeout: float = 60) -> T:

@@ -51,6 +51,7 @@ def test_up_twice_then_down(endpoints: Endpoints, tmp_path: Path) -> None:
         CAREERSTREAM_SIMULATE_TENANT=f"up{first}{os.getpid()}",
         CAREERSTREAM_SIMULATE_EMPLOYEES="30",
         CAREERSTREAM_SIMULATE_MONTHS="1",
+        CAREERSTREAM_CONSUMER_GROUP_PREFIX=f"up{first}-",
     )
     up = _cli(["up"], env)
     assert up.returncode == 0, up.stdout + up.stderr

@@ -79,6 +79,12 @@ async def _company(svc: RunningService, emit: Emit, tenant: str) -> None:
     await wait_until(
         svc, "SELECT count(*) FROM mobility.roles WHERE tenant_id = $1", tenant, want=3
     )
+    await wait_until(
+        svc,
+        "SELECT count(*) FROM mobility.employees WHERE tenant_id = $1 AND active",
+        tenant,
+        want=5,
+    )
 
 
 async def _post(c: httpx.AsyncClient, tenant: str, **body: Any) -> dict[str, Any]:

@@ -173,24 +173,33 @@ class Simulation:
         method: str,
         path: str,
         expect: tuple[int, ...] = (200, 201, 202),
+        settle: float = 60.0,
         **kw: Any,
     ) -> httpx.Response:
-        """An HTTP call that rides out a service restart (retries transport errors and 5xx)."""
+        """An HTTP call that rides out a service restart (retries transport errors and 5xx) and
+        projections catching up (a 404 or 403 — someone the service has not heard of yet — is
+        retried for `settle` seconds)."""
         lock = self.locks.get(str(c.base_url).rstrip("/"), contextlib.nullcontext())
-        for attempt in range(120):
+        deadline = time.monotonic() + max(settle, 60.0)
+        settle_until = time.monotonic() + settle
+        while True:
             try:
                 async with lock:
                     resp = await c.request(method, path, **kw)
             except httpx.TransportError:
-                await asyncio.sleep(0.5)
-                continue
-            if resp.status_code >= 500 and attempt < 119:
-                await asyncio.sleep(0.5)
-                continue
-            if resp.status_code not in expect:
-                raise RuntimeError(f"{method} {path}: {resp.status_code} {resp.text[:400]}")
-            return resp
-        raise RuntimeError(f"{method} {path}: the service did not come back")
+                resp = None
+            if resp is not None and resp.status_code in expect:
+                return resp
+            late = (
+                resp is not None
+                and resp.status_code in (403, 404)
+                and time.monotonic() < settle_until
+            )
+            retry = resp is None or resp.status_code >= 500 or late
+            if not retry or time.monotonic() > deadline:
+                detail = "no answer" if resp is None else f"{resp.status_code} {resp.text[:400]}"
+                raise RuntimeError(f"{method} {path}: {detail}")
+            await asyncio.sleep(0.5)
 
     async def hook(
         self, c: httpx.AsyncClient, event_type: str, p: Person, extra: dict[str, Any] | None = None

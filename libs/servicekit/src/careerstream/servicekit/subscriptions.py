@@ -7,6 +7,7 @@ at shutdown (FastStream's Kafka default would commit before the handler runs).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from faststream import AckPolicy
@@ -38,10 +39,15 @@ def to_record(raw: Any) -> Record:
 def subscribe(
     broker: KafkaBroker, consumer: EventConsumer, *, batch: bool = False, max_records: int = 1000
 ) -> None:
-    """Consume `consumer.topics` in the consumer group named after the consumer."""
-    _GROUPS.setdefault(id(broker), {})[consumer.name] = consumer.topics
+    """Consume `consumer.topics` in the consumer group named after the consumer.
+
+    `CAREERSTREAM_CONSUMER_GROUP_PREFIX` prefixes every group name (a second platform on the
+    same cluster, or an isolated test run, then reads the topics on its own).
+    """
+    group = os.environ.get("CAREERSTREAM_CONSUMER_GROUP_PREFIX", "") + consumer.name
+    _GROUPS.setdefault(id(broker), {})[group] = consumer.topics
     common: dict[str, Any] = {
-        "group_id": consumer.name,
+        "group_id": group,
         "ack_policy": AckPolicy.MANUAL,
         "auto_offset_reset": "earliest",
         "title": consumer.name,
