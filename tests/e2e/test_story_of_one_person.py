@@ -131,11 +131,16 @@ async def test_the_story_of_one_person(
         ).status_code == 201
         # The manager sees one gap: the first competency one level short.
         first = sorted(required)[0]
-        done = await p["assessments"].post(
-            f"/v1/assessments/{aid}/submissions",
-            json=rate(lambda c, r: max(1, r - 1) if c == first else r),
-            headers=mgr,
-        )
+
+        async def manager_rates() -> Any:
+            r = await p["assessments"].post(
+                f"/v1/assessments/{aid}/submissions",
+                json=rate(lambda c, r: max(1, r - 1) if c == first else r),
+                headers=mgr,
+            )
+            return r if r.status_code == 201 else None  # until assessments knows M manages E
+
+        done = await eventually(manager_rates, "the manager's ratings")
         assert done.json() == {"rater_kind": "manager", "completed": True}
 
         # Gaps -> a draft plan in the plans service.
@@ -153,16 +158,19 @@ async def test_the_story_of_one_person(
         ).json()["status"] == "active"
 
         # An opportunity; E is matched, applies and is selected.
-        posted = await p["mobility"].post(
-            "/v1/opportunities",
-            json={
-                "kind": "role",
-                "title": "Senior Engineer",
-                "role_id": "engineering.senior-engineer",
-            },
-            headers=mgr,
-        )
-        assert posted.status_code == 201, posted.text
+        async def post() -> Any:
+            r = await p["mobility"].post(
+                "/v1/opportunities",
+                json={
+                    "kind": "role",
+                    "title": "Senior Engineer",
+                    "role_id": "engineering.senior-engineer",
+                },
+                headers=mgr,
+            )
+            return r if r.status_code == 201 else None  # until mobility knows M and the roles
+
+        posted = await eventually(post, "an opportunity posted by M")
         oid = posted.json()["opportunity_id"]
 
         async def matched() -> Any:

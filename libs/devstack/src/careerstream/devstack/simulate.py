@@ -486,54 +486,66 @@ class Simulation:
 
     async def _surveys(self) -> None:
         from aiokafka import AIOKafkaProducer
+        from aiokafka.errors import KafkaError
 
         from careerstream.contracts.envelope import encode, make_event
         from careerstream.contracts.events.hris import SurveyAnswer, SurveyResponded, SurveyTopic
 
         managers = {p.manager_id for p in self._active() if p.manager_id}
-        producer = AIOKafkaProducer(
-            bootstrap_servers=self.kafka_bootstrap, acks="all", enable_idempotence=True
-        )
-        await producer.start()
-        try:
-            for p in sorted(self._active(), key=lambda x: x.employee_id):
-                if self.rnd.random() > 0.6:
-                    continue
-                answers = [
+        events = []
+        for p in sorted(self._active(), key=lambda x: x.employee_id):
+            if self.rnd.random() > 0.6:
+                continue
+            answers = [
+                SurveyAnswer(
+                    question_id="growth",
+                    topic=SurveyTopic.GROWTH,
+                    score=self.rnd.randint(1, 5),
+                    scale_max=5,
+                )
+            ]
+            if p.employee_id in managers:
+                answers.append(
                     SurveyAnswer(
-                        question_id="growth",
-                        topic=SurveyTopic.GROWTH,
+                        question_id="confidence",
+                        topic=SurveyTopic.MANAGER_CONFIDENCE,
                         score=self.rnd.randint(1, 5),
                         scale_max=5,
                     )
-                ]
-                if p.employee_id in managers:
-                    answers.append(
-                        SurveyAnswer(
-                            question_id="confidence",
-                            topic=SurveyTopic.MANAGER_CONFIDENCE,
-                            score=self.rnd.randint(1, 5),
-                            scale_max=5,
-                        )
-                    )
-                self._events += 1
-                payload = SurveyResponded(
-                    response_id=f"sim-{self.seed}-survey-{self._events}",
-                    survey_id=f"pulse-{self.seed}",
-                    employee_id=p.employee_id,
-                    responded_at=datetime.now(UTC),
-                    answers=answers,
                 )
-                event = make_event(
-                    payload,
-                    tenant_id=self.tenant,
-                    source="/careerstream/hris",
-                    event_id=f"sim-{self.seed}-{self._events}",
-                )
-                await producer.send_and_wait(payload.topic, encode(event), key=event.key.encode())
-                self.truth.survey_responses += 1
-        finally:
-            await producer.stop()
+            self._events += 1
+            payload = SurveyResponded(
+                response_id=f"sim-{self.seed}-survey-{self._events}",
+                survey_id=f"pulse-{self.seed}",
+                employee_id=p.employee_id,
+                responded_at=datetime.now(UTC),
+                answers=answers,
+            )
+            event = make_event(
+                payload,
+                tenant_id=self.tenant,
+                source="/careerstream/hris",
+                event_id=f"sim-{self.seed}-{self._events}",
+            )
+            events.append((payload.topic, event))
+        # The broker may be restarting: keep trying (the fixed event ids make a resend harmless).
+        deadline = time.monotonic() + 120
+        while True:
+            producer = AIOKafkaProducer(
+                bootstrap_servers=self.kafka_bootstrap, acks="all", enable_idempotence=True
+            )
+            try:
+                await producer.start()
+                for topic, event in events:
+                    await producer.send_and_wait(topic, encode(event), key=event.key.encode())
+                break
+            except KafkaError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(1.0)
+            finally:
+                await producer.stop()
+        self.truth.survey_responses += len(events)
 
     async def _marketplace(self, mob: httpx.AsyncClient, hris: httpx.AsyncClient) -> None:
         for dept in sorted(DEPARTMENTS):
