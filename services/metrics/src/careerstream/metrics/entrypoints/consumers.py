@@ -1,5 +1,6 @@
 """Kafka side of the metrics service: it consumes every topic into event facts."""
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -7,9 +8,9 @@ from faststream.kafka import KafkaBroker
 
 from careerstream.contracts.envelope import Envelope
 from careerstream.contracts.events.metrics import SnapshotTaken
-from careerstream.metrics.service_layer.projections import handler_groups
+from careerstream.metrics.service_layer.projections import handler_groups, people
 from careerstream.metrics.service_layer.replay import LOCK_KEY
-from careerstream.servicekit.consumer import EventConsumer, Handler
+from careerstream.servicekit.consumer import BatchHandler, EventConsumer, Handler
 from careerstream.servicekit.subscriptions import declare_publications, subscribe
 from careerstream.servicekit.uow import UnitOfWork, UowFactory
 
@@ -24,13 +25,26 @@ def _sharing_the_replay_lock(handler: Handler) -> Handler:
     return handle
 
 
+def _batch_sharing_the_replay_lock(handler: BatchHandler) -> BatchHandler:
+    async def handle(uow: UnitOfWork, events: Sequence[tuple[Envelope, Any]]) -> None:
+        await uow.session.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(LOCK_KEY)))
+        await handler(uow, events)
+
+    return handle
+
+
 def consumers(uow: UowFactory) -> list[EventConsumer]:
-    return [
-        EventConsumer(
-            name, uow, {model: _sharing_the_replay_lock(h) for model, h in handlers.items()}
-        )
-        for name, handlers in handler_groups()
-    ]
+    out = []
+    for name, handlers in handler_groups():
+        # The directory takes whole batches (one read and one write each): HRIS bursts.
+        batch = {
+            m: _batch_sharing_the_replay_lock(h)
+            for m, h in people.batch_handlers().items()
+            if m in handlers
+        }
+        single = {m: _sharing_the_replay_lock(h) for m, h in handlers.items() if m not in batch}
+        out.append(EventConsumer(name, uow, single, batch_handlers=batch))
+    return out
 
 
 def register(broker: KafkaBroker, uow: UowFactory) -> None:
