@@ -93,9 +93,18 @@ async def main(rate: int, seconds: int, admin_url: str, bootstrap: str) -> None:
             stop = asyncio.Event()
 
             async def watch() -> None:
+                # Only rows at or above the smallest id not seen yet: each poll stays small.
                 while not stop.is_set() or len(seen) < total:
+                    floor = next(
+                        (f"E{i:06d}" for i in range(len(seen), total) if f"E{i:06d}" not in seen),
+                        None,
+                    )
+                    if floor is None:
+                        return
                     rows = await conn.fetch(
-                        "SELECT employee_id FROM metrics.employees WHERE tenant_id = $1", tenant
+                        "SELECT employee_id FROM metrics.employees WHERE tenant_id = $1 AND employee_id >= $2",
+                        tenant,
+                        floor,
                     )
                     t = time.perf_counter()
                     for (e,) in rows:
