@@ -10,8 +10,6 @@ not do it gets 403.
 
 # No `from __future__ import annotations`: FastAPI reads the annotations at runtime.
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -24,33 +22,14 @@ from careerstream.assessments.domain.rules import RatingIn, Rule
 from careerstream.assessments.service_layer import assessing as svc
 from careerstream.assessments.service_layer.matrix import GroupBy, largest_gaps, skills_matrix
 from careerstream.contracts.events.assessments import Population, PopulationKind
-from careerstream.servicekit import people
+from careerstream.servicekit import errors, people
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.deps import CurrentPrincipal, HrAdmin, Uow
+from careerstream.servicekit.errors import unit as _unit
 from careerstream.servicekit.problems import Problem
-from careerstream.servicekit.uow import UnitOfWork, UowFactory
+from careerstream.servicekit.uow import UnitOfWork
 
 router = APIRouter(prefix="/v1")
-
-
-@asynccontextmanager
-async def _unit(uow: UowFactory) -> AsyncIterator[UnitOfWork]:
-    try:
-        async with uow() as u:
-            yield u
-    except svc.NotFound as exc:
-        raise Problem(404, "Not found", str(exc)) from exc
-    except svc.Forbidden as exc:
-        raise Problem(403, "Forbidden", str(exc)) from exc
-    except svc.Conflict as exc:
-        raise Problem(409, "Conflict", str(exc)) from exc
-    except svc.Invalid as exc:
-        raise Problem(
-            422,
-            "Invalid request",
-            "; ".join(exc.problems),
-            errors=[{"message": p} for p in exc.problems],
-        ) from exc
 
 
 # -- cycles --------------------------------------------------------------------------------
@@ -467,7 +446,7 @@ async def get_matrix(
                 if gid != principal.subject and not await svc.manages(
                     u, principal.tenant_id, principal.subject, gid
                 ):
-                    raise svc.NotFound(f"no team '{gid}' in your reporting line")
+                    raise errors.NotFound(f"no team '{gid}' in your reporting line")
         groups = await skills_matrix(u, principal.tenant_id, group_by, group_id)
     return {
         "group_by": group_by.value,

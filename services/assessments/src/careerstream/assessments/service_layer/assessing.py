@@ -44,25 +44,8 @@ from careerstream.assessments.domain.rules import (
 from careerstream.contracts.events import assessments as ev
 from careerstream.servicekit import people
 from careerstream.servicekit.auth import Principal, Role
+from careerstream.servicekit.errors import Conflict, Forbidden, Invalid, NotFound
 from careerstream.servicekit.uow import UnitOfWork
-
-
-class NotFound(LookupError):
-    pass
-
-
-class Forbidden(PermissionError):
-    pass
-
-
-class Conflict(RuntimeError):
-    pass
-
-
-class Invalid(ValueError):
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(problems))
 
 
 def _now() -> datetime:

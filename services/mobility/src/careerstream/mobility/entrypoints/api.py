@@ -8,8 +8,6 @@ is 404; what they may see but not do, 403.
 
 # No `from __future__ import annotations`: FastAPI reads the annotations at runtime.
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -20,30 +18,9 @@ from careerstream.contracts.events.mobility import OpportunityKind, RoleFilled, 
 from careerstream.mobility.domain.matching import WEIGHTS, Match
 from careerstream.mobility.service_layer import market as svc
 from careerstream.servicekit.deps import CurrentPrincipal, Uow
-from careerstream.servicekit.problems import Problem
-from careerstream.servicekit.uow import UnitOfWork, UowFactory
+from careerstream.servicekit.errors import unit as _unit
 
 router = APIRouter(prefix="/v1")
-
-
-@asynccontextmanager
-async def _unit(uow: UowFactory) -> AsyncIterator[UnitOfWork]:
-    try:
-        async with uow() as u:
-            yield u
-    except svc.NotFound as exc:
-        raise Problem(404, "Not found", str(exc)) from exc
-    except svc.Forbidden as exc:
-        raise Problem(403, "Forbidden", str(exc)) from exc
-    except svc.Conflict as exc:
-        raise Problem(409, "Conflict", str(exc)) from exc
-    except svc.Invalid as exc:
-        raise Problem(
-            422,
-            "Invalid request",
-            "; ".join(exc.problems),
-            errors=[{"message": p} for p in exc.problems],
-        ) from exc
 
 
 class Strict(BaseModel):

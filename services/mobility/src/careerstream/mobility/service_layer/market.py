@@ -29,25 +29,8 @@ from careerstream.mobility.service_layer.index import index_for, role_infos, to_
 from careerstream.mobility.service_layer.projections import upsert_profile
 from careerstream.servicekit import people
 from careerstream.servicekit.auth import Principal, Role
+from careerstream.servicekit.errors import Conflict, Forbidden, Invalid, NotFound
 from careerstream.servicekit.uow import UnitOfWork
-
-
-class NotFound(LookupError):
-    pass
-
-
-class Forbidden(PermissionError):
-    pass
-
-
-class Conflict(RuntimeError):
-    pass
-
-
-class Invalid(ValueError):
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(problems))
 
 
 def _now() -> datetime:

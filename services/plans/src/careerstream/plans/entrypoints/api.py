@@ -8,8 +8,6 @@ notes. What the caller may not see is 404; what they may see but not do, 403.
 
 # No `from __future__ import annotations`: FastAPI reads the annotations at runtime.
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -23,30 +21,10 @@ from careerstream.plans.domain.rules import KINDS
 from careerstream.plans.service_layer import conversations as conv
 from careerstream.plans.service_layer import plans as svc
 from careerstream.servicekit.deps import CurrentPrincipal, HrAdmin, Uow
+from careerstream.servicekit.errors import unit as _unit
 from careerstream.servicekit.problems import Problem
-from careerstream.servicekit.uow import UnitOfWork, UowFactory
 
 router = APIRouter(prefix="/v1")
-
-
-@asynccontextmanager
-async def _unit(uow: UowFactory) -> AsyncIterator[UnitOfWork]:
-    try:
-        async with uow() as u:
-            yield u
-    except svc.NotFound as exc:
-        raise Problem(404, "Not found", str(exc)) from exc
-    except svc.Forbidden as exc:
-        raise Problem(403, "Forbidden", str(exc)) from exc
-    except svc.Conflict as exc:
-        raise Problem(409, "Conflict", str(exc)) from exc
-    except svc.Invalid as exc:
-        raise Problem(
-            422,
-            "Invalid request",
-            "; ".join(exc.problems),
-            errors=[{"message": p} for p in exc.problems],
-        ) from exc
 
 
 class Strict(BaseModel):

@@ -18,6 +18,7 @@ from careerstream.contracts.events import plans as ev
 from careerstream.plans.adapters.orm import competencies, conversations, roles
 from careerstream.plans.domain.rules import NewGoal, guide
 from careerstream.plans.service_layer import plans as svc
+from careerstream.servicekit import errors
 from careerstream.servicekit.auth import Principal
 from careerstream.servicekit.uow import UnitOfWork
 
@@ -33,7 +34,7 @@ async def log(
 ) -> str:
     await svc.require_part(uow, who, employee_id, "manager", what=f"employee '{employee_id}'")
     if held_at > datetime.now(UTC) + timedelta(minutes=5):
-        raise svc.Invalid(
+        raise errors.Invalid(
             [f"held_at: {held_at.isoformat()} is in the future; log conversations once held"]
         )
     conversation_id = f"conv-{uuid.uuid4().hex[:16]}"
@@ -81,7 +82,7 @@ def _view(row: Any, seen_as: str) -> dict[str, Any]:
 async def list_for(uow: UnitOfWork, who: Principal, employee_id: str) -> list[dict[str, Any]]:
     seen_as = await svc.part(uow, who, employee_id)
     if seen_as is None:
-        raise svc.NotFound(f"no employee '{employee_id}' among those you may see")
+        raise errors.NotFound(f"no employee '{employee_id}' among those you may see")
     rows = (
         await uow.session.execute(
             sa.select(conversations)
@@ -116,16 +117,16 @@ async def follow_up_to_goal(
         )
     ).first()
     if row is None:
-        raise svc.NotFound(f"no conversation '{conversation_id}' among those you may see")
+        raise errors.NotFound(f"no conversation '{conversation_id}' among those you may see")
     await svc.require_part(
         uow, who, row.employee_id, "self", "manager", what=f"conversation '{conversation_id}'"
     )
     if not 0 <= index < len(row.follow_ups):
-        raise svc.NotFound(
+        raise errors.NotFound(
             f"conversation '{conversation_id}' has {len(row.follow_ups)} follow-up(s); no number {index}"
         )
     if row.follow_ups[index]["goal_id"]:
-        raise svc.Conflict(
+        raise errors.Conflict(
             f"follow-up {index} is already goal '{row.follow_ups[index]['goal_id']}'"
         )
     goal_in = svc.GoalIn(competency_id, to_level, from_level, target_date)
@@ -170,10 +171,10 @@ async def guides(
     }
     origin = rows.get(from_role)
     if origin is None:
-        raise svc.NotFound(f"no role '{from_role}' in the published frameworks")
+        raise errors.NotFound(f"no role '{from_role}' in the published frameworks")
     if to_role is not None:
         if to_role not in rows:
-            raise svc.NotFound(f"no role '{to_role}' in the published frameworks")
+            raise errors.NotFound(f"no role '{to_role}' in the published frameworks")
         targets = [rows[to_role]]
     else:
         targets = [
@@ -184,7 +185,7 @@ async def guides(
             and set(r.track_ids) & set(origin.track_ids)
         ]
         if not targets:
-            raise svc.NotFound(
+            raise errors.NotFound(
                 f"'{from_role}' is at the top of its tracks; ask for a lateral move with to_role"
             )
     comp_rows = (

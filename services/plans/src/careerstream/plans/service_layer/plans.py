@@ -43,27 +43,10 @@ from careerstream.plans.domain.rules import (
 )
 from careerstream.servicekit import people
 from careerstream.servicekit.auth import Principal, Role
+from careerstream.servicekit.errors import Conflict, Forbidden, Invalid, NotFound
 from careerstream.servicekit.uow import UnitOfWork
 
 OPEN = ("suggested", "draft", "active")
-
-
-class NotFound(LookupError):
-    pass
-
-
-class Forbidden(PermissionError):
-    pass
-
-
-class Conflict(RuntimeError):
-    pass
-
-
-class Invalid(ValueError):
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(problems))
 
 
 def _now() -> datetime:

@@ -1,0 +1,67 @@
+"""Domain errors every service raises, and their one mapping to problem+json responses.
+
+A service layer raises these; an API handler runs its unit of work inside
+`unit(uow)`, which turns them into RFC 9457 problems: 404, 403, 409, 412, 422
+(listing every problem). A unique violation raced by a concurrent request is 409.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.exc import IntegrityError
+
+from careerstream.servicekit.problems import Problem
+from careerstream.servicekit.uow import UnitOfWork, UowFactory
+
+
+class NotFound(LookupError):
+    """It does not exist, or not for the caller (never say which: 404)."""
+
+
+class Forbidden(PermissionError):
+    """The caller may see it but not do this (403)."""
+
+
+class Conflict(RuntimeError):
+    """Not in this state (409)."""
+
+
+class PreconditionFailed(RuntimeError):
+    """The caller's If-Match no longer holds (412)."""
+
+
+class Invalid(ValueError):
+    """Bad input: every problem, each naming its field (422)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@asynccontextmanager
+async def unit(uow: UowFactory) -> AsyncIterator[UnitOfWork]:
+    """`async with unit(uow) as u: ...`: a unit of work whose domain errors become problems."""
+    try:
+        async with uow() as u:
+            yield u
+    except NotFound as exc:
+        raise Problem(404, "Not found", str(exc)) from exc
+    except Forbidden as exc:
+        raise Problem(403, "Forbidden", str(exc)) from exc
+    except Conflict as exc:
+        raise Problem(409, "Conflict", str(exc)) from exc
+    except PreconditionFailed as exc:
+        raise Problem(412, "Precondition failed", str(exc)) from exc
+    except Invalid as exc:
+        raise Problem(
+            422,
+            "Invalid request",
+            "; ".join(exc.problems),
+            errors=[{"message": p} for p in exc.problems],
+        ) from exc
+    except IntegrityError as exc:
+        raise Problem(
+            409, "Conflict", "someone else changed this at the same time; try again"
+        ) from exc
