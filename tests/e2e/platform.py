@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 import httpx
 
 from careerstream.devstack.stack import SERVICES, Endpoints
-from careerstream.devstack.testing import fresh_database
+from careerstream.devstack.testing import fresh_database, start_groups_at_the_end
 
 T = TypeVar("T")
 
@@ -164,46 +164,6 @@ async def platform(
         finally:
             for svc in [*p.services.values(), *p.extra.values()]:
                 svc.stop()
-
-
-async def start_groups_at_the_end(bootstrap: str, prefix: str) -> None:
-    """Commit, for every consumer group the services will use, the topics' current end offsets:
-    the platform then reads what is produced from now on, and nothing of what came before."""
-    import importlib
-
-    from aiokafka import AIOKafkaConsumer, TopicPartition
-    from aiokafka.structs import OffsetAndMetadata
-
-    wanted: dict[str, list[str]] = {}
-    for name in SERVICES:
-        module = importlib.import_module(f"careerstream.{name}.entrypoints.consumers")
-        make = getattr(module, "consumers", None)
-        if make is not None:
-            for consumer in make(lambda: None):
-                wanted[prefix + consumer.name] = consumer.topics
-    probe = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await probe.start()
-    try:
-        cluster = await probe._client.fetch_all_metadata()
-        all_tps = {
-            t: [TopicPartition(t, p) for p in sorted(cluster.partitions_for_topic(t) or ())]
-            for topics in wanted.values()
-            for t in topics
-        }
-        ends = await probe.end_offsets([tp for tps in all_tps.values() for tp in tps])
-    finally:
-        await probe.stop()
-    for group, topics in wanted.items():
-        tps = [tp for t in topics for tp in all_tps[t]]
-        committer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
-        )
-        await committer.start()
-        try:
-            committer.assign(tps)
-            await committer.commit({tp: OffsetAndMetadata(ends[tp], "") for tp in tps})
-        finally:
-            await committer.stop()
 
 
 async def _ready_url(svc: Service, key: str, timeout: float = 90) -> None:

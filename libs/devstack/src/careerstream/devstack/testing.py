@@ -169,7 +169,19 @@ def service_factory(endpoints: Endpoints) -> ServiceUnderTest:
                 environment="test",
                 **overrides,
             )
-            runtime = bootstrap.build(settings)
+            # Consumer groups of its own, starting at the topics' end: the service reads what the
+            # test produces, not the backlog of every earlier test.
+            prefix = f"t{uuid.uuid4().hex[:8]}-"
+            await start_groups_at_the_end(endpoints.kafka_bootstrap, prefix)
+            previous = os.environ.get("CAREERSTREAM_CONSUMER_GROUP_PREFIX")
+            os.environ["CAREERSTREAM_CONSUMER_GROUP_PREFIX"] = prefix
+            try:
+                runtime = bootstrap.build(settings)
+            finally:
+                if previous is None:
+                    os.environ.pop("CAREERSTREAM_CONSUMER_GROUP_PREFIX", None)
+                else:
+                    os.environ["CAREERSTREAM_CONSUMER_GROUP_PREFIX"] = previous
             app = create_app(runtime)
             async with app.router.lifespan_context(app):
                 transport = httpx.ASGITransport(app=app)
@@ -237,3 +249,45 @@ class EventTap:
 
 
 EventTapFactory = Callable[[str], EventTap]
+
+
+async def start_groups_at_the_end(bootstrap: str, prefix: str) -> None:
+    """Commit, for every consumer group the services will use, the topics' current end offsets:
+    the platform then reads what is produced from now on, and nothing of what came before."""
+    import importlib
+
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka.structs import OffsetAndMetadata
+
+    wanted: dict[str, list[str]] = {}
+    from careerstream.devstack.stack import SERVICES
+
+    for name in SERVICES:
+        module = importlib.import_module(f"careerstream.{name}.entrypoints.consumers")
+        make = getattr(module, "consumers", None)
+        if make is not None:
+            for consumer in make(lambda: None):
+                wanted[prefix + consumer.name] = consumer.topics
+    probe = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await probe.start()
+    try:
+        cluster = await probe._client.fetch_all_metadata()
+        all_tps = {
+            t: [TopicPartition(t, p) for p in sorted(cluster.partitions_for_topic(t) or ())]
+            for topics in wanted.values()
+            for t in topics
+        }
+        ends = await probe.end_offsets([tp for tps in all_tps.values() for tp in tps])
+    finally:
+        await probe.stop()
+    for group, topics in wanted.items():
+        tps = [tp for t in topics for tp in all_tps[t]]
+        committer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+        )
+        await committer.start()
+        try:
+            committer.assign(tps)
+            await committer.commit({tp: OffsetAndMetadata(ends[tp], "") for tp in tps})
+        finally:
+            await committer.stop()
