@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from careerstream.contracts.envelope import encode, make_event
 from careerstream.contracts.events.hris import EmployeeHired, EmploymentDetails
 from careerstream.contracts.topics import HRIS_EMPLOYEE
 from careerstream.devstack import kafka
+from careerstream.devstack.ports import free_port
 from careerstream.devstack.stack import platform_topics
 from careerstream.devstack.testing import fresh_database, test_infrastructure
 
@@ -38,12 +38,6 @@ from careerstream.devstack.testing import fresh_database, test_infrastructure
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, int(len(ordered) * q) - 1)]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def main(rate: int, seconds: int, admin_url: str, bootstrap: str) -> None:

@@ -22,7 +22,6 @@ import asyncio
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,7 @@ import asyncpg
 import httpx
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from careerstream.devstack.ports import free_port
 from careerstream.devstack.testing import fresh_database, test_infrastructure
 from careerstream.mobility.adapters.orm import metadata
 from careerstream.mobility.bootstrap import MIGRATIONS
@@ -160,12 +160,6 @@ def p95(values: list[float]) -> float:
     return sorted(values)[max(0, int(len(values) * 0.95) - 1)]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def main(n: int, comps: int, admin_url: str, bootstrap: str) -> None:
     async with fresh_database(admin_url) as db:
         url = db.replace("postgresql://", "postgresql+asyncpg://", 1)
@@ -235,7 +229,7 @@ async def main(n: int, comps: int, admin_url: str, bootstrap: str) -> None:
         await conn.close()
         await engine.dispose()
 
-        port = _free_port()
+        port = free_port()
         env = dict(
             os.environ,
             MOBILITY_DATABASE_URL=db,

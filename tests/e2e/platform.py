@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,16 +22,11 @@ from typing import Any, TypeVar
 
 import httpx
 
+from careerstream.devstack.ports import free_port
 from careerstream.devstack.stack import SERVICES, Endpoints
 from careerstream.devstack.testing import fresh_database, start_groups_at_the_end
 
 T = TypeVar("T")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from careerstream.devstack.ports import free_port_block
 from careerstream.devstack.procs import StackError, ensure_port_free
 from careerstream.devstack.stack import Endpoints, installed_services
 
@@ -26,13 +27,6 @@ def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
     )
 
 
-def _free_port_block(n: int) -> int:
-    for start in range(38101, 60000, 50):
-        if all(_port_free(p) for p in range(start, start + n)):
-            return start
-    raise RuntimeError("no free port block")
-
-
 def _port_free(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) != 0
@@ -41,7 +35,7 @@ def _port_free(port: int) -> bool:
 @pytest.mark.kafka
 @pytest.mark.postgres
 def test_up_twice_then_down(endpoints: Endpoints, tmp_path: Path) -> None:
-    first = _free_port_block(10)
+    first = free_port_block(10)
     env = dict(
         os.environ,
         CAREERSTREAM_HOME=str(tmp_path),
@@ -53,11 +47,11 @@ def test_up_twice_then_down(endpoints: Endpoints, tmp_path: Path) -> None:
         CAREERSTREAM_SIMULATE_MONTHS="1",
         CAREERSTREAM_CONSUMER_GROUP_PREFIX=f"up{first}-",
     )
-    up = _cli(["up"], env)
-    assert up.returncode == 0, up.stdout + up.stderr
     services = installed_services()
     assert len(services) == 6
     try:
+        up = _cli(["up"], env)
+        assert up.returncode == 0, up.stdout + up.stderr
         for i, svc in enumerate(services):
             url = f"http://127.0.0.1:{first + i}"
             assert f"{svc:<12} {url}" in up.stdout
@@ -88,3 +82,34 @@ def test_a_taken_port_is_named_with_what_to_do() -> None:
     assert f"port {port}" in str(err.value)
     assert "Kafka" in str(err.value)
     assert "CAREERSTREAM_KAFKA_PORT=<port>" in str(err.value)
+
+
+@pytest.mark.kafka
+@pytest.mark.postgres
+def test_up_that_fails_stops_what_it_started(endpoints: Endpoints, tmp_path: Path) -> None:
+    """A half-started platform would go on consuming and publishing: `up` is all or nothing."""
+    first = free_port_block(10)
+    env = dict(
+        os.environ,
+        CAREERSTREAM_HOME=str(tmp_path),
+        KAFKA_BOOTSTRAP_SERVERS=endpoints.kafka_bootstrap,
+        DATABASE_URL=endpoints.admin_database_url,
+        CAREERSTREAM_FIRST_SERVICE_PORT=str(first),
+        CAREERSTREAM_SIMULATE="0",
+        CAREERSTREAM_CONSUMER_GROUP_PREFIX=f"upfail{first}-",
+    )
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", first + 2))  # where the third service (plans) would listen
+        blocker.listen()
+        try:
+            up = _cli(["up"], env)
+        finally:
+            _cli(["down"], env)
+    assert up.returncode != 0
+    assert f"port {first + 2}" in up.stdout + up.stderr
+    assert "the plans service" in up.stdout + up.stderr
+    assert "frameworks   stopped (the platform did not come up)" in up.stdout
+    assert "assessments  stopped (the platform did not come up)" in up.stdout
+    assert _port_free(first)
+    assert _port_free(first + 1)
+    assert not list((tmp_path / "stack" / "run").glob("*.pid"))

@@ -11,7 +11,6 @@ import asyncio
 import gzip
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,6 +24,7 @@ import httpx
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
+from careerstream.devstack.ports import free_port
 from careerstream.devstack.pytest_plugin import TopicFactory
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -88,12 +88,6 @@ class Receiver:
             current = by_id.get(current.parent_id)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 SERVER, CONSUMER = 2, 5  # OTLP span kinds
 
 
@@ -102,7 +96,7 @@ async def test_http_span_is_ancestor_of_consumer_span_in_another_process(
 ) -> None:
     topic = await new_topic("kit.trace")
     receiver = Receiver()
-    port = _free_port()
+    port = free_port()
     base_env = dict(
         os.environ,
         PYTHONPATH=str(HERE),
@@ -116,7 +110,7 @@ async def test_http_span_is_ancestor_of_consumer_span_in_another_process(
     try:
         for role, extra in (
             ("api", {"KIT_HTTP_PORT": str(port)}),
-            ("consumers", {"KIT_HTTP_PORT": str(_free_port())}),
+            ("consumers", {"KIT_HTTP_PORT": str(free_port())}),
         ):
             env = dict(base_env, OTEL_RESOURCE_ATTRIBUTES=f"careerstream.process={role}", **extra)
             procs.append(

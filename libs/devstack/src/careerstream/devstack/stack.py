@@ -149,24 +149,34 @@ def up(cfg: StackConfig) -> None:
     services = installed_services()
     for svc in services:
         asyncio.run(ensure_service_database(ep.admin_database_url, svc))
-    for svc in services:
-        pid_file = cfg.run_dir / f"{svc}.pid"
-        log_file = cfg.logs_dir / f"{svc}.log"
-        port = service_port(cfg, svc)
-        url = f"http://{cfg.host}:{port}"
-        if read_pid(pid_file) is None:
-            ensure_port_free(
-                cfg.host, port, f"the {svc} service", "CAREERSTREAM_FIRST_SERVICE_PORT"
-            )
-            spawn(
-                svc,
-                [sys.executable, "-m", f"careerstream.{svc}"],
-                pid_file=pid_file,
-                log_file=log_file,
-                env=service_env(cfg, ep, svc),
-            )
-        _wait_http(f"{url}/readyz", pid_file, log_file)
-        print(f"{svc:<12} {url}  (OpenAPI {url}/docs, AsyncAPI {url}/asyncapi, log {log_file})")
+    started: list[str] = []
+    try:
+        for svc in services:
+            pid_file = cfg.run_dir / f"{svc}.pid"
+            log_file = cfg.logs_dir / f"{svc}.log"
+            port = service_port(cfg, svc)
+            url = f"http://{cfg.host}:{port}"
+            if read_pid(pid_file) is None:
+                ensure_port_free(
+                    cfg.host, port, f"the {svc} service", "CAREERSTREAM_FIRST_SERVICE_PORT"
+                )
+                spawn(
+                    svc,
+                    [sys.executable, "-m", f"careerstream.{svc}"],
+                    pid_file=pid_file,
+                    log_file=log_file,
+                    env=service_env(cfg, ep, svc),
+                )
+                started.append(svc)
+            _wait_http(f"{url}/readyz", pid_file, log_file)
+            print(f"{svc:<12} {url}  (OpenAPI {url}/docs, AsyncAPI {url}/asyncapi, log {log_file})")
+    except BaseException:
+        # All or nothing: a half-started platform would go on consuming and
+        # publishing; stop what this run started (what was running stays).
+        for svc in reversed(started):
+            if stop_pid(cfg.run_dir / f"{svc}.pid"):
+                print(f"{svc:<12} stopped (the platform did not come up)")
+        raise
     if os.environ.get("CAREERSTREAM_SIMULATE", "1") != "0":
         load_simulated_company(
             cfg,

@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import importlib
 import os
-import socket
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -30,6 +29,7 @@ import httpx
 
 from careerstream.devstack import kafka
 from careerstream.devstack.config import StackConfig
+from careerstream.devstack.ports import free_port
 from careerstream.devstack.stack import Endpoints, start_infrastructure
 
 KAFKA_IMAGE = "apache/kafka:4.1.1"
@@ -48,18 +48,12 @@ def _docker_answers() -> bool:
         return False
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextlib.contextmanager
 def _containers() -> Iterator[Endpoints]:
     from testcontainers.core.container import DockerContainer
     from testcontainers.postgres import PostgresContainer
 
-    port = _free_port()
+    port = free_port()
     broker = (
         DockerContainer(KAFKA_IMAGE)
         .with_bind_ports(9092, port)
