@@ -4,11 +4,16 @@ Hired through the gateway -> framework published -> self and manager
 assessments -> completed -> gaps -> a plan drafted -> an opportunity posted ->
 matched, applies, selected -> role.filled -> the HRIS change -> the metrics show
 the internal fill, its time-to-fill and the plan.
+
+Every request of the story carries one W3C trace context; every service exports
+its spans to a receiver in the test, which shows that trace id crossing each
+service's API, the outbox, Kafka and each consuming service.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
+from careerstream.devstack.otlp import CONSUMER, OtlpReceiver
 from careerstream.devstack.sample import auth
 from careerstream.devstack.stack import Endpoints
 from careerstream.hris.domain.vendors import sign
@@ -56,7 +62,16 @@ async def test_the_story_of_one_person(
     hr = auth(tenant, "HR", "hr_admin")
     emp, mgr = auth(tenant, "E", "employee"), auth(tenant, "M", "manager")
     today = datetime.now(UTC).date().isoformat()
-    async with platform(endpoints, tmp_path, {"METRICS_ANONYMITY_THRESHOLD": "1"}) as p:
+    receiver = OtlpReceiver()
+    trace_id = secrets.token_hex(16)
+    env = {
+        "METRICS_ANONYMITY_THRESHOLD": "1",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url,
+        "OTEL_BSP_SCHEDULE_DELAY": "200",
+    }
+    async with platform(endpoints, tmp_path, env) as p:
+        for client in p.clients.values():
+            client.headers["traceparent"] = f"00-{trace_id}-{secrets.token_hex(8)}-01"
         # Framework and HRIS set-up.
         imported = await p["frameworks"].post(
             "/v1/frameworks/import?publish=true",
@@ -228,3 +243,28 @@ async def test_the_story_of_one_person(
             return current["role_id"] == "engineering.senior-engineer"
 
         await eventually(role_followed, "the assessments service follows E's new role")
+
+        # One trace id followed the story through every service, across Kafka too.
+        def consumed_in_trace() -> dict[str, set[str]]:
+            got: dict[str, set[str]] = {}
+            for span in receiver.trace(trace_id):
+                if span.kind == CONSUMER:
+                    got.setdefault(span.service, set()).add(
+                        span.attributes.get("cloudevents.event_type", "")
+                    )
+            return got
+
+        async def traced() -> Any:
+            got = consumed_in_trace()
+            want = {"assessments", "plans", "mobility", "metrics"}
+            return got if {f"careerstream-{s}" for s in want} <= set(got) else None
+
+        consumers = await eventually(traced, "consumer spans in the story's trace")
+        assert {s.service for s in receiver.trace(trace_id)} >= {
+            f"careerstream-{s}"
+            for s in ("frameworks", "assessments", "plans", "mobility", "metrics", "hris")
+        }
+        # The metrics projection applied the gateway's hire and mobility's fill in this trace.
+        assert "careerstream.hris.employee.hired.v1" in consumers["careerstream-metrics"]
+        assert "careerstream.mobility.role.filled.v1" in consumers["careerstream-metrics"]
+    receiver.close()

@@ -8,22 +8,17 @@ Kafka (traceparent header) and the consumer's database transaction.
 from __future__ import annotations
 
 import asyncio
-import gzip
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
+from careerstream.devstack.otlp import CONSUMER, SERVER, OtlpReceiver, Span
 from careerstream.devstack.ports import free_port
 from careerstream.devstack.pytest_plugin import TopicFactory
 
@@ -31,71 +26,11 @@ pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 HERE = Path(__file__).parent
 
 
-@dataclass(frozen=True)
-class Span:
-    process: str
-    name: str
-    kind: int
-    trace_id: str
-    span_id: str
-    parent_id: str
-
-
-class Receiver:
-    """An OTLP/HTTP trace receiver (protobuf), collecting every span it is sent."""
-
-    def __init__(self) -> None:
-        self.spans: list[Span] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                if self.headers.get("Content-Encoding") == "gzip":
-                    body = gzip.decompress(body)
-                request = ExportTraceServiceRequest()
-                request.ParseFromString(body)
-                for rs in request.resource_spans:
-                    attrs = {a.key: a.value.string_value for a in rs.resource.attributes}
-                    for ss in rs.scope_spans:
-                        for s in ss.spans:
-                            receiver.spans.append(
-                                Span(
-                                    attrs.get("careerstream.process", "?"),
-                                    s.name,
-                                    s.kind,
-                                    s.trace_id.hex(),
-                                    s.span_id.hex(),
-                                    s.parent_span_id.hex(),
-                                )
-                            )
-                self.send_response(200)
-                self.send_header("Content-Type", "application/x-protobuf")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def ancestors(self, span: Span) -> Iterator[Span]:
-        by_id = {s.span_id: s for s in self.spans}
-        current = by_id.get(span.parent_id)
-        while current is not None:
-            yield current
-            current = by_id.get(current.parent_id)
-
-
-SERVER, CONSUMER = 2, 5  # OTLP span kinds
-
-
 async def test_http_span_is_ancestor_of_consumer_span_in_another_process(
     database_url: str, kafka_bootstrap: str, new_topic: TopicFactory
 ) -> None:
     topic = await new_topic("kit.trace")
-    receiver = Receiver()
+    receiver = OtlpReceiver()
     port = free_port()
     base_env = dict(
         os.environ,
@@ -163,4 +98,4 @@ async def test_http_span_is_ancestor_of_consumer_span_in_another_process(
                 p.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 p.kill()
-        receiver.server.shutdown()
+        receiver.close()

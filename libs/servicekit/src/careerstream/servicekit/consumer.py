@@ -25,6 +25,8 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from opentelemetry import propagate, trace
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from prometheus_client import Counter
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
@@ -34,6 +36,7 @@ from careerstream.contracts.topics import dlq_topic
 from careerstream.servicekit.uow import UnitOfWork, UowFactory
 
 log = logging.getLogger(__name__)
+_tracer = trace.get_tracer("careerstream.servicekit.consumer")
 
 HANDLED = Counter("careerstream_events_handled_total", "Events applied", ["consumer"])
 DUPLICATES = Counter("careerstream_events_duplicate_total", "Redeliveries skipped", ["consumer"])
@@ -199,8 +202,9 @@ class EventConsumer:
         """
         parsed = [self._parse(r) for r in records]
         if any(p.problem is not None for p in parsed):
-            return [await self.process(p.record) for p in parsed]
+            return await self._one_by_one(parsed)
         outcomes: list[str] = []
+        spans: list[Span] = []
         try:
             async with self.uow_factory() as uow:
                 ids = [p.envelope.id for p in parsed if p.handler and p.envelope]
@@ -216,12 +220,15 @@ class EventConsumer:
                         continue
                     fresh.discard(p.envelope.id)  # the same id twice in a batch: once
                     outcomes.append("applied")
+                    span = self._event_span(p, len(parsed))
+                    spans.append(span)
                     batch = self._batch_by_type.get(p.envelope.type)
                     if run and p.envelope.type != run_type:
                         await self._batch_by_type[run_type](uow, run)
                         run = []
                     if batch is None:
-                        await p.handler(uow, p.envelope, p.payload)
+                        with trace.use_span(span, end_on_exit=False):
+                            await p.handler(uow, p.envelope, p.payload)
                     else:
                         run.append((p.envelope, p.payload))
                         run_type = p.envelope.type
@@ -229,14 +236,50 @@ class EventConsumer:
                     await self._batch_by_type[run_type](uow, run)
                 await uow.commit()
         except asyncio.CancelledError:
+            _end(spans, "cancelled")
             raise
         except Exception as exc:
+            _end(spans, f"batch failed: {exc!r}")
             log.info("batch of %d failed (%r); applying one by one", len(parsed), exc)
-            return [await self.process(p.record) for p in parsed]
+            return await self._one_by_one(parsed)
+        _end(spans)
         HANDLED.labels(self.name).inc(outcomes.count("applied"))
         DUPLICATES.labels(self.name).inc(outcomes.count("duplicate"))
         SKIPPED.labels(self.name).inc(outcomes.count("skipped"))
         return outcomes
+
+    async def _one_by_one(self, parsed: list[_Parsed]) -> list[str]:
+        outcomes = []
+        for p in parsed:
+            with trace.use_span(self._event_span(p, 1), end_on_exit=True):
+                outcomes.append(await self.process(p.record))
+        return outcomes
+
+    def _event_span(self, p: _Parsed, batch_size: int) -> Span:
+        """A consumer span for one event of a batch, in the trace of the request that caused it.
+
+        FastStream gives a batch one span that only links to its messages' traces;
+        this span continues each message's own trace, so one trace id follows a
+        request through every service (and what the handler publishes carries it on).
+        """
+        carrier = {k: v.decode(errors="replace") for k, v in p.record.headers}
+        attributes: dict[str, str | int] = {
+            "messaging.system": "kafka",
+            "messaging.destination.name": p.record.topic,
+            "messaging.kafka.destination.partition": p.record.partition,
+            "messaging.kafka.message.offset": p.record.offset,
+            "messaging.batch.message_count": batch_size,
+            "careerstream.consumer": self.name,
+        }
+        if p.envelope is not None:
+            attributes["messaging.message.id"] = p.envelope.id
+            attributes["cloudevents.event_type"] = p.envelope.type
+        return _tracer.start_span(
+            f"{self.name} apply",
+            context=propagate.extract(carrier),
+            kind=SpanKind.CONSUMER,
+            attributes=attributes,
+        )
 
     # -- failures --------------------------------------------------------------------------
 
@@ -299,6 +342,13 @@ class EventConsumer:
             reason,
             detail[:300],
         )
+
+
+def _end(spans: list[Span], error: str | None = None) -> None:
+    for span in spans:
+        if error is not None:
+            span.set_status(Status(StatusCode.ERROR, error))
+        span.end()
 
 
 def _single(batch: BatchHandler) -> Handler:
