@@ -63,6 +63,16 @@ class PeopleProjection:
     def __init__(self, table: sa.Table, on_change: OnChange | None = None) -> None:
         self.table = table
         self.on_change = on_change
+        self._insert_missing = pg_insert(table).on_conflict_do_nothing()
+        upsert = pg_insert(table)
+        self._upsert = upsert.on_conflict_do_update(
+            index_elements=[table.c.tenant_id, table.c.employee_id],
+            set_={
+                c.name: upsert.excluded[c.name]
+                for c in table.columns
+                if c.name not in ("tenant_id", "employee_id")
+            },
+        )
 
     def batch_handlers(self) -> dict[type[Any], BatchHandler]:
         """The same projection for a batch at once: one read and one write for all of it."""
@@ -83,12 +93,13 @@ class PeopleProjection:
         self, uow: UnitOfWork, items: Sequence[tuple[str, str, dict[str, Any], datetime]]
     ) -> None:
         """`apply` for many (tenant, employee, values, recorded_at), in order, in two statements."""
+        # Every statement here has one shape whatever the batch size (parameter lists, not
+        # VALUES lists), so SQLAlchemy compiles each once and the driver pipelines the rows.
         t = self.table
         keys = sorted({(tenant, emp) for tenant, emp, _, _ in items})
         await uow.session.execute(
-            pg_insert(t)
-            .values([{"tenant_id": a, "employee_id": b, "field_times": {}} for a, b in keys])
-            .on_conflict_do_nothing()
+            self._insert_missing,
+            [{"tenant_id": a, "employee_id": b, "field_times": {}} for a, b in keys],
         )
         rows = (
             await uow.session.execute(
@@ -119,14 +130,8 @@ class PeopleProjection:
             if changed:
                 changes.append((tenant, emp, changed))
         columns = [c.name for c in t.columns]
-        stmt = pg_insert(t).values([{c: row[c] for c in columns} for row in state.values()])
         await uow.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[t.c.tenant_id, t.c.employee_id],
-                set_={
-                    c: stmt.excluded[c] for c in columns if c not in ("tenant_id", "employee_id")
-                },
-            )
+            self._upsert, [{c: row[c] for c in columns} for row in state.values()]
         )
         if self.on_change is not None:
             for tenant, emp, changed in changes:
