@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -18,7 +19,7 @@ from careerstream.contracts.events.hris import (
     EmploymentDetails,
 )
 from careerstream.servicekit.db import make_sessionmaker, service_metadata
-from careerstream.servicekit.people import PeopleProjection, people_table
+from careerstream.servicekit.people import Change, PeopleProjection, people_table
 from careerstream.servicekit.runtime_tables import install_runtime_tables
 from careerstream.servicekit.wiring import uow_factory
 
@@ -67,7 +68,11 @@ def _history(seed: int) -> list[EventPayload]:
 
 
 async def _run(
-    database_url: str, schema: str, batched: bool, history: list[EventPayload]
+    database_url: str,
+    schema: str,
+    batched: bool,
+    history: list[EventPayload],
+    seen: list[tuple[int, Change]] | None = None,
 ) -> list[tuple[object, ...]]:
     md = service_metadata(schema)
     table = people_table(md)
@@ -75,7 +80,20 @@ async def _run(
     async with engine.begin() as conn:
         await conn.run_sync(install_runtime_tables, schema)
         await conn.run_sync(md.create_all)
-    projection = PeopleProjection(table)
+    seen = [] if seen is None else seen
+    batch_no = 0
+
+    async def on_change(
+        u: object, tenant: str, emp: str, changed: dict[str, object], before: object
+    ) -> None:
+        seen.append((batch_no, Change(tenant, emp, changed, before, False)))
+
+    async def on_changes(u: object, changes: Sequence[Change]) -> None:
+        seen.extend((batch_no, c) for c in changes)
+
+    projection = PeopleProjection(
+        table, on_change=on_change, on_changes=on_changes if batched else None
+    )
     uow = uow_factory(make_sessionmaker(engine), md, schema)
     single, batch = projection.handlers(), projection.batch_handlers()
     try:
@@ -89,6 +107,7 @@ async def _run(
                 (make_event(p, tenant_id="acme", source="/careerstream/test"), p)
                 for p in history[i:j]
             ]
+            batch_no += 1
             async with uow() as u:
                 if batched:
                     await batch[type(history[i])](u, events)
@@ -106,7 +125,18 @@ async def _run(
 
 async def test_batches_equal_one_by_one(database_url: str) -> None:
     history = _history(3)
-    one = await _run(database_url, "one", False, history)
-    many = await _run(database_url, "many", True, history)
+    by_one: list[tuple[int, Change]] = []
+    by_batch: list[tuple[int, Change]] = []
+    one = await _run(database_url, "one", False, history, by_one)
+    many = await _run(database_url, "many", True, history, by_batch)
     assert one == many
     assert len(one) == 12
+    # The same changes, in the same order, whichever way they were applied.
+    assert [(c.employee_id, c.changed) for _, c in by_one] == [
+        (c.employee_id, c.changed) for _, c in by_batch
+    ]
+    # `new` marks exactly the batch in which a person first appeared.
+    first_batch: dict[str, int] = {}
+    for n, c in by_batch:
+        first_batch.setdefault(c.employee_id, n)
+        assert c.new == (n == first_batch[c.employee_id]), (n, c)

@@ -16,6 +16,7 @@ schema, from `careerstream.hris.employee.*`:
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +33,23 @@ DETAIL_FIELDS = ("role_id", "manager_id", "department_id", "location", "group_at
 
 OnChange = Callable[[UnitOfWork, str, str, dict[str, Any], Any], Awaitable[None]]
 """`async def on_change(uow, tenant, employee_id, changed_fields, row_before)`."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one event changed of one person (in a batch, in event order)."""
+
+    tenant: str
+    employee_id: str
+    changed: dict[str, Any]
+    before: Any
+    """The person's row before the batch."""
+    new: bool
+    """The person was unknown before this batch: nothing else can refer to them yet."""
+
+
+OnChanges = Callable[[UnitOfWork, Sequence[Change]], Awaitable[None]]
+"""`async def on_changes(uow, changes)`: the set-based form of `on_change`, for batches."""
 
 
 def people_table(
@@ -60,10 +78,22 @@ def people_table(
 
 
 class PeopleProjection:
-    def __init__(self, table: sa.Table, on_change: OnChange | None = None) -> None:
+    def __init__(
+        self,
+        table: sa.Table,
+        on_change: OnChange | None = None,
+        on_changes: OnChanges | None = None,
+    ) -> None:
+        """`on_change` follows one event's changes; `on_changes`, when given, a batch's at once
+        (otherwise a batch calls `on_change` once per change, in order)."""
         self.table = table
         self.on_change = on_change
-        self._insert_missing = pg_insert(table).on_conflict_do_nothing()
+        self.on_changes = on_changes
+        self._insert_missing = (
+            pg_insert(table)
+            .on_conflict_do_nothing()
+            .returning(table.c.tenant_id, table.c.employee_id)
+        )
         upsert = pg_insert(table)
         self._upsert = upsert.on_conflict_do_update(
             index_elements=[table.c.tenant_id, table.c.employee_id],
@@ -97,10 +127,13 @@ class PeopleProjection:
         # VALUES lists), so SQLAlchemy compiles each once and the driver pipelines the rows.
         t = self.table
         keys = sorted({(tenant, emp) for tenant, emp, _, _ in items})
-        await uow.session.execute(
-            self._insert_missing,
-            [{"tenant_id": a, "employee_id": b, "field_times": {}} for a, b in keys],
-        )
+        created = {
+            (r.tenant_id, r.employee_id)
+            for r in await uow.session.execute(
+                self._insert_missing,
+                [{"tenant_id": a, "employee_id": b, "field_times": {}} for a, b in keys],
+            )
+        }
         rows = (
             await uow.session.execute(
                 sa.select(t)
@@ -113,7 +146,7 @@ class PeopleProjection:
         before = {
             k: r for k, r in zip(((r.tenant_id, r.employee_id) for r in rows), rows, strict=True)
         }
-        changes: list[tuple[str, str, dict[str, Any]]] = []
+        changes: list[Change] = []
         for tenant, emp, values, recorded_at in items:
             row = state[(tenant, emp)]
             times: dict[str, str] = dict(row["field_times"] or {})
@@ -128,14 +161,18 @@ class PeopleProjection:
             row.update(changed)
             row["field_times"] = times
             if changed:
-                changes.append((tenant, emp, changed))
+                key = (tenant, emp)
+                changes.append(Change(tenant, emp, changed, before[key], key in created))
         columns = [c.name for c in t.columns]
         await uow.session.execute(
             self._upsert, [{c: row[c] for c in columns} for row in state.values()]
         )
-        if self.on_change is not None:
-            for tenant, emp, changed in changes:
-                await self.on_change(uow, tenant, emp, changed, before[(tenant, emp)])
+        if self.on_changes is not None:
+            if changes:
+                await self.on_changes(uow, changes)
+        elif self.on_change is not None:
+            for c in changes:
+                await self.on_change(uow, c.tenant, c.employee_id, c.changed, c.before)
 
     def handlers(self) -> dict[type[Any], Handler]:
         return {

@@ -20,10 +20,9 @@ def consumers(uow: UowFactory) -> list[EventConsumer]:
                 FrameworkRetired: projections.on_framework_retired,
             },
         ),
+        # The directory takes whole batches (one read and one write each): HRIS bursts.
         EventConsumer(
-            "assessments-people",
-            uow,
-            projections.people.handlers(),
+            "assessments-people", uow, {}, batch_handlers=projections.people.batch_handlers()
         ),
     ]
 

@@ -15,6 +15,7 @@ follow them to their new department, family and manager.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,7 +31,7 @@ from careerstream.assessments.adapters.orm import (
 )
 from careerstream.contracts.envelope import Envelope
 from careerstream.contracts.events.frameworks import FrameworkPublished, FrameworkRetired
-from careerstream.servicekit.people import PeopleProjection
+from careerstream.servicekit.people import Change, PeopleProjection
 from careerstream.servicekit.uow import UnitOfWork
 
 
@@ -202,4 +203,11 @@ async def _move_unrated_assessments(
     )
 
 
-people = PeopleProjection(employees, on_change=_follow)
+async def _follow_many(uow: UnitOfWork, changes: Sequence[Change]) -> None:
+    """A batch's changes; people new in this batch have no assessments or levels to follow."""
+    for c in changes:
+        if not c.new:
+            await _follow(uow, c.tenant, c.employee_id, c.changed, c.before)
+
+
+people = PeopleProjection(employees, on_change=_follow, on_changes=_follow_many)

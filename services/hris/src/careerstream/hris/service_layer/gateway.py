@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -73,15 +74,15 @@ async def first_delivery(uow: UnitOfWork, tenant: str, vendor: str, delivery_id:
     return inserted.first() is not None
 
 
-async def _role_of(uow: UnitOfWork, tenant: str, job_code: str | None) -> str | None:
-    if job_code is None:
-        return None
-    role: str | None = await uow.session.scalar(
-        sa.select(job_mappings.c.role_id).where(
-            job_mappings.c.tenant_id == tenant, job_mappings.c.job_code == job_code
+async def _roles_of(uow: UnitOfWork, tenant: str, codes: set[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    rows = await uow.session.execute(
+        sa.select(job_mappings.c.job_code, job_mappings.c.role_id).where(
+            job_mappings.c.tenant_id == tenant, job_mappings.c.job_code.in_(sorted(codes))
         )
     )
-    return role
+    return {code: role for code, role in rows}
 
 
 def _record(row: Any) -> Record:
@@ -97,8 +98,8 @@ def _record(row: Any) -> Record:
     )
 
 
-async def _details(
-    uow: UnitOfWork, tenant: str, r: Record, fields: list[str] | None = None
+def _details(
+    r: Record, roles: dict[str, str], fields: list[str] | None = None
 ) -> tuple[ev.EmploymentDetails, list[str]]:
     """Canonical details of `r` (only `fields` when given) and the names of the detail fields."""
     values: dict[str, Any] = {}
@@ -111,103 +112,170 @@ async def _details(
         values[detail] = (value or None) if f == "groups" else value
         names.append(detail)
         if f == "job_code":
-            values["role_id"] = await _role_of(uow, tenant, r.job_code)
+            values["role_id"] = roles.get(r.job_code) if r.job_code else None
             names.append("role_id")
     return ev.EmploymentDetails(**values), names
+
+
+@dataclass
+class _Person:
+    record: Record
+    active: bool
+    hired_on: date | None
+    dirty: bool = False
+
+
+_upsert = pg_insert(people)
+_save_people = _upsert.on_conflict_do_update(
+    index_elements=[people.c.tenant_id, people.c.employee_id],
+    set_={
+        c.name: _upsert.excluded[c.name]
+        for c in people.columns
+        if c.name not in ("tenant_id", "employee_id")
+    },
+)
 
 
 async def apply(
     uow: UnitOfWork, tenant: str, n: Notification, *, source: str, today: date | None = None
 ) -> str:
     """Apply (or hold) one notification; returns hired, changed, terminated, unchanged or held."""
+    return (await apply_many(uow, tenant, [n], source=source, today=today))[0]
+
+
+async def apply_many(
+    uow: UnitOfWork,
+    tenant: str,
+    notifications: Sequence[Notification],
+    *,
+    source: str,
+    today: date | None = None,
+) -> list[str]:
+    """Apply (or hold) notifications in order, in a few statements whatever their number.
+
+    Returns each one's outcome: hired, changed, terminated, unchanged or held. The
+    people concerned are read (and locked) at once, the notifications are applied
+    to them in memory in order (a later one sees an earlier one's effect), then the
+    rows are written at once and the events published in the same order.
+    """
     today = today or _now().date()
-    if n.effective_date > today:
+    now = _now()
+    held = [n for n in notifications if n.effective_date > today]
+    if held:
         await uow.session.execute(
-            sa.insert(scheduled).values(
-                tenant_id=tenant,
-                due=n.effective_date,
-                notification=n.as_dict(),
-                source=source,
-                created_at=_now(),
-            )
+            sa.insert(scheduled),
+            [
+                {
+                    "tenant_id": tenant,
+                    "due": n.effective_date,
+                    "notification": n.as_dict(),
+                    "source": source,
+                    "created_at": now,
+                }
+                for n in held
+            ],
         )
-        return "held"
-    row = (
-        await uow.session.execute(
+    ids = sorted({n.employee_id for n in notifications if n.effective_date <= today})
+    state: dict[str, _Person] = {}
+    if ids:
+        rows = await uow.session.execute(
             sa.select(people)
-            .where(people.c.tenant_id == tenant, people.c.employee_id == n.employee_id)
+            .where(people.c.tenant_id == tenant, people.c.employee_id.in_(ids))
+            .order_by(people.c.employee_id)
             .with_for_update()
         )
-    ).first()
-    now = _now()
-    if n.kind is Kind.TERMINATE:
-        if row is None or not row.active:
-            return "unchanged"
-        await uow.session.execute(
-            sa.update(people)
-            .where(people.c.tenant_id == tenant, people.c.employee_id == n.employee_id)
-            .values(active=False, updated_at=now)
-        )
-        uow.publish(
-            ev.EmployeeTerminated(
-                employee_id=n.employee_id,
-                effective_date=n.effective_date,
-                recorded_at=now,
-                voluntary=bool(n.voluntary),
-                reason=n.reason,
-            ),
-            tenant_id=tenant,
-        )
-        return "terminated"
-    old = _record(row) if row is not None else Record(n.employee_id)
-    new = old.merged(n.values)
-    if row is None or not row.active:
-        await _save(uow, tenant, new, active=True, hired_on=n.effective_date, insert=row is None)
-        details, _ = await _details(uow, tenant, new)
-        uow.publish(
-            ev.EmployeeHired(
-                employee_id=n.employee_id,
-                effective_date=n.effective_date,
-                recorded_at=now,
-                display_name=new.display_name,
-                details=details,
-            ),
-            tenant_id=tenant,
-        )
-        return "hired"
-    changed = changes(old, new)
-    if not changed:
-        return "unchanged"
-    await _save(uow, tenant, new, active=True, hired_on=row.hired_on, insert=False)
-    details, names = await _details(uow, tenant, new, [f for f in changed if f in DETAIL_OF])
-    if names:
-        uow.publish(
-            ev.EmployeeChanged(
-                employee_id=n.employee_id,
-                effective_date=n.effective_date,
-                recorded_at=now,
-                changed_fields=names,
-                details=details,
-            ),
-            tenant_id=tenant,
-        )
-    return "changed"
+        state = {r.employee_id: _Person(_record(r), r.active, r.hired_on) for r in rows}
 
+    outcomes: list[str] = []
+    # (outcome, notification, record after, changed fields) of each applied notification
+    applied: list[tuple[str, Notification, Record, list[str]]] = []
+    for n in notifications:
+        if n.effective_date > today:
+            outcomes.append("held")
+            continue
+        person = state.get(n.employee_id)
+        if n.kind is Kind.TERMINATE:
+            if person is None or not person.active:
+                outcomes.append("unchanged")
+                continue
+            person.active, person.dirty = False, True
+            outcomes.append("terminated")
+            applied.append(("terminated", n, person.record, []))
+            continue
+        old = person.record if person is not None else Record(n.employee_id)
+        new = old.merged(n.values)
+        if person is None or not person.active:
+            state[n.employee_id] = _Person(new, True, n.effective_date, dirty=True)
+            outcomes.append("hired")
+            applied.append(("hired", n, new, []))
+            continue
+        changed = changes(old, new)
+        if not changed:
+            outcomes.append("unchanged")
+            continue
+        person.record, person.dirty = new, True
+        outcomes.append("changed")
+        applied.append(("changed", n, new, [f for f in changed if f in DETAIL_OF]))
 
-async def _save(
-    uow: UnitOfWork, tenant: str, r: Record, *, active: bool, hired_on: date | None, insert: bool
-) -> None:
-    values = {**r.as_dict(), "active": active, "hired_on": hired_on, "updated_at": _now()}
-    if insert:
+    dirty = [p for p in state.values() if p.dirty]
+    if dirty:
         await uow.session.execute(
-            sa.insert(people).values(tenant_id=tenant, employee_id=r.employee_id, **values)
+            _save_people,
+            [
+                {
+                    "tenant_id": tenant,
+                    "employee_id": p.record.employee_id,
+                    **p.record.as_dict(),
+                    "active": p.active,
+                    "hired_on": p.hired_on,
+                    "updated_at": now,
+                }
+                for p in dirty
+            ],
         )
-    else:
-        await uow.session.execute(
-            sa.update(people)
-            .where(people.c.tenant_id == tenant, people.c.employee_id == r.employee_id)
-            .values(**values)
-        )
+    roles = await _roles_of(
+        uow,
+        tenant,
+        {r.job_code for kind, _, r, _ in applied if kind != "terminated" and r.job_code},
+    )
+    for kind, n, r, fields in applied:
+        if kind == "terminated":
+            uow.publish(
+                ev.EmployeeTerminated(
+                    employee_id=n.employee_id,
+                    effective_date=n.effective_date,
+                    recorded_at=now,
+                    voluntary=bool(n.voluntary),
+                    reason=n.reason,
+                ),
+                tenant_id=tenant,
+            )
+        elif kind == "hired":
+            details, _ = _details(r, roles)
+            uow.publish(
+                ev.EmployeeHired(
+                    employee_id=n.employee_id,
+                    effective_date=n.effective_date,
+                    recorded_at=now,
+                    display_name=r.display_name,
+                    details=details,
+                ),
+                tenant_id=tenant,
+            )
+        else:
+            details, names = _details(r, roles, fields)
+            if names:
+                uow.publish(
+                    ev.EmployeeChanged(
+                        employee_id=n.employee_id,
+                        effective_date=n.effective_date,
+                        recorded_at=now,
+                        changed_fields=names,
+                        details=details,
+                    ),
+                    tenant_id=tenant,
+                )
+    return outcomes
 
 
 # -- what is held ------------------------------------------------------------------------------
@@ -230,14 +298,11 @@ async def release_due(uow_factory: UowFactory, today: date | None = None, limit:
             ).all()
             if not rows:
                 return released
-            for r in rows:
-                await apply(
-                    uow,
-                    r.tenant_id,
-                    Notification.from_dict(r.notification),
-                    source=r.source,
-                    today=today,
-                )
+            by_tenant: dict[str, list[Notification]] = {}
+            for r in rows:  # in due order; tenants are independent of one another
+                by_tenant.setdefault(r.tenant_id, []).append(Notification.from_dict(r.notification))
+            for tenant, notifications in by_tenant.items():
+                await apply_many(uow, tenant, notifications, source="scheduled", today=today)
             await uow.session.execute(
                 sa.delete(scheduled).where(scheduled.c.id.in_([r.id for r in rows]))
             )
@@ -321,24 +386,29 @@ async def run_import(
     today = _now().date()
     while done < len(rows):
         async with uow_factory() as uow:
-            for item in rows[done : done + chunk]:
+            items = rows[done : done + chunk]
+            active = set(
+                (
+                    await uow.session.scalars(
+                        sa.select(people.c.employee_id).where(
+                            people.c.tenant_id == tenant,
+                            people.c.active,
+                            people.c.employee_id.in_([i["record"]["employee_id"] for i in items]),
+                        )
+                    )
+                ).all()
+            )
+            notifications = []
+            for item in items:
                 rec = item["record"]
                 hire = date.fromisoformat(item["hire_date"]) if item.get("hire_date") else None
                 values = {k: v for k, v in rec.items() if k != "employee_id"}
-                exists = await uow.session.scalar(
-                    sa.select(people.c.active).where(
-                        people.c.tenant_id == tenant, people.c.employee_id == rec["employee_id"]
-                    )
-                )
-                kind = Kind.CHANGE if exists else Kind.HIRE
+                kind = Kind.CHANGE if rec["employee_id"] in active else Kind.HIRE
                 effective = hire if kind is Kind.HIRE and hire is not None else today
-                outcome = await apply(
-                    uow,
-                    tenant,
-                    Notification(kind, rec["employee_id"], effective, values),
-                    source=f"import:{import_id}",
-                    today=today,
-                )
+                notifications.append(Notification(kind, rec["employee_id"], effective, values))
+            for outcome in await apply_many(
+                uow, tenant, notifications, source=f"import:{import_id}", today=today
+            ):
                 counts[outcome] = counts.get(outcome, 0) + 1
             done = min(len(rows), done + chunk)
             await uow.session.execute(
@@ -350,30 +420,25 @@ async def run_import(
             )
             await uow.commit()
     async with uow_factory() as uow:
-        present = [item["record"]["employee_id"] for item in rows]
-        leavers = (
+        present = {item["record"]["employee_id"] for item in rows}
+        active_now = (
             await uow.session.scalars(
-                sa.select(people.c.employee_id).where(
-                    people.c.tenant_id == tenant,
-                    people.c.active,
-                    people.c.employee_id.not_in(present),
-                )
+                sa.select(people.c.employee_id)
+                .where(people.c.tenant_id == tenant, people.c.active)
+                .order_by(people.c.employee_id)
             )
         ).all()
-        for emp in leavers:
-            outcome = await apply(
-                uow,
-                tenant,
-                Notification(
-                    Kind.TERMINATE,
-                    emp,
-                    today,
-                    voluntary=False,
-                    reason="absent from the full export",
-                ),
-                source=f"import:{import_id}",
-                today=today,
+        # In memory, not `NOT IN (...)`: a large company's ids exceed a statement's parameters.
+        leavers = [emp for emp in active_now if emp not in present]
+        gone = [
+            Notification(
+                Kind.TERMINATE, emp, today, voluntary=False, reason="absent from the full export"
             )
+            for emp in leavers
+        ]
+        for outcome in await apply_many(
+            uow, tenant, gone, source=f"import:{import_id}", today=today
+        ):
             counts[outcome] = counts.get(outcome, 0) + 1
         await uow.session.execute(
             sa.update(imports)

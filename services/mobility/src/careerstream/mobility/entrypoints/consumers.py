@@ -16,7 +16,10 @@ def consumers(uow: UowFactory) -> list[EventConsumer]:
         EventConsumer(
             "mobility-frameworks", uow, {FrameworkPublished: projections.on_framework_published}
         ),
-        EventConsumer("mobility-people", uow, projections.people.handlers()),
+        # The directory takes whole batches (one read and one write each): HRIS bursts.
+        EventConsumer(
+            "mobility-people", uow, {}, batch_handlers=projections.people.batch_handlers()
+        ),
         EventConsumer(
             "mobility-assessments", uow, {AssessmentCompleted: projections.on_assessment_completed}
         ),

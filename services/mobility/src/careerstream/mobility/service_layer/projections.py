@@ -13,6 +13,7 @@ index reloads only what changed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,7 +23,7 @@ from careerstream.contracts.envelope import Envelope
 from careerstream.contracts.events.assessments import AssessmentCompleted
 from careerstream.contracts.events.frameworks import FrameworkPublished
 from careerstream.mobility.adapters.orm import employees, profile_seq, profiles, roles
-from careerstream.servicekit.people import PeopleProjection
+from careerstream.servicekit.people import Change, PeopleProjection
 from careerstream.servicekit.uow import UnitOfWork
 
 
@@ -80,7 +81,30 @@ async def _follow(
         await upsert_profile(uow, tenant, employee_id, **values)
 
 
-people = PeopleProjection(employees, on_change=_follow)
+async def _follow_many(uow: UnitOfWork, changes: Sequence[Change]) -> None:
+    """A batch's role and activity changes into the profiles: one statement per shape of change."""
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for c in changes:  # in order: a person's later change wins
+        values: dict[str, Any] = {k: c.changed[k] for k in ("role_id", "active") if k in c.changed}
+        if values:
+            latest.setdefault((c.tenant, c.employee_id), {}).update(values)
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for (tenant, emp), values in latest.items():
+        shapes.setdefault(tuple(sorted(values)), []).append(
+            {"tenant_id": tenant, "employee_id": emp, **values}
+        )
+    for keys, rows in shapes.items():
+        stmt = pg_insert(profiles).values(seq=profile_seq.next_value())
+        await uow.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[profiles.c.tenant_id, profiles.c.employee_id],
+                set_={**{k: stmt.excluded[k] for k in keys}, "seq": stmt.excluded.seq},
+            ),
+            rows,
+        )
+
+
+people = PeopleProjection(employees, on_change=_follow, on_changes=_follow_many)
 
 
 async def on_assessment_completed(uow: UnitOfWork, event: Envelope, p: AssessmentCompleted) -> None:

@@ -17,7 +17,8 @@ def consumers(uow: UowFactory) -> list[EventConsumer]:
         EventConsumer(
             "plans-frameworks", uow, {FrameworkPublished: projections.on_framework_published}
         ),
-        EventConsumer("plans-people", uow, projections.people.handlers()),
+        # The directory takes whole batches (one read and one write each): HRIS bursts.
+        EventConsumer("plans-people", uow, {}, batch_handlers=projections.people.batch_handlers()),
         EventConsumer("plans-gaps", uow, {SkillgapIdentified: plans.on_gaps}),
         EventConsumer("plans-moves", uow, {RoleFilled: projections.on_role_filled}),
     ]
