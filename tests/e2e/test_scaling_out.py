@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from careerstream.devstack.processes import eventually, platform
 from careerstream.devstack.sample import auth
 from careerstream.devstack.simulate import Simulation, Urls
 from careerstream.devstack.stack import Endpoints
 
-from .platform import eventually, platform
 from .test_simulation_with_faults import _converged
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]

@@ -15,11 +15,10 @@ import pytest
 
 from careerstream.devstack import kafka
 from careerstream.devstack.config import StackConfig
+from careerstream.devstack.processes import Platform, eventually, platform
 from careerstream.devstack.sample import auth
 from careerstream.devstack.simulate import Simulation, Truth, Urls
 from careerstream.devstack.stack import SERVICES, Endpoints
-
-from .platform import Platform, eventually, platform
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 

@@ -22,11 +22,10 @@ import httpx
 import pytest
 
 from careerstream.devstack.otlp import CONSUMER, OtlpReceiver
+from careerstream.devstack.processes import eventually, platform
 from careerstream.devstack.sample import auth
 from careerstream.devstack.stack import Endpoints
 from careerstream.hris.domain.vendors import sign
-
-from .platform import eventually, platform
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 EXAMPLE = (

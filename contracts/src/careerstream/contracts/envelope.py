@@ -87,6 +87,10 @@ def decode(raw: bytes | None) -> Envelope:
     if raw is None:
         raise InvalidEvent("empty message value (a tombstone?)")
     try:
+        return Envelope.model_validate_json(raw)  # the usual case, in one pass
+    except ValidationError:
+        pass  # find out what is wrong, to say so
+    try:
         obj = pydantic_core.from_json(raw)
     except ValueError as exc:
         raise InvalidEvent(f"value is not JSON: {exc}") from exc

@@ -33,6 +33,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from careerstream.contracts.base import EventPayload
 from careerstream.contracts.envelope import Envelope, InvalidEvent, decode, parse_data
 from careerstream.contracts.topics import dlq_topic
+from careerstream.servicekit import telemetry
 from careerstream.servicekit.uow import UnitOfWork, UowFactory
 
 log = logging.getLogger(__name__)
@@ -263,6 +264,11 @@ class EventConsumer:
         request through every service (and what the handler publishes carries it on).
         """
         carrier = {k: v.decode(errors="replace") for k, v in p.record.headers}
+        context = propagate.extract(carrier)
+        if not telemetry.exporting():
+            # Nobody would see the span: carry the trace on (logs, what the handler publishes)
+            # without the cost of recording one per event.
+            return trace.NonRecordingSpan(trace.get_current_span(context).get_span_context())
         attributes: dict[str, str | int] = {
             "messaging.system": "kafka",
             "messaging.destination.name": p.record.topic,
@@ -276,7 +282,7 @@ class EventConsumer:
             attributes["cloudevents.event_type"] = p.envelope.type
         return _tracer.start_span(
             f"{self.name} apply",
-            context=propagate.extract(carrier),
+            context=context,
             kind=SpanKind.CONSUMER,
             attributes=attributes,
         )

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import ColumnElement, MetaData
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -38,3 +43,13 @@ def make_engine(settings: ServiceSettings) -> AsyncEngine:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def among(column: ColumnElement[Any], values: Iterable[Any]) -> ColumnElement[bool]:
+    """`column = ANY(:values)`: one array parameter however many values.
+
+    Use it instead of `column.in_(values)` where the values may be many (every
+    employee of a large company): `IN` binds one parameter per value, a statement
+    takes at most 32,767, and PostgreSQL plans a long list slowly.
+    """
+    return column == sa.any_(sa.bindparam(None, list(values), type_=ARRAY(column.type)))

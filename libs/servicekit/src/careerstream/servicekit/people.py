@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from careerstream.contracts.envelope import Envelope
@@ -94,6 +94,15 @@ class PeopleProjection:
             .on_conflict_do_nothing()
             .returning(table.c.tenant_id, table.c.employee_id)
         )
+        self._lock_rows = (
+            sa.select(table)
+            .where(
+                table.c.tenant_id == sa.bindparam("tenant"),
+                table.c.employee_id == sa.any_(sa.bindparam("ids", type_=ARRAY(sa.Text))),
+            )
+            .order_by(table.c.employee_id)
+            .with_for_update()
+        )
         upsert = pg_insert(table)
         self._upsert = upsert.on_conflict_do_update(
             index_elements=[table.c.tenant_id, table.c.employee_id],
@@ -134,14 +143,14 @@ class PeopleProjection:
                 [{"tenant_id": a, "employee_id": b, "field_times": {}} for a, b in keys],
             )
         }
-        rows = (
-            await uow.session.execute(
-                sa.select(t)
-                .where(sa.tuple_(t.c.tenant_id, t.c.employee_id).in_(keys))
-                .order_by(t.c.tenant_id, t.c.employee_id)
-                .with_for_update()
-            )
-        ).all()
+        by_tenant: dict[str, list[str]] = {}
+        for tenant, emp in keys:
+            by_tenant.setdefault(tenant, []).append(emp)
+        rows: list[Any] = []
+        for tenant, emps in by_tenant.items():  # in key order: locks are taken in one order
+            rows += (
+                await uow.session.execute(self._lock_rows, {"tenant": tenant, "ids": emps})
+            ).all()
         state = {(r.tenant_id, r.employee_id): dict(r._mapping) for r in rows}
         before = {
             k: r for k, r in zip(((r.tenant_id, r.employee_id) for r in rows), rows, strict=True)

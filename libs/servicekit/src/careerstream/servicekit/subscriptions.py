@@ -36,6 +36,11 @@ def to_record(raw: Any) -> Record:
     )
 
 
+async def _raw_only(message: Any) -> None:
+    """No body decoding by FastStream: the consumer parses each raw record itself."""
+    return None
+
+
 def subscribe(
     broker: KafkaBroker, consumer: EventConsumer, *, batch: bool = False, max_records: int = 1000
 ) -> None:
@@ -48,6 +53,7 @@ def subscribe(
     _GROUPS.setdefault(id(broker), {})[group] = consumer.topics
     common: dict[str, Any] = {
         "group_id": group,
+        "decoder": _raw_only,
         "ack_policy": AckPolicy.MANUAL,
         "auto_offset_reset": "earliest",
         "title": consumer.name,

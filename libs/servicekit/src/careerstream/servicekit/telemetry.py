@@ -29,6 +29,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 _configured: dict[str, TracerProvider] = {}
+_exporting: list[bool] = []
 
 
 def otlp_endpoint_set() -> bool:
@@ -47,6 +48,7 @@ def setup_tracing(service_name: str) -> TracerProvider:
             {"service.name": f"careerstream-{service_name}", "service.namespace": "careerstream"}
         )
     )
+    _exporting[:] = [otlp_endpoint_set()]
     if otlp_endpoint_set():
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
@@ -54,6 +56,11 @@ def setup_tracing(service_name: str) -> TracerProvider:
     trace.set_tracer_provider(provider)
     _configured["provider"] = provider
     return provider
+
+
+def exporting() -> bool:
+    """Whether this process exports its spans (else only trace context is propagated and logged)."""
+    return bool(_exporting and _exporting[0])
 
 
 def trace_engine(engine: AsyncEngine) -> None:

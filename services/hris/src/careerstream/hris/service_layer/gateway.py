@@ -31,6 +31,7 @@ from careerstream.hris.adapters.orm import (
 )
 from careerstream.hris.domain.exports import Row
 from careerstream.hris.domain.records import DETAIL_OF, Kind, Notification, Record, changes
+from careerstream.servicekit.db import among
 from careerstream.servicekit.uow import UnitOfWork, UowFactory
 
 log = logging.getLogger(__name__)
@@ -180,7 +181,7 @@ async def apply_many(
     if ids:
         rows = await uow.session.execute(
             sa.select(people)
-            .where(people.c.tenant_id == tenant, people.c.employee_id.in_(ids))
+            .where(people.c.tenant_id == tenant, among(people.c.employee_id, ids))
             .order_by(people.c.employee_id)
             .with_for_update()
         )
@@ -304,7 +305,7 @@ async def release_due(uow_factory: UowFactory, today: date | None = None, limit:
             for tenant, notifications in by_tenant.items():
                 await apply_many(uow, tenant, notifications, source="scheduled", today=today)
             await uow.session.execute(
-                sa.delete(scheduled).where(scheduled.c.id.in_([r.id for r in rows]))
+                sa.delete(scheduled).where(among(scheduled.c.id, [r.id for r in rows]))
             )
             await uow.commit()
             released += len(rows)
@@ -393,7 +394,9 @@ async def run_import(
                         sa.select(people.c.employee_id).where(
                             people.c.tenant_id == tenant,
                             people.c.active,
-                            people.c.employee_id.in_([i["record"]["employee_id"] for i in items]),
+                            among(
+                                people.c.employee_id, [i["record"]["employee_id"] for i in items]
+                            ),
                         )
                     )
                 ).all()

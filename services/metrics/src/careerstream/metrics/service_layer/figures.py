@@ -35,6 +35,7 @@ from careerstream.metrics.domain.definitions import (
     retention,
 )
 from careerstream.servicekit import people as directory
+from careerstream.servicekit.db import among
 from careerstream.servicekit.uow import UnitOfWork
 
 
@@ -151,7 +152,7 @@ async def mobility_figures(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, 
         apps = int(
             await u.session.scalar(
                 sa.select(sa.func.count()).where(
-                    applications.c.tenant_id == tenant, applications.c.opportunity_id.in_(posted)
+                    applications.c.tenant_id == tenant, among(applications.c.opportunity_id, posted)
                 )
             )
             or 0
@@ -181,7 +182,7 @@ async def development_figures(u: UnitOfWork, tenant: str, f: Filters) -> dict[st
     ids = list(pop)
     plan_rows = (
         await u.session.execute(
-            sa.select(plans).where(plans.c.tenant_id == tenant, plans.c.employee_id.in_(ids))
+            sa.select(plans).where(plans.c.tenant_id == tenant, among(plans.c.employee_id, ids))
         )
     ).all()
     at_end = [p for p in pop.values() if p.employed_at(w.end - timedelta(microseconds=1))]
@@ -197,7 +198,7 @@ async def development_figures(u: UnitOfWork, tenant: str, f: Filters) -> dict[st
         await u.session.execute(
             sa.select(goals).where(
                 goals.c.tenant_id == tenant,
-                goals.c.employee_id.in_(ids),
+                among(goals.c.employee_id, ids),
                 goals.c.outcome.in_(["achieved", "dropped"]),
             )
         )
@@ -230,7 +231,7 @@ async def _gap_closing_days(u: UnitOfWork, tenant: str, ids: list[str], w: Windo
             .where(
                 gap_observations.c.tenant_id == tenant,
                 gap_observations.c.reference == "current",
-                gap_observations.c.employee_id.in_(ids),
+                among(gap_observations.c.employee_id, ids),
                 gap_observations.c.identified_at < w.end,
             )
             .order_by(gap_observations.c.identified_at)
@@ -273,7 +274,7 @@ async def skills_figures(u: UnitOfWork, tenant: str, f: Filters, threshold: int)
             .where(
                 g.c.tenant_id == tenant,
                 g.c.reference == "current",
-                g.c.employee_id.in_(ids),
+                among(g.c.employee_id, ids),
                 g.c.identified_at < w.end,
             )
             .order_by(g.c.employee_id, g.c.competency_id, g.c.identified_at.desc())
@@ -313,7 +314,7 @@ async def skills_figures(u: UnitOfWork, tenant: str, f: Filters, threshold: int)
             .where(
                 g.c.tenant_id == tenant,
                 g.c.reference == "current",
-                g.c.employee_id.in_(ids),
+                among(g.c.employee_id, ids),
                 g.c.identified_at >= w.start,
                 g.c.identified_at < w.end,
             )
@@ -337,7 +338,7 @@ async def skills_figures(u: UnitOfWork, tenant: str, f: Filters, threshold: int)
         await u.session.execute(
             sa.select(r.c.employee_id, r.c.role_id, r.c.readiness, r.c.ready)
             .ext(distinct_on(r.c.employee_id, r.c.role_id))
-            .where(r.c.tenant_id == tenant, r.c.employee_id.in_(ids), r.c.identified_at < w.end)
+            .where(r.c.tenant_id == tenant, among(r.c.employee_id, ids), r.c.identified_at < w.end)
             .order_by(r.c.employee_id, r.c.role_id, r.c.identified_at.desc())
         )
     ).all()
@@ -365,7 +366,7 @@ async def engagement_figures(
         for (t,) in (
             await u.session.execute(
                 sa.select(conversations.c.held_at).where(
-                    conversations.c.tenant_id == tenant, conversations.c.employee_id.in_(ids)
+                    conversations.c.tenant_id == tenant, among(conversations.c.employee_id, ids)
                 )
             )
         ).all()
@@ -385,7 +386,7 @@ async def engagement_figures(
                 sa.select(s.c.employee_id, s.c.score, s.c.scale_max).where(
                     s.c.tenant_id == tenant,
                     s.c.topic == topic,
-                    s.c.employee_id.in_(ids),
+                    among(s.c.employee_id, ids),
                     s.c.responded_at >= w.start,
                     s.c.responded_at < w.end,
                 )
@@ -480,7 +481,7 @@ async def fairness_figures(
             await u.session.execute(
                 sa.select(applications.c.opportunity_id, applications.c.employee_id).where(
                     applications.c.tenant_id == tenant,
-                    applications.c.opportunity_id.in_(filled_ids),
+                    among(applications.c.opportunity_id, filled_ids),
                 )
             )
         ).all():

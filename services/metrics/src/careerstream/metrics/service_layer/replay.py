@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from careerstream.contracts.envelope import InvalidEvent, decode, parse_data
 from careerstream.metrics.adapters.orm import PROJECTIONS, metadata
-from careerstream.metrics.service_layer.projections import handler_groups
+from careerstream.metrics.service_layer.projections import handler_groups, people
 from careerstream.servicekit.consumer import Handler
 from careerstream.servicekit.db import make_sessionmaker
 from careerstream.servicekit.wiring import uow_factory
@@ -118,6 +118,8 @@ async def replay(
     shadow_engine = engine.execution_options(schema_translate_map={LIVE: SHADOW})
     uow = uow_factory(make_sessionmaker(shadow_engine), metadata, "metrics")
     handlers = _handlers()
+    # The directory applies whole runs at once, as the live consumer does (HRIS bursts).
+    batch_handlers = {m.event_type: h for m, h in people.batch_handlers().items()}
     topics = sorted({model.topic for model, _ in handlers.values()})
     await _create_shadow(engine)
     consumer = AIOKafkaConsumer(
@@ -131,6 +133,13 @@ async def replay(
         if not records:
             return
         async with uow() as u:
+            run: list[tuple[Any, Any]] = []  # consecutive events of one type with a batch handler
+
+            async def flush() -> None:
+                if run:
+                    await batch_handlers[run[0][0].type](u, run)
+                    run.clear()
+
             for r in records:
                 try:
                     envelope = decode(r.value)
@@ -148,8 +157,14 @@ async def replay(
                     progress.skipped += 1
                     continue
                 seen.add(envelope.id)
-                await handler(u, envelope, payload)
                 progress.applied += 1
+                if run and run[0][0].type != envelope.type:
+                    await flush()
+                if envelope.type in batch_handlers:
+                    run.append((envelope, payload))
+                else:
+                    await handler(u, envelope, payload)
+            await flush()
             await u.commit()
 
     try:

@@ -1,4 +1,4 @@
-"""The whole platform for end-to-end tests: every service as its own process.
+"""The whole platform as separate processes: every service its own process (end-to-end tests, benches).
 
 Each service gets a fresh database on the test PostgreSQL and the test Kafka;
 they talk to each other only through Kafka. `Platform` starts them, waits until
