@@ -221,6 +221,24 @@ async def main(ep: Endpoints, n: int) -> None:
                     if elapsed > 900:
                         raise SystemExit("not onboarded within 900 s")
                 cpu1 = cpu_by_process()
+                # What HR reads next: every metrics view over the whole company.
+                reads: dict[str, float] = {}
+                for view in (
+                    "headline",
+                    "mobility",
+                    "development",
+                    "skills",
+                    "engagement",
+                    "retention",
+                    "fairness",
+                ):
+                    t = time.perf_counter()
+                    query = "?attribute=gender" if view == "fairness" else ""
+                    r = await p["metrics"].get(
+                        f"/v1/metrics/{view}{query}", headers=hr, timeout=120
+                    )
+                    assert r.status_code == 200, f"{view}: {r.status_code} {r.text[:500]}"
+                    reads[view] = time.perf_counter() - t
             finally:
                 for conn in dbs.values():
                     await conn.close()
@@ -230,6 +248,10 @@ async def main(ep: Endpoints, n: int) -> None:
     for name, t in done_at.items():
         print(f"  {name:<12} all {n:,} after {t:5.1f}s")
     print(f"onboarding / baseline = {total / base:.1f}")
+    print(
+        "metrics views over the whole company: "
+        + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in reads.items())
+    )
     used = {k: cpu1.get(k, 0.0) - cpu0.get(k, 0.0) for k in cpu1}
     print(f"CPU seconds while onboarding ({os.cpu_count()} cores, {total:.0f}s of wall time):")
     for k, v in sorted(used.items(), key=lambda kv: -kv[1]):
