@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import distinct_on
@@ -65,10 +66,28 @@ def _dt(d: date | None) -> datetime | None:
     return datetime.combine(d, time.min, tzinfo=UTC) if d is not None else None
 
 
+_populations: WeakKeyDictionary[UnitOfWork, dict[tuple[str, Filters], dict[str, Person]]] = (
+    WeakKeyDictionary()
+)
+
+
 async def population(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, Person]:
-    """The people the filters select (by their current HRIS record), employed at some point in the window."""
+    """The people the filters select (by their current HRIS record), employed at some point in the window.
+
+    Read once per unit of work: a view (or the headline, made of several) asks for it
+    more than once, and in a large company it is the biggest read of the view.
+    """
+    cached = _populations.setdefault(u, {})
+    key = (tenant, f)
+    if key not in cached:
+        cached[key] = await _read_population(u, tenant, f)
+    return cached[key]
+
+
+async def _read_population(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, Person]:
+    e = employees.c
     stmt = (
-        sa.select(employees)
+        sa.select(e.employee_id, e.hired_on, e.left_on, e.left_voluntarily, e.group_attributes)
         .select_from(
             employees.outerjoin(
                 roles,
