@@ -12,10 +12,10 @@ from which the expected figures follow.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import random
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -131,9 +131,6 @@ class Simulation:
     people: dict[str, Person] = field(default_factory=dict)
     truth: Truth = field(default_factory=Truth)
     rnd: random.Random = field(init=False)
-    locks: dict[str, asyncio.Lock] = field(default_factory=dict)
-    """Per service base URL: held during each request (a fault injector takes it to restart a
-    service between requests, so that a create is never both applied and retried)."""
     _secret: str = ""
     _events: int = 0
 
@@ -178,14 +175,18 @@ class Simulation:
     ) -> httpx.Response:
         """An HTTP call that rides out a service restart (retries transport errors and 5xx) and
         projections catching up (a 404 or 403 — someone the service has not heard of yet — is
-        retried for `settle` seconds)."""
-        lock = self.locks.get(str(c.base_url).rstrip("/"), contextlib.nullcontext())
+        retried for `settle` seconds).
+
+        A write carries an Idempotency-Key, the same on every retry: a service killed after
+        applying it but before answering answers the retry with what it did, instead of
+        applying it twice."""
+        if method.upper() != "GET":
+            kw["headers"] = {**kw.get("headers", {}), "Idempotency-Key": str(uuid.uuid4())}
         deadline = time.monotonic() + max(settle, 60.0)
         settle_until = time.monotonic() + settle
         while True:
             try:
-                async with lock:
-                    resp = await c.request(method, path, **kw)
+                resp = await c.request(method, path, **kw)
             except httpx.TransportError:
                 resp = None
             if resp is not None and resp.status_code in expect:

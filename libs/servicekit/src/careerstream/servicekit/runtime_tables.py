@@ -9,6 +9,9 @@ Defined once here; a service's first migration calls `create_runtime_tables`.
   while several relay replicas share the lanes.
 - `inbox`: (consumer, event id) of every event a consumer has applied, written
   in the same transaction as the effects, so a redelivery is skipped.
+- `idempotency`: the response of each HTTP request sent with an
+  `Idempotency-Key`, written in the same transaction as its effects, so a
+  retried request is answered again instead of applied twice.
 """
 
 from __future__ import annotations
@@ -69,6 +72,21 @@ def define_runtime_tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table, sa
             "processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
         ),
     )
+    sa.Table(
+        "idempotency",
+        metadata,
+        sa.Column("scope", sa.Text, primary_key=True, comment="hash of the caller's credentials"),
+        sa.Column("key", sa.Text, primary_key=True, comment="the Idempotency-Key header"),
+        sa.Column("fingerprint", sa.Text, nullable=False, comment="hash of method, path, body"),
+        sa.Column("status", sa.SmallInteger, nullable=False),
+        sa.Column("headers", JSONB, nullable=False, comment="the response's headers"),
+        sa.Column("body", sa.LargeBinary, nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.Index(None, "created_at"),
+        comment="Responses of requests sent with an Idempotency-Key, committed with their effects",
+    )
     return outbox, lanes, inbox
 
 
@@ -114,6 +132,6 @@ def create_runtime_tables(schema: str) -> None:
 def drop_runtime_tables(schema: str) -> None:
     op.execute(
         f'DROP TABLE IF EXISTS "{schema}".outbox, "{schema}".outbox_lane, '
-        f'"{schema}".outbox_relay, "{schema}".inbox'
+        f'"{schema}".outbox_relay, "{schema}".inbox, "{schema}".idempotency'
     )
     op.execute(f'DROP FUNCTION IF EXISTS "{schema}".outbox_notify()')

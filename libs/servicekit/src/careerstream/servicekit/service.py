@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from careerstream.servicekit.auth import AuthSettings, TokenVerifier
 from careerstream.servicekit.health import Check, database_check, health_router
+from careerstream.servicekit.idempotency import IdempotencyMiddleware
 from careerstream.servicekit.lag import LagMonitor
 from careerstream.servicekit.migrations import upgrade_to_head
 from careerstream.servicekit.problems import install_problem_handlers
@@ -136,6 +137,7 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
         **rt.extra_checks,
     }
     install_problem_handlers(app)
+    app.add_middleware(IdempotencyMiddleware)
     app.include_router(health_router(checks))
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")

@@ -7,9 +7,11 @@ to Kafka after the commit. A rolled-back unit of work publishes nothing.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import zlib
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, Self
 
@@ -38,6 +40,29 @@ def trace_headers() -> dict[str, str]:
     return carrier
 
 
+class DeferredCommits:
+    """The units of work of one request whose commit waits for its response (see idempotency)."""
+
+    def __init__(self, task: asyncio.Task[Any] | None) -> None:
+        self.task = task
+        self.units: list[UnitOfWork] = []
+
+    async def finish(self, *, commit: bool) -> None:
+        """Commit (in order) or roll back every deferred unit of work, and close them."""
+        units, self.units = self.units, []
+        for i, unit in enumerate(units):
+            try:
+                await unit.end(commit=commit)
+            except BaseException:
+                for rest in units[i + 1 :]:
+                    await rest.end(commit=False)
+                raise
+
+
+deferring: ContextVar[DeferredCommits | None] = ContextVar("careerstream_deferring", default=None)
+"""Set while a request with an Idempotency-Key runs: its commits wait for its response."""
+
+
 class UnitOfWork:
     """`async with uow_factory() as uow: ...; await uow.commit()`; leaving without commit rolls back."""
 
@@ -54,6 +79,12 @@ class UnitOfWork:
         self._source = source
         self._pending: list[dict[str, Any]] = []
         self._session: AsyncSession | None = None
+        self._deferred = False
+
+    @property
+    def idempotency_table(self) -> Table:
+        md = self._outbox.metadata
+        return md.tables[f"{md.schema}.idempotency" if md.schema else "idempotency"]
 
     @property
     def session(self) -> AsyncSession:
@@ -63,6 +94,7 @@ class UnitOfWork:
 
     async def __aenter__(self) -> Self:
         self._session = self._sessionmaker()
+        self._deferred = False
         await self._session.begin()
         return self
 
@@ -72,11 +104,23 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self._deferred and exc_type is None:
+            return  # committed (or not) with the request's response: see `DeferredCommits`
+        deferred = deferring.get()
+        if deferred is not None and self in deferred.units:
+            deferred.units.remove(self)
+        await self.end(commit=False)
+
+    async def end(self, *, commit: bool) -> None:
+        """Commit or roll back what is still open, and close the session."""
         try:
-            if self.session.in_transaction():
+            if commit:
+                await self.session.commit()
+            elif self.session.in_transaction():
                 await self.session.rollback()
         finally:
             self._pending.clear()
+            self._deferred = False
             await self.session.close()
             self._session = None
 
@@ -175,6 +219,14 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         await self.flush_outbox()
+        deferred = deferring.get()
+        if deferred is not None and deferred.task is asyncio.current_task():
+            # Part of a request with an Idempotency-Key: written now, committed with its response.
+            await self.session.flush()
+            if self not in deferred.units:
+                deferred.units.append(self)
+            self._deferred = True
+            return
         await self.session.commit()
 
     async def rollback(self) -> None:
