@@ -27,6 +27,18 @@ def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
     )
 
 
+def _stack_env(endpoints: Endpoints, home: Path, first: int, **extra: str) -> dict[str, str]:
+    """A local stack in `home` on the test Kafka and PostgreSQL, its services from port `first`."""
+    return dict(
+        os.environ,
+        CAREERSTREAM_HOME=str(home),
+        KAFKA_BOOTSTRAP_SERVERS=endpoints.kafka_bootstrap,
+        DATABASE_URL=endpoints.admin_database_url,
+        CAREERSTREAM_FIRST_SERVICE_PORT=str(first),
+        **extra,
+    )
+
+
 def _port_free(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) != 0
@@ -36,12 +48,10 @@ def _port_free(port: int) -> bool:
 @pytest.mark.postgres
 def test_up_twice_then_down(endpoints: Endpoints, tmp_path: Path) -> None:
     first = free_port_block(10)
-    env = dict(
-        os.environ,
-        CAREERSTREAM_HOME=str(tmp_path),
-        KAFKA_BOOTSTRAP_SERVERS=endpoints.kafka_bootstrap,
-        DATABASE_URL=endpoints.admin_database_url,
-        CAREERSTREAM_FIRST_SERVICE_PORT=str(first),
+    env = _stack_env(
+        endpoints,
+        tmp_path,
+        first,
         CAREERSTREAM_SIMULATE_TENANT=f"up{first}{os.getpid()}",
         CAREERSTREAM_SIMULATE_EMPLOYEES="30",
         CAREERSTREAM_SIMULATE_MONTHS="1",
@@ -89,12 +99,10 @@ def test_a_taken_port_is_named_with_what_to_do() -> None:
 def test_up_that_fails_stops_what_it_started(endpoints: Endpoints, tmp_path: Path) -> None:
     """A half-started platform would go on consuming and publishing: `up` is all or nothing."""
     first = free_port_block(10)
-    env = dict(
-        os.environ,
-        CAREERSTREAM_HOME=str(tmp_path),
-        KAFKA_BOOTSTRAP_SERVERS=endpoints.kafka_bootstrap,
-        DATABASE_URL=endpoints.admin_database_url,
-        CAREERSTREAM_FIRST_SERVICE_PORT=str(first),
+    env = _stack_env(
+        endpoints,
+        tmp_path,
+        first,
         CAREERSTREAM_SIMULATE="0",
         CAREERSTREAM_CONSUMER_GROUP_PREFIX=f"upfail{first}-",
     )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +12,7 @@ import pytest
 
 from careerstream.contracts.envelope import decode
 from careerstream.contracts.topics import FRAMEWORK
-from careerstream.devstack.testing import EventTapFactory, RunningService, ServiceUnderTest
+from careerstream.devstack.testing import EventTapFactory, RunningService
 from careerstream.servicekit.auth import AuthSettings, mint_token
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
@@ -25,17 +23,6 @@ SCHEMAS = Path(__file__).parents[3] / "contracts" / "schemas"
 def auth(tenant: str, *roles: str, subject: str = "E1") -> dict[str, str]:
     token = mint_token(AuthSettings(), tenant=tenant, subject=subject, roles=list(roles))
     return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-async def svc(service_under_test: ServiceUnderTest) -> AsyncIterator[RunningService]:
-    async with service_under_test("frameworks") as running:
-        yield running
-
-
-@pytest.fixture
-def tenant() -> str:
-    return f"t{uuid.uuid4().hex[:10]}"
 
 
 def problem(resp: httpx.Response, status: int) -> dict[str, Any]:

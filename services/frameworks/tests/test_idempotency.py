@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from careerstream.contracts.topics import FRAMEWORK
-from careerstream.devstack.testing import EventTapFactory, RunningService, ServiceUnderTest
+from careerstream.devstack.testing import EventTapFactory, RunningService
 from careerstream.servicekit.auth import AuthSettings, mint_token
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
@@ -20,17 +19,6 @@ EXAMPLE = Path(__file__).parents[1] / "examples" / "typical-company.yaml"
 def hr(tenant: str) -> dict[str, str]:
     token = mint_token(AuthSettings(), tenant=tenant, subject="HR", roles=["hr_admin"])
     return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-async def svc(service_under_test: ServiceUnderTest) -> AsyncIterator[RunningService]:
-    async with service_under_test("frameworks") as running:
-        yield running
-
-
-@pytest.fixture
-def tenant() -> str:
-    return f"t{uuid.uuid4().hex[:10]}"
 
 
 async def test_a_retried_import_is_applied_once(
