@@ -4,7 +4,7 @@ careerstream up       start Kafka, PostgreSQL, topics, databases and every servi
 careerstream down     stop all of it (data stays in .local/)
 careerstream status   what runs
 careerstream infra    only Kafka and PostgreSQL (what the tests need)
-careerstream contracts  regenerate contracts/schemas and contracts/asyncapi
+careerstream contracts  regenerate contracts/schemas, contracts/asyncapi and contracts/openapi
 careerstream simulate --employees N --months M --seed S   a company living on the running platform
 careerstream revision SERVICE "message"  write a service's next migration from its models
 careerstream dlq list|replay TOPIC ...  inspect and replay a dead-letter topic
@@ -58,11 +58,11 @@ def main(argv: list[str] | None = None) -> int:
             stack.down(cfg)
         elif args.command == "contracts":
             from careerstream.contracts import schemagen
-            from careerstream.devstack.asyncapi import write_all
+            from careerstream.devstack import asyncapi, openapi
 
             if schemagen.main([]) != 0:
                 return 1
-            for path in write_all():
+            for path in [*asyncapi.write_all(), *openapi.write_all()]:
                 print(f"wrote {path}")
         elif args.command == "status":
             stack.status(cfg)

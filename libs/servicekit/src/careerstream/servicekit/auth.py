@@ -12,6 +12,7 @@ Mint a local token:
 # No `from __future__ import annotations`: FastAPI resolves the closures' Depends() at runtime.
 
 import argparse
+import re
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -28,6 +29,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from careerstream.servicekit.problems import Problem
 
 DEV_SECRET = "careerstream-local-development-secret-change-me"
+TENANT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+"""What a tenant id looks like, in tokens, URLs and events."""
+TENANT_ID = re.compile(TENANT_PATTERN)
+RESERVED_TENANTS = frozenset({"*", "global", "system", "all", "careerstream"})
+"""Names that mean something other than one tenant (e.g. the global catalogue is `*`)."""
+SUBJECT = re.compile(r"[^\x00-\x1f\x7f]{1,128}")
 
 
 class Role(StrEnum):
@@ -120,15 +127,37 @@ class TokenVerifier:
             raise AuthError(f"the token lacks the '{exc.claim}' claim") from exc
         except (jwt.PyJWTError, ValueError) as exc:
             raise AuthError(f"the token is invalid: {exc}") from exc
-        tenant = claims.get("tid")
-        if not isinstance(tenant, str) or not tenant:
-            raise AuthError("the token lacks the 'tid' (tenant) claim")
-        raw_roles = claims.get("roles", [])
-        try:
-            roles = frozenset(Role(r) for r in raw_roles)
-        except (ValueError, TypeError) as exc:
-            raise AuthError(f"unknown role in token: {raw_roles!r}") from exc
-        return Principal(tenant_id=tenant, subject=str(claims["sub"]), roles=roles)
+        return principal_of(claims)
+
+
+def principal_of(claims: dict[str, Any]) -> Principal:
+    """The caller a verified token's claims name; every claim must have its exact type."""
+    for name in ("exp", "iat", "nbf"):
+        if name in claims and (not isinstance(claims[name], int) or isinstance(claims[name], bool)):
+            raise AuthError(f"the '{name}' claim must be a number of seconds (an integer)")
+    tenant = claims.get("tid")
+    if not isinstance(tenant, str) or not tenant:
+        raise AuthError("the token lacks the 'tid' (tenant) claim")
+    if not TENANT_ID.fullmatch(tenant) or tenant.lower() in RESERVED_TENANTS:
+        raise AuthError(
+            f"the 'tid' claim {tenant[:40]!r} is not a tenant id "
+            "(letters, digits, '.', '_', '-'; 1 to 64 characters; not a reserved name)"
+        )
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not SUBJECT.fullmatch(subject):
+        raise AuthError(
+            "the 'sub' claim must be an employee id or service name (1 to 128 printable characters)"
+        )
+    raw_roles = claims.get("roles", [])
+    if not isinstance(raw_roles, list) or not all(isinstance(r, str) for r in raw_roles):
+        raise AuthError("the 'roles' claim must be a list of role names")
+    try:
+        roles = frozenset(Role(r) for r in raw_roles)
+    except ValueError as exc:
+        raise AuthError(
+            f"unknown role in token: {raw_roles!r}; roles are " + ", ".join(r.value for r in Role)
+        ) from exc
+    return Principal(tenant_id=tenant, subject=subject, roles=roles)
 
 
 def mint_token(

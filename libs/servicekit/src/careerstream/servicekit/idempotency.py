@@ -14,8 +14,11 @@ past it left both its effects and its answer (the retry is answered from the
 row). Two copies of a request racing each other: the second to commit finds
 the key taken, rolls back, and answers with the first's response.
 
-- A key is scoped to the caller's credentials (the ``Authorization`` header):
-  one caller cannot read another's answers.
+- Only an authenticated request is remembered, and a key is bound to the caller who used
+  it (tenant and subject of the verified token): a request whose token is missing, forged
+  or expired is never answered from the store (it goes on to the route, which answers
+  401), and one caller cannot read another's answers. A caller whose token was renewed
+  gets their own answers back.
 - A key reused with a different method, path, query or body is refused (422).
 - Only responses below 500 are kept; a request that failed with a server
   error is rolled back whole, and may be retried.
@@ -34,6 +37,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from careerstream.servicekit.auth import AuthError, TokenVerifier
 from careerstream.servicekit.uow import DeferredCommits, UnitOfWork, UowFactory, deferring
 
 Scope = MutableMapping[str, Any]
@@ -68,9 +72,12 @@ class IdempotencyMiddleware:
             return await _problem(
                 send, 400, "Invalid Idempotency-Key", f"send 1 to {MAX_KEY} characters"
             )
+        who = _caller(scope["app"].state, headers.get(b"authorization"))
+        if who is None:
+            # Not authenticated: nothing is stored or answered for it; the route says 401.
+            return await self.app(scope, receive, send)
         uow: UowFactory = scope["app"].state.uow
         body = await _read_body(receive)
-        who = hashlib.sha256(headers.get(b"authorization", b"")).hexdigest()
         fingerprint = hashlib.sha256(
             b"\n".join(
                 [scope["method"].encode(), scope["path"].encode(), scope["query_string"], body]
@@ -168,6 +175,21 @@ class IdempotencyMiddleware:
             )
         await deferred.finish(commit=True)
         return True
+
+
+def _caller(state: Any, authorization: bytes | None) -> str | None:
+    """Who made the request (a digest of tenant and subject), or None if not authenticated."""
+    if authorization is None:
+        return None
+    scheme, _, token = authorization.decode("latin-1").partition(" ")
+    verifier: TokenVerifier | None = getattr(state, "verifier", None)
+    if scheme.lower() != "bearer" or not token or verifier is None:
+        return None
+    try:
+        principal = verifier.verify(token.strip())
+    except AuthError:
+        return None
+    return hashlib.sha256(f"{principal.tenant_id}\x00{principal.subject}".encode()).hexdigest()
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -23,10 +23,12 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from careerstream.servicekit.auth import AuthSettings, TokenVerifier
+from careerstream.servicekit.edge import EdgeMiddleware
 from careerstream.servicekit.health import Check, database_check, health_router
 from careerstream.servicekit.idempotency import IdempotencyMiddleware
 from careerstream.servicekit.lag import LagMonitor
 from careerstream.servicekit.migrations import upgrade_to_head
+from careerstream.servicekit.openapi import document_problems
 from careerstream.servicekit.problems import install_problem_handlers
 from careerstream.servicekit.relay import OutboxRelay
 from careerstream.servicekit.settings import ServiceSettings
@@ -138,6 +140,7 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
     }
     install_problem_handlers(app)
     app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(EdgeMiddleware)  # outermost: hostile input never reaches the rest
     app.include_router(health_router(checks))
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
@@ -163,6 +166,7 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
     if rt.run_api:
         for router in rt.routers:
             app.include_router(router)
+    document_problems(app)
     return app
 
 

@@ -27,6 +27,7 @@ from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.deps import CurrentPrincipal, HrAdmin, Uow
 from careerstream.servicekit.errors import unit as _unit
 from careerstream.servicekit.problems import Problem
+from careerstream.servicekit.types import Moment
 from careerstream.servicekit.uow import UnitOfWork
 
 router = APIRouter(prefix="/v1")
@@ -40,7 +41,7 @@ class CycleIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     population: Population = Population(kind=PopulationKind.ALL)
     """Everyone, or some departments or job families."""
-    deadline: datetime
+    deadline: Moment
     rule: Rule = Rule.MANAGER
     """How ratings become the calibrated level: manager (default) or weighted_mean."""
     weights: dict[str, float] = {}
@@ -314,7 +315,7 @@ async def nominate_peers(
 class RatingInModel(BaseModel):
     model_config = {"extra": "forbid"}
     competency_id: str
-    level: int
+    level: int = Field(ge=0, le=10)
     evidence: str | None = Field(default=None, max_length=4000)
 
 
@@ -353,7 +354,7 @@ async def submit(
 class CalibrationIn(BaseModel):
     model_config = {"extra": "forbid"}
     competency_id: str
-    level: int
+    level: int = Field(ge=0, le=10)
     reason: str = Field(min_length=1, max_length=2000)
 
 

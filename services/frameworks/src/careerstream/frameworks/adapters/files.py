@@ -1,6 +1,7 @@
 """Frameworks as code: read and write the YAML (or JSON) file of a framework version.
 
-Reading reports every problem at once — malformed YAML, unknown or missing
+Reading is bounded (`parsing`: no YAML anchors or aliases, limits on size, depth, values
+and numbers), then reports every problem at once — malformed YAML, unknown or missing
 fields, wrong types, and every rule the framework breaks — each with its path
 in the document and its line in the file. Writing then reading gives the same
 framework back (a lossless round trip).
@@ -15,6 +16,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
+from careerstream.frameworks.adapters import parsing
 from careerstream.frameworks.domain.model import Framework
 from careerstream.frameworks.domain.rules import Loc, format_loc, validate
 
@@ -41,18 +43,6 @@ class FrameworkFileInvalid(ValueError):
         super().__init__(f"{len(errors)} problem(s) in the framework file: {first}")
 
 
-def _lines(node: yaml.Node, loc: Loc, out: dict[Loc, int]) -> None:
-    out[loc] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode):
-                _lines(value, (*loc, key.value), out)
-                out[(*loc, key.value)] = key.start_mark.line + 1  # the key's line, not its value's
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _lines(item, (*loc, i), out)
-
-
 def _line_of(loc: Loc, lines: dict[Loc, int]) -> int | None:
     for n in range(len(loc), -1, -1):
         if loc[:n] in lines:
@@ -69,26 +59,10 @@ def load(text: str | bytes, fmt: Format = "yaml") -> Framework:
             raise FrameworkFileInvalid(
                 [FileError("<file>", None, f"not UTF-8 text: {exc}")]
             ) from exc
-    lines: dict[Loc, int] = {}
     try:
-        data = json.loads(text) if fmt == "json" else yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise FrameworkFileInvalid(
-            [FileError("<file>", exc.lineno, f"not valid JSON: {exc.msg}")]
-        ) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise FrameworkFileInvalid(
-            [FileError("<file>", line, f"not valid YAML: {problem}")]
-        ) from exc
-    try:  # JSON is YAML too, which gives the lines of JSON files as well
-        node = yaml.compose(text)
-        if node is not None:
-            _lines(node, (), lines)
-    except yaml.YAMLError:
-        pass
+        data, lines = parsing.parse(text, fmt)
+    except parsing.Unreadable as exc:
+        raise FrameworkFileInvalid([FileError("<file>", exc.line, exc.message)]) from exc
     if not isinstance(data, dict):
         kind = "empty" if data is None else type(data).__name__
         raise FrameworkFileInvalid(

@@ -16,20 +16,27 @@ from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
-from careerstream.frameworks.adapters import files
+from careerstream.frameworks.adapters import files, parsing
 from careerstream.frameworks.domain import model as m
 from careerstream.frameworks.domain.diff import diff
 from careerstream.frameworks.domain.paths import family_graph, next_steps
 from careerstream.frameworks.service_layer import versions as svc
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.deps import CurrentPrincipal, HrAdmin, Uow
+from careerstream.servicekit.edge import body_limit, raw_body
 from careerstream.servicekit.problems import Problem
 from careerstream.servicekit.uow import UnitOfWork, UowFactory
 
 router = APIRouter(prefix="/v1", tags=["frameworks"])
 
+VERSION_PATTERN = r"^([1-9][0-9]{0,8}|current|draft)$"
+"""A version number (below 2^31, as stored), 'current' or 'draft'."""
 VersionRef = Annotated[
-    str, Path(pattern=r"^([0-9]+|current|draft)$", description="a number, 'current' or 'draft'")
+    str,
+    Path(
+        pattern=VERSION_PATTERN,
+        description="a version number (1 to 999999999), 'current' or 'draft'",
+    ),
 ]
 IfMatch = Annotated[
     str | None,
@@ -74,10 +81,12 @@ def _drafts(principal: Principal) -> bool:
 def _if_match(value: str | None) -> int | None:
     if value is None or value == "*":
         return None
-    try:
-        return int(value.strip('W/"'))
-    except ValueError as exc:
-        raise Problem(400, "Bad If-Match", f"expected a revision number, got {value!r}") from exc
+    revision = value.strip().removeprefix("W/").strip('"')
+    if not revision.isascii() or not revision.isdigit() or len(revision) > 9:
+        raise Problem(
+            400, "Bad If-Match", f"expected a revision number (an ETag), got {value[:40]!r}"
+        )
+    return int(revision)
 
 
 class VersionOut(BaseModel):
@@ -171,15 +180,14 @@ class ImportResult(VersionWithDocument):
         "application/json. Every problem is reported at once, with its path and line. "
         "With ?publish=true the draft is also published."
     ),
-    openapi_extra={
-        "requestBody": {
-            "content": {
-                "application/yaml": {"schema": {"type": "string"}},
-                "application/json": {"schema": {"type": "object"}},
-            },
-            "required": True,
-        }
-    },
+    openapi_extra=raw_body(
+        {
+            "application/yaml": {"schema": {"type": "string"}},
+            "text/yaml": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
+        max_bytes=parsing.MAX_BYTES,
+    ),
 )
 async def import_framework(
     request: Request,
@@ -188,12 +196,9 @@ async def import_framework(
     response: Response,
     publish: Annotated[bool, Query(description="publish the imported draft")] = False,
 ) -> ImportResult:
-    ctype = request.headers.get("content-type", "application/yaml").split(";")[0].strip()
+    # The edge has checked the media type (415) and the size (413).
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     fmt: files.Format = "json" if ctype.endswith("json") else "yaml"
-    if not (ctype.endswith("json") or ctype.endswith("yaml") or ctype == "text/plain"):
-        raise Problem(
-            415, "Unsupported media type", f"send application/yaml or application/json, not {ctype}"
-        )
     try:
         fw = files.load(await request.body(), fmt)
     except files.FrameworkFileInvalid as exc:
@@ -289,6 +294,7 @@ async def new_draft(
 @router.put(
     "/frameworks/{framework_id}/versions/{version}",
     summary="Replace the whole draft document",
+    openapi_extra=body_limit(parsing.MAX_BYTES),
 )
 async def replace_draft(
     framework_id: SlugPath,
@@ -387,8 +393,8 @@ async def diff_versions(
     framework_id: SlugPath,
     principal: CurrentPrincipal,
     uow: Uow,
-    from_: Annotated[str, Query(alias="from", pattern=r"^([0-9]+|current|draft)$")],
-    to: Annotated[str, Query(pattern=r"^([0-9]+|current|draft)$")],
+    from_: Annotated[str, Query(alias="from", pattern=VERSION_PATTERN)],
+    to: Annotated[str, Query(pattern=VERSION_PATTERN)],
 ) -> DiffOut:
     async with _unit(uow) as u:
         a = await svc.get_version(
@@ -612,7 +618,8 @@ def _role(fw: m.Framework, role_id: str) -> m.Role:
 
 
 Draft = Annotated[
-    str, Path(pattern=r"^([0-9]+|draft)$", description="the draft's number, or 'draft'")
+    str,
+    Path(pattern=r"^([1-9][0-9]{0,8}|draft)$", description="the draft's number, or 'draft'"),
 ]
 
 

@@ -38,13 +38,17 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
+
+from careerstream.hris.domain import payloads
 from careerstream.hris.domain.records import Kind, Notification
 
 VENDORS = ("workday", "successfactors", "bamboohr")
 MAX_SKEW = timedelta(minutes=5)
+UNVERIFIED = "the signature does not match the body and the tenant's secret"
 
 
 class Rejected(ValueError):
@@ -74,9 +78,12 @@ def _fresh(ts: datetime, now: datetime) -> None:
 
 
 def _unix(value: str) -> datetime:
+    # At most 12 digits: unix seconds until the year 33658; longer is not a time, just work.
+    if not (value.isascii() and value.isdigit() and len(value) <= 12):
+        raise Rejected(401, f"timestamp {value[:40]!r} is not unix seconds")
     try:
         return datetime.fromtimestamp(int(value), UTC)
-    except ValueError as exc:
+    except (ValueError, OverflowError, OSError) as exc:
         raise Rejected(401, f"timestamp {value!r} is not unix seconds") from exc
 
 
@@ -116,7 +123,7 @@ def verify(
         given = _header(headers, "X-SF-Signature")
         expected = base64.b64encode(_mac(secret, ts.encode() + body)).decode()
         try:
-            when = datetime.fromisoformat(ts)
+            when = datetime.fromisoformat(ts[:64])
         except ValueError as exc:
             raise Rejected(401, f"timestamp {ts!r} is not ISO 8601") from exc
         if when.tzinfo is None:
@@ -128,128 +135,112 @@ def verify(
         when = _unix(ts)
     else:
         raise Rejected(404, f"unknown vendor '{vendor}'; one of {', '.join(VENDORS)}")
-    if not hmac.compare_digest(given, expected):
-        raise Rejected(401, "the signature does not match the body and the tenant's secret")
+    if not given.isascii() or not hmac.compare_digest(given, expected):
+        raise Rejected(401, UNVERIFIED)
     _fresh(when, now)
 
 
-def _date(value: Any, where: str) -> date:
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError as exc:
-        raise Rejected(422, f"{where}: {value!r} is not a date (YYYY-MM-DD)") from exc
-
-
-def _need(d: Mapping[str, Any], key: str, where: str) -> Any:
-    if key not in d or d[key] in (None, ""):
-        raise Rejected(422, f"{where}.{key} is missing")
-    return d[key]
-
-
 def read(vendor: str, body: Any) -> tuple[str | None, list[Notification]]:
-    """(delivery id or None, notifications) of a verified request body."""
+    """(delivery id or None, notifications) of a verified request body.
+
+    The body is validated against the vendor's payload model (`payloads`); every problem
+    is reported as `<path>: <message>` in one 422.
+    """
     if not isinstance(body, dict):
         raise Rejected(422, "the body is not a JSON object")
-    if vendor == "workday":
-        kind = {"Hire": Kind.HIRE, "Job_Change": Kind.CHANGE, "Termination": Kind.TERMINATE}.get(
-            body.get("eventType", "")
-        )
-        if kind is None:
-            raise Rejected(
-                422, f"eventType {body.get('eventType')!r} is not Hire, Job_Change or Termination"
-            )
-        worker = _need(body, "worker", "body")
-        profile = worker.get("jobProfile") or {}
-        values = {
-            "display_name": worker.get("name"),
-            "job_code": profile.get("code"),
-            "job_title": profile.get("title"),
-            "manager_id": worker.get("supervisorId"),
-            "department_id": worker.get("organizationId"),
-            "location": worker.get("location"),
-            "groups": dict(worker.get("demographics") or {}),
-        }
-        term = body.get("termination") or {}
-        return str(_need(body, "eventId", "body")), [
-            Notification(
-                kind,
-                str(_need(worker, "workerId", "worker")),
-                _date(_need(body, "effectiveDate", "body"), "effectiveDate"),
-                values if kind is not Kind.TERMINATE else {},
-                term.get("voluntary"),
-                term.get("reason"),
-            )
-        ]
-    if vendor == "successfactors":
-        kind = {"INSERT": Kind.HIRE, "UPDATE": Kind.CHANGE, "TERMINATE": Kind.TERMINATE}.get(
-            body.get("operation", "")
-        )
-        if kind is None:
-            raise Rejected(
-                422, f"operation {body.get('operation')!r} is not INSERT, UPDATE or TERMINATE"
-            )
-        names = {
-            "displayName": "display_name",
-            "jobCode": "job_code",
-            "jobTitle": "job_title",
-            "managerId": "manager_id",
-            "department": "department_id",
-            "location": "location",
-            "demographics": "groups",
-        }
-        fields = body.get("fields") or {}
-        values = {names[k]: v for k, v in fields.items() if k in names}
-        return str(_need(body, "messageId", "body")), [
-            Notification(
-                kind,
-                str(_need(body, "userId", "body")),
-                _date(_need(body, "effectiveStartDate", "body"), "effectiveStartDate"),
-                values,
-                body.get("voluntary"),
-                body.get("terminationReason"),
-            )
-        ]
-    if vendor == "bamboohr":
-        names = {
-            "displayName": "display_name",
-            "jobCode": "job_code",
-            "jobTitle": "job_title",
-            "supervisorEid": "manager_id",
-            "department": "department_id",
-            "location": "location",
-        }
-        out = []
-        for i, e in enumerate(_need(body, "employees", "body")):
-            where = f"employees[{i}]"
-            kind = {"Created": Kind.HIRE, "Updated": Kind.CHANGE, "Deleted": Kind.TERMINATE}.get(
-                e.get("action", "")
-            )
-            if kind is None:
-                raise Rejected(
-                    422, f"{where}.action {e.get('action')!r} is not Created, Updated or Deleted"
-                )
-            fields = e.get("fields") or {}
-            changed = e.get("changedFields") or list(fields)
-            given: dict[str, Any] = {names[k]: fields.get(k) for k in changed if k in names}
-            groups = {
-                k.removeprefix("group."): str(v)
-                for k, v in fields.items()
-                if k.startswith("group.")
-            }
-            if groups:
-                given["groups"] = groups
-            out.append(
-                Notification(
-                    kind,
-                    str(_need(e, "id", where)),
-                    _date(
-                        e.get("effectiveDate") or datetime.now(UTC).date().isoformat(),
-                        f"{where}.effectiveDate",
-                    ),
-                    given,
-                    e.get("voluntary"),
-                    e.get("reason"),
-                )
-            )
-        return None, out
+    try:
+        if vendor == "workday":
+            return _workday(payloads.WorkdayEvent.model_validate(body))
+        if vendor == "successfactors":
+            return _successfactors(payloads.SuccessFactorsMessage.model_validate(body))
+        if vendor == "bamboohr":
+            return None, _bamboohr(payloads.BambooBatch.model_validate(body))
+    except ValidationError as exc:
+        raise Rejected(422, "; ".join(payloads.problems(exc)[:10])) from exc
     raise Rejected(404, f"unknown vendor '{vendor}'")
+
+
+def _groups(given: dict[str, str | None] | None) -> dict[str, str]:
+    return {k: v for k, v in (given or {}).items() if v is not None}
+
+
+def _workday(e: payloads.WorkdayEvent) -> tuple[str, list[Notification]]:
+    kind = {"Hire": Kind.HIRE, "Job_Change": Kind.CHANGE, "Termination": Kind.TERMINATE}[
+        e.eventType
+    ]
+    w = e.worker
+    profile = w.jobProfile or payloads.WorkdayJobProfile()
+    values: dict[str, Any] = {
+        "display_name": w.name,
+        "job_code": profile.code,
+        "job_title": profile.title,
+        "manager_id": w.supervisorId,
+        "department_id": w.organizationId,
+        "location": w.location,
+        "groups": _groups(w.demographics),
+    }
+    term = e.termination or payloads.WorkdayTermination()
+    return e.eventId, [
+        Notification(
+            kind,
+            w.workerId,
+            e.effectiveDate,
+            values if kind is not Kind.TERMINATE else {},
+            term.voluntary,
+            term.reason,
+        )
+    ]
+
+
+_SF_NAMES = {
+    "displayName": "display_name",
+    "jobCode": "job_code",
+    "jobTitle": "job_title",
+    "managerId": "manager_id",
+    "department": "department_id",
+    "location": "location",
+    "demographics": "groups",
+}
+
+
+def _successfactors(m: payloads.SuccessFactorsMessage) -> tuple[str, list[Notification]]:
+    kind = {"INSERT": Kind.HIRE, "UPDATE": Kind.CHANGE, "TERMINATE": Kind.TERMINATE}[m.operation]
+    values: dict[str, Any] = {}
+    if m.fields is not None:
+        for name in m.fields.model_fields_set:  # only what the message gives
+            value = getattr(m.fields, name)
+            values[_SF_NAMES[name]] = _groups(value) if name == "demographics" else value
+    return m.messageId, [
+        Notification(kind, m.userId, m.effectiveStartDate, values, m.voluntary, m.terminationReason)
+    ]
+
+
+_BAMBOO_NAMES = {
+    "displayName": "display_name",
+    "jobCode": "job_code",
+    "jobTitle": "job_title",
+    "supervisorEid": "manager_id",
+    "department": "department_id",
+    "location": "location",
+}
+
+
+def _bamboohr(batch: payloads.BambooBatch) -> list[Notification]:
+    out = []
+    today = datetime.now(UTC).date()
+    for e in batch.employees:
+        kind = {"Created": Kind.HIRE, "Updated": Kind.CHANGE, "Deleted": Kind.TERMINATE}[e.action]
+        fields = e.fields or {}
+        changed = e.changedFields if e.changedFields is not None else list(fields)
+        given: dict[str, Any] = {
+            _BAMBOO_NAMES[k]: fields.get(k) for k in changed if k in _BAMBOO_NAMES
+        }
+        groups = {
+            k.removeprefix("group."): v
+            for k, v in fields.items()
+            if k.startswith("group.") and v is not None
+        }
+        if groups:
+            given["groups"] = groups
+        out.append(Notification(kind, e.id, e.effectiveDate or today, given, e.voluntary, e.reason))
+    return out

@@ -9,16 +9,18 @@ that vendor), not by a bearer token; everything else needs hr_admin.
 import hashlib
 import json
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, Field
 
 from careerstream.hris.adapters.orm import imports, job_mappings, people
 from careerstream.hris.domain import exports, vendors
 from careerstream.hris.service_layer import gateway
+from careerstream.servicekit.auth import TENANT_PATTERN
 from careerstream.servicekit.deps import HrAdmin, Uow
+from careerstream.servicekit.edge import raw_body
 from careerstream.servicekit.problems import Problem
 
 router = APIRouter(prefix="/v1")
@@ -42,21 +44,34 @@ async def new_secret(vendor: Vendor, principal: HrAdmin, uow: Uow) -> dict[str, 
     }
 
 
+WEBHOOK_MAX_BYTES = 1024 * 1024
+EXPORT_MAX_BYTES = 128 * 1024 * 1024
+TenantPath = Annotated[str, Path(pattern=TENANT_PATTERN, max_length=64)]
+
+
 @router.post(
     "/webhooks/{tenant_id}/{vendor}",
     status_code=202,
     tags=["webhooks"],
     summary="Receive a vendor notification (HMAC-signed; see domain/vendors.py for each style)",
+    description=(
+        "Authenticated by the signature alone: a request whose signature cannot be verified "
+        "is answered 401 alike whether or not the tenant has a secret for the vendor, so "
+        "the answer tells an outsider nothing about which tenants exist."
+    ),
+    openapi_extra=raw_body(
+        {"application/json": {"schema": {"type": "object"}}}, max_bytes=WEBHOOK_MAX_BYTES
+    ),
 )
-async def webhook(tenant_id: str, vendor: Vendor, request: Request, uow: Uow) -> dict[str, Any]:
-    body = await request.body()
+async def webhook(
+    tenant_id: TenantPath, vendor: Vendor, request: Request, uow: Uow
+) -> dict[str, Any]:
+    body = await request.body()  # at most WEBHOOK_MAX_BYTES: the edge stops reading beyond
     async with uow() as u:
         secret = await gateway.secret_for(u, tenant_id, vendor)
-        if secret is None:
-            raise Problem(
-                401, "Unknown source", f"no {vendor} secret is configured for this tenant"
-            )
         try:
+            if secret is None:
+                raise vendors.Rejected(401, vendors.UNVERIFIED)
             vendors.verify(vendor, secret, request.headers, body, datetime.now(UTC))
             try:
                 payload = json.loads(body)
@@ -116,31 +131,21 @@ async def get_mappings(principal: HrAdmin, uow: Uow) -> dict[str, str]:
     status_code=202,
     tags=["imports"],
     summary="Import a full export (CSV or JSON): diffed against what the gateway knows, applied in the background",
-    openapi_extra={
-        "requestBody": {
-            "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                "application/json": {"schema": {"type": "array"}},
-            },
-            "required": True,
-        }
-    },
+    openapi_extra=raw_body(
+        {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/csv": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "array"}},
+        },
+        max_bytes=EXPORT_MAX_BYTES,
+    ),
 )
 async def start_import(
     request: Request, principal: HrAdmin, uow: Uow, response: Response
 ) -> dict[str, Any]:
-    ctype = request.headers.get("content-type", "text/csv").split(";")[0].strip()
-    fmt = (
-        "json"
-        if ctype.endswith("json")
-        else "csv"
-        if ctype in ("text/csv", "application/csv", "text/plain")
-        else None
-    )
-    if fmt is None:
-        raise Problem(
-            415, "Unsupported media type", f"send text/csv or application/json, not {ctype}"
-        )
+    # The edge has checked the media type (415) and the size (413).
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    fmt = "json" if ctype.endswith("json") else "csv"
     body = await request.body()
     async with uow() as u:
         try:

@@ -25,6 +25,7 @@ from careerstream.servicekit import people
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.deps import CurrentPrincipal, Uow
 from careerstream.servicekit.problems import Problem
+from careerstream.servicekit.types import Day
 from careerstream.servicekit.uow import UnitOfWork
 
 router = APIRouter(prefix="/v1/metrics", tags=["metrics"])
@@ -46,10 +47,10 @@ async def _ask(
     principal: CurrentPrincipal,
     uow: Uow,
     from_: Annotated[
-        date | None, Query(alias="from", description="first day (default: a year before `to`)")
+        Day | None, Query(alias="from", description="first day (default: a year before `to`)")
     ] = None,
     to: Annotated[
-        date | None, Query(description="day after the last day (default: tomorrow)")
+        Day | None, Query(description="day after the last day (default: tomorrow)")
     ] = None,
     department: str | None = None,
     family: Annotated[

@@ -19,6 +19,7 @@ from careerstream.mobility.domain.matching import WEIGHTS, Match
 from careerstream.mobility.service_layer import market as svc
 from careerstream.servicekit.deps import CurrentPrincipal, Uow
 from careerstream.servicekit.errors import unit as _unit
+from careerstream.servicekit.types import Moment
 
 router = APIRouter(prefix="/v1")
 
@@ -34,7 +35,7 @@ class OpportunityIn(Strict):
     role_id: str | None = None
     """The framework role, for kind `role`; its requirements are the default `required`."""
     family_id: str | None = None
-    required: dict[str, int] | None = None
+    required: dict[str, Annotated[int, Field(ge=0, le=10)]] | None = None
     """Competency -> level required. Competencies only: never degrees."""
     time_share: int = Field(default=100, ge=1, le=100)
     """Percent of working time, e.g. 20 for a gig."""
@@ -45,7 +46,7 @@ class OpportunityIn(Strict):
     visibility: VisibilityScope = VisibilityScope.TENANT
     hiring_manager_id: str | None = None
     """Defaults to the caller; hr_admin may name another manager."""
-    closes_at: datetime | None = None
+    closes_at: Moment | None = None
 
 
 class OpportunityOut(BaseModel):

@@ -9,10 +9,10 @@ notes. What the caller may not see is 404; what they may see but not do, 403.
 # No `from __future__ import annotations`: FastAPI reads the annotations at runtime.
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, Field
 
 from careerstream.contracts.events.plans import ConversationKind, GoalOutcome
@@ -23,6 +23,7 @@ from careerstream.plans.service_layer import plans as svc
 from careerstream.servicekit.deps import CurrentPrincipal, HrAdmin, Uow
 from careerstream.servicekit.errors import unit as _unit
 from careerstream.servicekit.problems import Problem
+from careerstream.servicekit.types import Day
 
 router = APIRouter(prefix="/v1")
 
@@ -125,7 +126,7 @@ class GoalBody(Strict):
     competency_id: str
     to_level: int = Field(ge=1, le=10)
     from_level: int = Field(default=0, ge=0, le=10)
-    target_date: date | None = None
+    target_date: Day | None = None
     """Defaults to the end of the plan's period; never in the past."""
 
 
@@ -185,7 +186,7 @@ class ActionIn(Strict):
     kind: str = Field(description=", ".join(KINDS))
     title: str = Field(min_length=1, max_length=300)
     owner_id: str
-    target_date: date
+    target_date: Day
 
 
 @router.post(
@@ -380,7 +381,11 @@ class FollowUpGoalIn(GoalBody):
     summary="Turn an agreed follow-up into a goal of the employee's plan",
 )
 async def follow_up_goal(
-    conversation_id: str, index: int, body: FollowUpGoalIn, principal: CurrentPrincipal, uow: Uow
+    conversation_id: str,
+    index: Annotated[int, Path(ge=0, le=99, description="the follow-up's position (from 0)")],
+    body: FollowUpGoalIn,
+    principal: CurrentPrincipal,
+    uow: Uow,
 ) -> dict[str, str]:
     async with _unit(uow) as u:
         goal = await conv.follow_up_to_goal(

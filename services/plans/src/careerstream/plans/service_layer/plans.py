@@ -673,7 +673,10 @@ async def set_action_status(uow: UnitOfWork, who: Principal, action_id: str, sta
     ).first()
     if row is None:
         raise NotFound(f"no action '{action_id}' among those you may see")
-    await goal_and_plan(uow, who, row.goal_id)
+    _goal, _plan, seen_as = await goal_and_plan(uow, who, row.goal_id)
+    if seen_as not in ("self", "manager"):
+        # HR reads plans; the employee and their managers work on them.
+        raise Forbidden("the employee or their manager updates an action")
     await uow.session.execute(
         sa.update(actions)
         .where(actions.c.tenant_id == who.tenant_id, actions.c.action_id == action_id)

@@ -1,0 +1,34 @@
+"""Bounded types for what requests carry: dates and times every service can compute with.
+
+A date like 0001-01-02 or 9999-12-31 is valid ISO 8601 but breaks arithmetic
+(a year before it, the month after it) and says nothing real about a career. Request
+models and query parameters use `Day` and `Moment`, which accept 1900-01-01 to
+2199-12-31 and answer 422 naming the field otherwise.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+
+
+def _day_in_range(value: date) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError(f"must be between {FIRST_DAY} and {LAST_DAY}")
+    return value
+
+
+def _moment_in_range(value: datetime) -> datetime:
+    _day_in_range(value.date())
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+Day = Annotated[date, AfterValidator(_day_in_range)]
+"""A calendar day between `FIRST_DAY` and `LAST_DAY`."""
+Moment = Annotated[datetime, AfterValidator(_moment_in_range)]
+"""A point in time between `FIRST_DAY` and `LAST_DAY` (UTC when no offset is given)."""
