@@ -124,3 +124,24 @@ def test_the_mint_command_prints_a_valid_token(capsys: pytest.CaptureFixture[str
     assert main(["--tenant", "acme", "--employee", "E3", "--role", "hr_admin"]) == 0
     token = capsys.readouterr().out.strip()
     assert TokenVerifier(S).verify(token).roles == {Role.HR_ADMIN}
+
+
+@pytest.mark.parametrize(
+    ("claims", "message"),
+    [
+        ({"roles": {"hr_admin": True}}, "'roles' claim must be a list"),
+        ({"roles": "hr_admin"}, "'roles' claim must be a list"),
+        ({"roles": [["hr_admin"]]}, "'roles' claim must be a list"),
+        ({"exp": str(int(time.time()) + 60)}, "'exp' claim must be"),
+        ({"iat": "now"}, "iat"),
+        ({"tid": "*"}, r"'tid' claim '\*' is not a tenant id"),
+        ({"tid": "global"}, "is not a tenant id"),
+        ({"tid": "acme\u0000"}, "is not a tenant id"),
+        ({"tid": "a" * 65}, "is not a tenant id"),
+        ({"tid": ["acme"]}, "lacks the 'tid'"),
+        ({"sub": "E\u00001"}, "'sub' claim must be"),
+    ],
+)
+def test_claims_must_have_their_exact_types(claims: dict[str, object], message: str) -> None:
+    with pytest.raises(AuthError, match=message):
+        TokenVerifier(S).verify(_hs(**claims))

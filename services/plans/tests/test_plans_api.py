@@ -138,6 +138,18 @@ async def test_from_gaps_to_a_completed_plan(
     assert "already has an open goal for 'craft'" in _problem(dup, 409)["detail"]
     assert await svc.scalar("SELECT count(*) FROM plans.goals WHERE plan_id = $1", plan_id) == 2
 
+    # Actions are the employee's and their managers' to update; HR reads plans, never edits them.
+    action = goals["craft"]["actions"][0]["action_id"]
+    status = f"/v1/actions/{action}/status"
+    _problem(await c.post(status, json={"status": "done"}, headers=hr), 403)
+    _problem(await c.post(status, json={"status": "done"}, headers=e2), 404)
+    assert (await c.post(status, json={"status": "in_progress"}, headers=e1)).status_code == 200
+    assert (await c.post(status, json={"status": "done"}, headers=d)).status_code == 200
+    kept = (await c.get(f"/v1/plans/{plan_id}", headers=e1)).json()
+    assert [
+        a["status"] for g in kept["goals"] for a in g["actions"] if a["action_id"] == action
+    ] == ["done"]
+
     # Progress (employee), a check-in (manager), goals close, the plan completes.
     craft, design = goals["craft"]["goal_id"], goals["design"]["goal_id"]
     assert (

@@ -147,7 +147,7 @@ def read(vendor: str, body: Any) -> tuple[str | None, list[Notification]]:
     is reported as `<path>: <message>` in one 422.
     """
     if not isinstance(body, dict):
-        raise Rejected(422, "the body is not a JSON object")
+        raise Rejected(422, "body: must be a JSON object")
     try:
         if vendor == "workday":
             return _workday(payloads.WorkdayEvent.model_validate(body))
