@@ -4,7 +4,7 @@ are answered as problem+json before (or instead of) a handler."""
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, MutableMapping
 from typing import Any
 
 import httpx
@@ -173,8 +173,8 @@ async def test_a_streamed_body_is_cut_at_the_limit() -> None:
         reads += 1
         return {"type": "http.request", "body": chunk, "more_body": True}  # endless
 
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(dict(message))
 
     scope = {
         "type": "http",

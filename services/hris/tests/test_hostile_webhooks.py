@@ -90,7 +90,7 @@ async def test_malformed_signature_headers_are_401_not_500(
     resp = await svc.client.post(
         f"/v1/webhooks/{tenant}/workday",
         content=json.dumps(_hire()).encode(),
-        headers={**{k: v.encode("latin-1") for k, v in headers.items()}, **JSON},  # type: ignore[dict-item]
+        headers=[(k.encode(), v.encode("latin-1")) for k, v in {**headers, **JSON}.items()],
     )
     problem(resp, 401)
 
