@@ -349,15 +349,18 @@ async def test_figures_from_a_synthetic_year(
     assert eng["growth_sentiment_suppressed"] is True
 
     ret = await _get(c, f"/v1/metrics/retention?{WINDOW}", hr)
-    # Promoted A1 A5 B2 A2: only A1 and A5 are 6 months past (2 < 3: suppressed).
-    assert ret["promoted"]["cohort"] == 4
-    assert ret["promoted"]["retention_6m_suppressed"] is True
-    # Passed over A4 (O2) and B3 (O6); A2 and A5 were promoted later.
-    assert ret["passed_over"]["cohort"] == 2
-    assert ret["passed_over"]["exits_within_12m"] is None  # a cohort of 2
+    # Passed over: A4 (O2) and B3 (O6), A2 and A5 were promoted later: 2 < 3, suppressed.
+    # The cohorts add up to the population, so the smallest other one is suppressed with it:
+    # promoted A1 A5 B2 A2 (4). Together they hold 6 >= 3.
+    for cohort in ("passed_over", "promoted"):
+        assert ret[cohort]["cohort"] is None
+        assert ret[cohort]["cohort_suppressed"] is True
+        assert ret[cohort]["retention_6m"] is None
+        assert ret[cohort]["exits_within_12m"] is None
     # Everyone else employed on 1 January: 10 people; A8 left in March.
     other = ret["everyone_else"]
     assert other["cohort"] == 10
+    assert other["cohort_suppressed"] is False
     assert other["retention_6m"] == 0.9
     assert other["retention_12m"] == 0.9
     assert other["exits_within_12m"] == 1
@@ -366,14 +369,15 @@ async def test_figures_from_a_synthetic_year(
     fair = await _get(c, f"/v1/metrics/fairness?{WINDOW}&attribute=gender", hr)
     groups = {g["group"]: g for g in fair["groups"]}
     assert groups["x"] == {"group": "x", "suppressed": True, "reason": "fewer than 3 people"}
+    # x (B5, B6) is hidden; the headcount (17) less f (9) would give it back with m shown,
+    # so m (A5-A8, M, N = 6), the smallest group left, is hidden with it.
+    assert groups["m"]["suppressed"] is True
+    assert "headcount" not in groups["m"]
+    assert "hidden with a smaller group" in groups["m"]["reason"]
     # f: A1-A4, B1-B4, H1 = 9; promoted A1 B2 A2; applicants A1 A2 A3 B1 A4 B2 B3, selected A1 B1 B2 A2.
     assert groups["f"]["headcount"] == 9
     assert groups["f"]["promotion_rate"] == round(3 / 9, 4)
     assert groups["f"]["internal_fill_rate"] == round(4 / 7, 4)
-    # m: A5-A8, M, N = 6; promoted A5; applicant A5, selected.
-    assert groups["m"]["headcount"] == 6
-    assert groups["m"]["promotion_rate"] == round(1 / 6, 4)
-    assert groups["m"]["internal_fill_rate"] == 1.0
 
     sk = await _get(c, f"/v1/metrics/skills?{WINDOW}", hr)
     cells = {(x["team"], x["competency_id"]): x for x in sk["gap_heatmap"]}
@@ -381,9 +385,22 @@ async def test_figures_from_a_synthetic_year(
     assert cells[("M", "craft")] == {"team": "M", "competency_id": "craft", "n": 3, "mean_gap": 1.0}
     assert cells[("M", "design")]["suppressed"] is True
     assert cells[("N", "craft")]["suppressed"] is True
+    # Ready now for eng.engineer: 2 people; ready soon for eng.senior: 1 (both under 3).
     assert sk["readiness_pipeline"] == [
-        {"role_id": "eng.engineer", "ready_now": 2, "ready_soon": 0},
-        {"role_id": "eng.senior", "ready_now": 0, "ready_soon": 1},
+        {
+            "role_id": "eng.engineer",
+            "ready_now": None,
+            "ready_now_suppressed": True,
+            "ready_soon": 0,
+            "ready_soon_suppressed": False,
+        },
+        {
+            "role_id": "eng.senior",
+            "ready_now": 0,
+            "ready_now_suppressed": False,
+            "ready_soon": None,
+            "ready_soon_suppressed": True,
+        },
     ]
 
     # Filters: department D2 (N, B1-B6: 7 people); a department with nobody is suppressed.

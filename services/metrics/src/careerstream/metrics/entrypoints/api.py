@@ -21,6 +21,7 @@ from fastapi.responses import Response
 from careerstream.metrics.adapters.orm import employees
 from careerstream.metrics.domain.definitions import Window
 from careerstream.metrics.service_layer import figures as fig
+from careerstream.metrics.service_layer import privacy
 from careerstream.servicekit import people
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.deps import CurrentPrincipal, Uow
@@ -102,13 +103,19 @@ async def _run(
             "filters": ask.filters.describe(),
             "anonymity_threshold": ask.threshold,
         }
-        if len(pop) < ask.threshold:
-            return {
-                **base,
-                "suppressed": True,
-                "reason": f"the filters select {'fewer than ' + str(ask.threshold) if pop else 'no'} people",
-            }
+        why = await _suppressed(u, ask, ask.filters, len(pop))
+        if why is not None:
+            return {**base, "suppressed": True, "reason": why}
         return {**base, "suppressed": False, **(await compute(u))}
+
+
+async def _suppressed(u: UnitOfWork, ask: Ask, f: fig.Filters, size: int) -> str | None:
+    """Why a view over these people is withheld (METRICS.md, "Anonymity"), or None."""
+    k = ask.threshold
+    if size < k:
+        return f"the filters select {'fewer than ' + str(k) if size else 'no'} people"
+    viewer = None if ask.principal.has(Role.HR_ADMIN) else ask.principal.subject
+    return await privacy.differencing(u, ask.principal.tenant_id, f, size, k, viewer=viewer)
 
 
 @router.get(
@@ -224,8 +231,16 @@ async def trends(
         )
         async with uow() as u:
             pop = await fig.population(u, ask.principal.tenant_id, f)
-            if len(pop) < ask.threshold:
-                points.append({"month": start_d.isoformat()[:7], "value": None, "suppressed": True})
+            why = await _suppressed(u, ask, f, len(pop))
+            if why is not None:
+                points.append(
+                    {
+                        "month": start_d.isoformat()[:7],
+                        "value": None,
+                        "suppressed": True,
+                        "reason": why,
+                    }
+                )
                 continue
             if metric in ("plan_completion_rate", "goal_completion_rate", "active_plan_share"):
                 values = await fig.development_figures(u, ask.principal.tenant_id, f)
@@ -255,11 +270,12 @@ async def export_csv(ask: Asked, uow: Uow) -> Response:
     )
     async with uow() as u:
         pop = await fig.population(u, ask.principal.tenant_id, f)
-        if len(pop) < ask.threshold:
+        why = await _suppressed(u, ask, f, len(pop))
+        if why is not None:
             writer.writerow(
                 [
                     "suppressed",
-                    f"fewer than {ask.threshold} people",
+                    why,
                     f.window.start.date(),
                     f.window.end.date(),
                     described,

@@ -24,6 +24,7 @@ from careerstream.metrics.adapters.orm import (
     roles,
     survey_answers,
 )
+from careerstream.metrics.domain import anonymity
 from careerstream.metrics.domain.definitions import (
     Fill,
     Person,
@@ -84,23 +85,31 @@ async def population(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, Person
     return cached[key]
 
 
-async def _read_population(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, Person]:
+def _ceil_day(t: datetime) -> date:
+    """The first day whose midnight is at or after `t`."""
+    return t.date() if t.time() == time.min else t.date() + timedelta(1)
+
+
+def filtered(stmt: Any, tenant: str, f: Filters) -> Any:
+    """`stmt` over the people the filters select, employed at some point in the window.
+
+    The one definition of a view's population, shared by the views and the anonymity
+    rules (which count the populations around it).
+    """
     e = employees.c
-    stmt = (
-        sa.select(e.employee_id, e.hired_on, e.left_on, e.left_voluntarily, e.group_attributes)
-        .select_from(
-            employees.outerjoin(
-                roles,
-                sa.and_(
-                    roles.c.tenant_id == employees.c.tenant_id,
-                    roles.c.role_id == employees.c.role_id,
-                ),
-            )
+    stmt = stmt.select_from(
+        employees.outerjoin(
+            roles,
+            sa.and_(roles.c.tenant_id == e.tenant_id, roles.c.role_id == e.role_id),
         )
-        .where(employees.c.tenant_id == tenant)
+    ).where(
+        e.tenant_id == tenant,
+        # Person.employed_during: hired before the window ends, not gone before it starts.
+        sa.or_(e.hired_on.is_(None), e.hired_on < _ceil_day(f.window.end)),
+        sa.or_(e.left_on.is_(None), e.left_on >= _ceil_day(f.window.start)),
     )
     if f.department:
-        stmt = stmt.where(employees.c.department_id == f.department)
+        stmt = stmt.where(e.department_id == f.department)
     if f.family:
         stmt = stmt.where(roles.c.family_id == f.family)
     if f.track:
@@ -108,9 +117,17 @@ async def _read_population(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, 
     if f.level:
         stmt = stmt.where(roles.c.level_id == f.level)
     if f.manager:
-        stmt = stmt.where(
-            employees.c.employee_id.in_(directory.reports_of(employees, tenant, f.manager))
-        )
+        stmt = stmt.where(e.employee_id.in_(directory.reports_of(employees, tenant, f.manager)))
+    return stmt
+
+
+async def _read_population(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, Person]:
+    e = employees.c
+    stmt = filtered(
+        sa.select(e.employee_id, e.hired_on, e.left_on, e.left_voluntarily, e.group_attributes),
+        tenant,
+        f,
+    )
     out = {}
     for r in (await u.session.execute(stmt)).all():
         person = Person(
@@ -370,8 +387,20 @@ async def skills_figures(u: UnitOfWork, tenant: str, f: Filters, threshold: int)
     return {
         "gap_heatmap": heatmap,
         "gap_trend": trend,
-        "readiness_pipeline": [{"role_id": k, **v} for k, v in sorted(pipeline.items())],
+        "readiness_pipeline": [
+            _pipeline_row(role, counts, threshold) for role, counts in sorted(pipeline.items())
+        ],
     }
+
+
+def _pipeline_row(role: str, counts: dict[str, int], threshold: int) -> dict[str, Any]:
+    """A role's ready-now and ready-soon counts; a count of 1 to k-1 people is suppressed."""
+    row: dict[str, Any] = {"role_id": role}
+    for name, n in counts.items():
+        hidden = anonymity.small(n, threshold)
+        row[name] = None if hidden else n
+        row[f"{name}_suppressed"] = hidden
+    return row
 
 
 async def engagement_figures(
@@ -466,21 +495,34 @@ async def retention_figures(
 ) -> dict[str, Any]:
     _, promoted, over, rest = await _cohorts(u, tenant, f)
     out: dict[str, Any] = {"as_of": as_of}
-    for name, cohort in (("promoted", promoted), ("passed_over", over), ("everyone_else", rest)):
-        entry: dict[str, Any] = {"cohort": len(cohort)}
-        for months in (6, 12):
-            rate, eligible = retention(cohort, as_of, months)
-            if eligible and eligible < threshold:
+    cohorts = {"promoted": promoted, "passed_over": over, "everyone_else": rest}
+    # The cohorts add up to the population: a small one is hidden with its complement.
+    hidden = anonymity.complementary({n: len(c) for n, c in cohorts.items()}, threshold)
+    for name, cohort in cohorts.items():
+        if name in hidden:
+            entry: dict[str, Any] = {"cohort": None, "cohort_suppressed": True}
+            for months in (6, 12):
                 entry[f"retention_{months}m"] = None
                 entry[f"retention_{months}m_suppressed"] = True
+                entry[f"retention_{months}m_eligible"] = None
+            entry["exits_within_12m"] = None
+            entry["voluntary_exits_within_12m"] = None
+            out[name] = entry
+            continue
+        entry = {"cohort": len(cohort), "cohort_suppressed": False}
+        for months in (6, 12):
+            rate, eligible = retention(cohort, as_of, months)
+            if anonymity.small(eligible, threshold):
+                entry[f"retention_{months}m"] = None
+                entry[f"retention_{months}m_suppressed"] = True
+                entry[f"retention_{months}m_eligible"] = None
             else:
                 entry[f"retention_{months}m"] = rate
                 entry[f"retention_{months}m_suppressed"] = False
-            entry[f"retention_{months}m_eligible"] = eligible
+                entry[f"retention_{months}m_eligible"] = eligible
         left, voluntary = exits_within(cohort, 12)
-        small = 0 < len(cohort) < threshold
-        entry["exits_within_12m"] = None if small else left
-        entry["voluntary_exits_within_12m"] = None if small else voluntary
+        entry["exits_within_12m"] = left
+        entry["voluntary_exits_within_12m"] = voluntary
         out[name] = entry
     return out
 
@@ -508,11 +550,19 @@ async def fairness_figures(
     groups: dict[str, list[Person]] = defaultdict(list)
     for p in pop.values():
         groups[p.groups.get(attribute, "undisclosed")].append(p)
+    # The groups add up to the view's headcount: a small group is hidden with its complement.
+    hidden = anonymity.complementary({g: len(m) for g, m in groups.items()}, threshold)
     out = []
     for value, members in sorted(groups.items()):
-        if len(members) < threshold:
+        if value in hidden:
             out.append(
-                {"group": value, "suppressed": True, "reason": f"fewer than {threshold} people"}
+                {
+                    "group": value,
+                    "suppressed": True,
+                    "reason": f"fewer than {threshold} people"
+                    if anonymity.small(len(members), threshold)
+                    else "hidden with a smaller group, which the total would otherwise reveal",
+                }
             )
             continue
         ids = {p.employee_id for p in members}
