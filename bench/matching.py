@@ -216,7 +216,7 @@ async def main(n: int, comps: int, admin_url: str, bootstrap: str) -> None:
 
         # Same answers: the SQL baseline and the service agree on the top 50.
         async with uow() as u:
-            ours = [m.employee_id for m, _ in await market.candidates(u, hr, opp_ids[0], 50)]
+            ours = [c.match.employee_id for c in await market.candidates(u, hr, opp_ids[0], 50)]
         row = await conn.fetchrow(
             "SELECT required::text, role_id FROM mobility.opportunities WHERE opportunity_id = $1",
             opp_ids[0],

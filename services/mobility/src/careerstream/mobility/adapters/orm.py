@@ -50,6 +50,8 @@ profiles = sa.Table(
     sa.Column("target_family_ids", ARRAY(sa.Text), nullable=False, server_default="{}"),
     sa.Column("open_to_projects", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("willing_to_relocate", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("open_to_approach", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("share_aspirations", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Index("ix_profiles_seq", "tenant_id", "seq"),
 )
@@ -103,3 +105,18 @@ applications = sa.Table(
         postgresql_where=sa.text("status <> 'withdrawn'"),
     ),
 )
+
+candidate_searches = sa.Table(
+    "candidate_searches",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("search_id", sa.Text, primary_key=True),
+    sa.Column("opportunity_id", sa.Text, nullable=False),
+    sa.Column("searched_by", sa.Text, nullable=False),
+    sa.Column("searched_at", TS, nullable=False),
+    sa.Column("as_hr", sa.Boolean, nullable=False),
+    sa.Column("shown", sa.Integer, nullable=False),
+    sa.Column("shown_in_full", sa.Integer, nullable=False),
+    sa.Index("ix_candidate_searches_time", "tenant_id", "searched_at"),
+)
+"""Who looked for candidates, for which opportunity, and how many people they were shown."""

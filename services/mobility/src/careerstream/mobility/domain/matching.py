@@ -27,7 +27,7 @@ contribution of each competency, what is missing, and the other three terms.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
@@ -343,8 +343,27 @@ class ProfileIndex:
             self._order = ranks
         return self._order
 
-    def top(self, t: Target, limit: int, exclude: Iterable[str] = ()) -> list[Match]:
-        """The `limit` best candidates, best first, each explained."""
+    def mask(self, employee_ids: Iterable[str]) -> npt.NDArray[np.bool_]:
+        """A row mask of these people (those not in the index are left out)."""
+        out = np.zeros(len(self.ids), dtype=bool)
+        rows = [r for r in map(self.rows.get, employee_ids) if r is not None]
+        out[rows] = True
+        return out
+
+    def top(
+        self,
+        t: Target,
+        limit: int,
+        exclude: Iterable[str] = (),
+        *,
+        among: npt.NDArray[np.bool_] | None = None,
+        private: npt.NDArray[np.bool_] | None = None,
+    ) -> list[Match]:
+        """The `limit` best candidates, best first, each explained.
+
+        `among`: only these rows may be found (None: everyone). `private`: rows whose
+        aspirations the asker may not see, so they neither rank nor explain them.
+        """
         n = len(self.ids)
         if n == 0:
             return []
@@ -371,6 +390,8 @@ class ProfileIndex:
         if t.role is not None:
             rows = list(self.by_target_role.get(t.role.role_id, ()))
             aspiration[rows] = 1.0
+        if private is not None:
+            aspiration[private[:n]] = 0.0
         if t.kind == "role" and t.role is not None:
             same = self.family[:n] == self.codes.get(t.role.family_id, -1)
             down = same & (self.rank[:n] > t.role.rank)
@@ -391,6 +412,8 @@ class ProfileIndex:
             row = self.rows.get(e)
             if row is not None:
                 score[row] = -1.0
+        if among is not None:
+            score[~among[:n]] = -1.0
         k = min(limit, n)
         if k <= 0:
             return []
@@ -399,4 +422,11 @@ class ProfileIndex:
         candidates = candidates[score[candidates] >= 0]
         order = np.lexsort((self._id_order()[candidates], -score[candidates]))
         chosen = candidates[order][:k]
-        return [explain(self.profile(int(i), t.required), t) for i in chosen]
+        out = []
+        for i in chosen:
+            p = self.profile(int(i), t.required)
+            if private is not None and private[i]:
+                p = replace(p, target_roles=frozenset(), target_families=frozenset())
+                p = replace(p, open_to_projects=False)
+            out.append(explain(p, t))
+        return out

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from careerstream.contracts.events.mobility import OpportunityKind, RoleFilled, VisibilityScope
 from careerstream.mobility.domain.matching import WEIGHTS, Match
 from careerstream.mobility.service_layer import market as svc
-from careerstream.servicekit.deps import CurrentPrincipal, Uow
+from careerstream.servicekit.deps import CurrentPrincipal, HrAdmin, Uow
 from careerstream.servicekit.errors import unit as _unit
 from careerstream.servicekit.types import Moment
 
@@ -146,9 +146,61 @@ def _match(m: Match) -> MatchOut:
     )
 
 
-class CandidateOut(MatchOut):
+class CandidateCompetencyOut(BaseModel):
+    competency_id: str
+    required: int
+    meets: bool
+    level: int | None
+    """null when the person is outside your line (you see only whether they meet it)."""
+    credit: float | None
+    contribution: float | None
+    missing: int | None
+
+
+class CandidateOut(BaseModel):
+    employee_id: str
+    detail: Literal["full", "summary"]
+    """full: you may read this person (HR, or your own line); summary: meets / below only."""
+    score: float | None
+    fit: float | None
+    readiness: float
+    """Share of the requirements met."""
+    aspiration: float | None
+    aspiration_reason: str
+    move: float
+    move_kind: str | None
+    competencies: list[CandidateCompetencyOut]
     application: str | None
     """Their application's status, if they applied."""
+    weights: dict[str, float] = WEIGHTS
+
+
+def _candidate(c: svc.Candidate) -> CandidateOut:
+    m, full = c.match, c.full
+    return CandidateOut(
+        employee_id=m.employee_id,
+        detail="full" if full else "summary",
+        score=m.score if full else None,
+        fit=m.fit if full else None,
+        readiness=m.readiness,
+        aspiration=m.aspiration if c.aspirations_shown else None,
+        aspiration_reason=m.aspiration_reason if c.aspirations_shown else "not shared",
+        move=m.move,
+        move_kind=m.move_kind.value if m.move_kind else None,
+        competencies=[
+            CandidateCompetencyOut(
+                competency_id=x.competency_id,
+                required=x.required,
+                meets=x.missing == 0,
+                level=x.level if full else None,
+                credit=x.credit if full else None,
+                contribution=x.contribution if full else None,
+                missing=x.missing if full else None,
+            )
+            for x in m.competencies
+        ],
+        application=c.application,
+    )
 
 
 @router.get(
@@ -164,7 +216,44 @@ async def get_candidates(
 ) -> list[CandidateOut]:
     async with _unit(uow) as u:
         ranked = await svc.candidates(u, principal, opportunity_id, limit)
-    return [CandidateOut(**_match(m).model_dump(), application=status) for m, status in ranked]
+        await u.commit()  # the search is logged
+    return [_candidate(c) for c in ranked]
+
+
+class CandidateSearchOut(BaseModel):
+    search_id: str
+    opportunity_id: str
+    searched_by: str
+    searched_at: datetime
+    as_hr: bool
+    shown: int
+    shown_in_full: int
+
+
+@router.get(
+    "/candidate-searches",
+    tags=["matching"],
+    summary="Who searched for candidates, newest first (hr_admin)",
+)
+async def candidate_searches(
+    principal: HrAdmin,
+    uow: Uow,
+    opportunity_id: str | None = None,
+    searched_by: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[CandidateSearchOut]:
+    async with _unit(uow) as u:
+        rows = await svc.candidate_searches_log(
+            u,
+            principal.tenant_id,
+            opportunity_id=opportunity_id,
+            searched_by=searched_by,
+            limit=limit,
+        )
+    return [
+        CandidateSearchOut(**{k: getattr(r, k) for k in CandidateSearchOut.model_fields})
+        for r in rows
+    ]
 
 
 @router.get(
@@ -200,6 +289,10 @@ class AspirationsIn(Strict):
     target_family_ids: list[str] = []
     open_to_projects: bool = False
     willing_to_relocate: bool = False
+    open_to_approach: bool = False
+    """Hiring managers outside your line may find you for their opportunities."""
+    share_aspirations: bool = False
+    """Hiring managers outside your line may see your aspirations when they find you."""
 
 
 @router.put(
@@ -217,6 +310,8 @@ async def put_aspirations(
             body.target_family_ids,
             body.open_to_projects,
             body.willing_to_relocate,
+            body.open_to_approach,
+            body.share_aspirations,
         )
         out = await svc.aspirations(u, principal, employee_id)
         await u.commit()

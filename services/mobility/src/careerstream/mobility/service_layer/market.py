@@ -2,8 +2,8 @@
 
 Visibility: an open opportunity is visible to everyone in the tenant, or only
 to its department when `visibility` is `department`; its hiring manager and
-hr_admin always see it. Candidates, their profiles and their scores are seen
-only by the hiring manager and hr_admin; an employee sees their own match.
+hr_admin always see it. Candidates are seen only by the hiring manager and
+hr_admin, as far as `candidates` allows; an employee sees their own match.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from careerstream.contracts.events import mobility as ev
 from careerstream.mobility.adapters.orm import (
     applications,
+    candidate_searches,
     employees,
     opportunities,
     profiles,
@@ -224,29 +225,126 @@ async def _target(uow: UnitOfWork, tenant: str, opp: Any) -> Target:
     return Target(opp.opportunity_id, opp.kind, dict(opp.required), role, opp.family_id)
 
 
+@dataclass(frozen=True)
+class Candidate:
+    match: Match
+    application: str | None
+    """Their application's status, if they applied."""
+    full: bool
+    """The asker may read this person individually (HR, or the person is in their line):
+    levels and scores; otherwise only whether each requirement is met."""
+    aspirations_shown: bool
+
+
 async def candidates(
     uow: UnitOfWork, who: Principal, opportunity_id: str, limit: int
-) -> list[tuple[Match, str | None]]:
+) -> list[Candidate]:
+    """People ranked for an opportunity, as far as the asker may find and read them.
+
+    hr_admin finds everyone, in full. A hiring manager finds the people of their own line
+    (in full: they may read them anyway), those who applied, and those open to being
+    approached (`open_to_approach`); of people outside their line they see whether each
+    requirement is met, never levels or scores, and their aspirations only if they share
+    them. Every search is logged for HR (`candidate_searches`).
+    """
     opp = await visible(uow, who, opportunity_id)
     if not runs(who, opp):
         raise Forbidden("only the hiring manager and hr_admin see candidates")
-    index = await index_for(uow, who.tenant_id)
-    matches = index.top(
-        await _target(uow, who.tenant_id, opp), limit, exclude=[opp.hiring_manager_id]
-    )
+    tenant = who.tenant_id
+    index = await index_for(uow, tenant)
     applied = {
         r.employee_id: r.status
         for r in (
             await uow.session.execute(
                 sa.select(applications.c.employee_id, applications.c.status).where(
-                    applications.c.tenant_id == who.tenant_id,
+                    applications.c.tenant_id == tenant,
                     applications.c.opportunity_id == opportunity_id,
                     applications.c.status != "withdrawn",
                 )
             )
         ).all()
     }
-    return [(m, applied.get(m.employee_id)) for m in matches]
+    as_hr = who.has(Role.HR_ADMIN)
+    line: set[str] = set()
+    sharing: set[str] = set()
+    among = private = None
+    if not as_hr:
+        line = set(
+            (
+                await uow.session.scalars(
+                    sa.select(employees.c.employee_id).where(
+                        employees.c.tenant_id == tenant,
+                        employees.c.employee_id.in_(
+                            people.reports_of(employees, tenant, who.subject)
+                        ),
+                    )
+                )
+            ).all()
+        )
+        flags = (
+            await uow.session.execute(
+                sa.select(
+                    profiles.c.employee_id,
+                    profiles.c.open_to_approach,
+                    profiles.c.share_aspirations,
+                ).where(
+                    profiles.c.tenant_id == tenant,
+                    sa.or_(profiles.c.open_to_approach, profiles.c.share_aspirations),
+                )
+            )
+        ).all()
+        approachable = {e for e, open_, _ in flags if open_}
+        sharing = {e for e, _, shares in flags if shares}
+        among = index.mask(line | approachable | set(applied))
+        private = among & ~index.mask(line | sharing)
+    matches = index.top(
+        await _target(uow, tenant, opp),
+        limit,
+        exclude=[opp.hiring_manager_id],
+        among=among,
+        private=private,
+    )
+    out = [
+        Candidate(
+            m,
+            applied.get(m.employee_id),
+            full=as_hr or m.employee_id in line,
+            aspirations_shown=as_hr or m.employee_id in line or m.employee_id in sharing,
+        )
+        for m in matches
+    ]
+    await uow.session.execute(
+        sa.insert(candidate_searches).values(
+            tenant_id=tenant,
+            search_id=str(uuid.uuid4()),
+            opportunity_id=opportunity_id,
+            searched_by=who.subject,
+            searched_at=_now(),
+            as_hr=as_hr,
+            shown=len(out),
+            shown_in_full=sum(c.full for c in out),
+        )
+    )
+    return out
+
+
+async def candidate_searches_log(
+    uow: UnitOfWork,
+    tenant: str,
+    *,
+    opportunity_id: str | None,
+    searched_by: str | None,
+    limit: int,
+) -> list[Any]:
+    """Who searched for candidates, newest first (HR reads it)."""
+    c = candidate_searches.c
+    stmt = sa.select(candidate_searches).where(c.tenant_id == tenant)
+    if opportunity_id is not None:
+        stmt = stmt.where(c.opportunity_id == opportunity_id)
+    if searched_by is not None:
+        stmt = stmt.where(c.searched_by == searched_by)
+    stmt = stmt.order_by(c.searched_at.desc(), c.search_id).limit(limit)
+    return list((await uow.session.execute(stmt)).all())
 
 
 async def my_profile(uow: UnitOfWork, who: Principal) -> Any:
@@ -289,6 +387,8 @@ async def set_aspirations(
     target_family_ids: Sequence[str],
     open_to_projects: bool,
     willing_to_relocate: bool,
+    open_to_approach: bool = False,
+    share_aspirations: bool = False,
 ) -> None:
     if who.subject != employee_id and not who.has(Role.HR_ADMIN):
         raise NotFound(f"no employee '{employee_id}' whose aspirations you may set")
@@ -318,6 +418,8 @@ async def set_aspirations(
         target_family_ids=list(dict.fromkeys(target_family_ids)),
         open_to_projects=open_to_projects,
         willing_to_relocate=willing_to_relocate,
+        open_to_approach=open_to_approach,
+        share_aspirations=share_aspirations,
     )
 
 
@@ -342,6 +444,8 @@ async def aspirations(uow: UnitOfWork, who: Principal, employee_id: str) -> dict
         "target_family_ids": row.target_family_ids,
         "open_to_projects": row.open_to_projects,
         "willing_to_relocate": row.willing_to_relocate,
+        "open_to_approach": row.open_to_approach,
+        "share_aspirations": row.share_aspirations,
     }
 
 
