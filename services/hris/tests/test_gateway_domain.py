@@ -111,3 +111,19 @@ def test_an_export_with_errors_is_refused_whole_with_every_line() -> None:
     assert rows[0].record.groups == {"gender": "f"}
     with pytest.raises(exports.ExportInvalid, match="unknown column"):
         exports.parse("employee_id,salary\nE1,1\n", "csv", set())
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "message"),
+    [
+        # Found by the fuzzer: a bare carriage return inside a field (was a 500).
+        ("\t\u00a8\U000f0f8f&\u00e6\U000fe214\u00b3\r-\u009c\u0086", "csv", "the header"),
+        ('employee_id,display_name\nE1,"Ada\n', "csv", "not valid CSV"),
+        ('[{"employee_id": ["E1"]}]', "json", "not text or a number: employee_id"),
+        ('[{"employee_id": "E1", "manager_id": {"id": "M"}}]', "json", "manager_id"),
+    ],
+)
+def test_malformed_exports_are_refused_with_the_line(text: str, fmt: str, message: str) -> None:
+    with pytest.raises(exports.ExportInvalid) as caught:
+        exports.parse(text, fmt, set())
+    assert message in str(caught.value), caught.value.errors

@@ -17,6 +17,10 @@ each request it finds the route and applies that route's policy:
 - **JSON shape.** A JSON body must parse; its integers must fit in 64 bits (a 5,000-digit
   number is refused, not parsed), ``NaN``/``Infinity`` are refused, and it may nest at most
   `MAX_DEPTH` levels. Each refusal is 422 naming the field.
+- **The documented schema.** A JSON body must match the JSON Schema its operation
+  publishes in the service's OpenAPI document, as JSON: `false` is not a number, `0` is
+  not a boolean, `"5"` is not an integer, and a date is a string (pydantic, which comes
+  next, would coerce each of them). What the document says is what the service takes.
 - **Failures.** Any unexpected exception becomes a 500 problem+json carrying the trace id
   (the same id is in the log line and the trace), never a plain-text page.
 
@@ -31,11 +35,13 @@ import logging
 import math
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi.routing import APIRoute, iter_route_contexts
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
 from opentelemetry import trace
 from starlette.routing import Match
 
@@ -80,6 +86,8 @@ class Policy:
     max_body: int
     types: tuple[str, ...] | None
     """Media types the body may have; None: the route takes no body (one sent is ignored)."""
+    schema: Any = None
+    """A validator of the JSON body against the operation's documented schema, if any."""
 
 
 def _policy(route: APIRoute) -> Policy:
@@ -176,8 +184,32 @@ def _check_json(value: Any, path: str, depth: int) -> None:
             _check_json(item, f"{path}[{i}]" if path else f"[{i}]", depth + 1)
 
 
-def check_json_body(body: bytes) -> None:
-    """Refuse a JSON body the services must never see (see the module doc)."""
+def _documented(app: Any, route: APIRoute, method: str) -> Any:
+    """A validator of the operation's documented JSON request body, or None."""
+    doc = app.openapi()
+    op = doc.get("paths", {}).get(route.path_format, {}).get(method.lower(), {})
+    schema = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+    if not schema or route.body_field is None:
+        return None
+    root = {**schema, "components": doc.get("components", {})}
+    return Draft202012Validator(root)
+
+
+def _where(path: Any) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def check_documented(validator: Any, data: Any) -> None:
+    error = best_match(validator.iter_errors(data))
+    if error is not None:
+        raise _invalid(_where(error.absolute_path) or "body", error.message[:300])
+
+
+def check_json_body(body: bytes) -> Any:
+    """Refuse a JSON body the services must never see (see the module doc); its data."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -196,6 +228,7 @@ def check_json_body(body: bytes) -> None:
     except RecursionError as exc:
         raise _invalid("body", f"nests deeper than {MAX_DEPTH} levels") from exc
     _check_json(data, "", 0)
+    return data
 
 
 def _media_type(headers: Mapping[bytes, bytes]) -> str | None:
@@ -221,7 +254,7 @@ class EdgeMiddleware:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._policies: dict[int, Policy] = {}
+        self._policies: dict[tuple[int, str], Policy] = {}
         self._routes: list[APIRoute] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -285,8 +318,10 @@ class EdgeMiddleware:
         if route is None:
             policy = Policy(DEFAULT_MAX_BODY, None)
         else:
-            policy = self._policies.get(id(route)) or self._policies.setdefault(
-                id(route), _policy(route)
+            key = (id(route), scope["method"])
+            policy = self._policies.get(key) or self._policies.setdefault(
+                key,
+                replace(_policy(route), schema=_documented(scope["app"], route, scope["method"])),
             )
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
@@ -313,7 +348,9 @@ class EdgeMiddleware:
             )
         if body:
             if media is not None and (media in JSON_TYPES or media.endswith("+json")):
-                check_json_body(body)
+                data = check_json_body(body)
+                if policy.schema is not None:
+                    check_documented(policy.schema, data)
             elif b"\x00" in body:
                 raise _invalid("body", f"must not contain a NUL byte (at byte {body.index(0)})")
         return _replaying(body, receive)

@@ -51,13 +51,17 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = str(exc.detail)
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"no route {request.url.path}"
-        elif exc.status_code == 405 and detail == "Method Not Allowed":
-            detail = f"{request.method} is not allowed on {request.url.path}"
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route that matched the path; a path
+            # served by several routes takes the methods of them all.
+            allowed = _methods_at(request)
+            if allowed:
+                headers["Allow"] = ", ".join(sorted(allowed))
+            if detail == "Method Not Allowed":
+                detail = f"{request.method} is not allowed on {request.url.path}"
         return problem_response(
-            exc.status_code,
-            titles.get(exc.status_code, "Error"),
-            detail,
-            headers=dict(exc.headers or {}),
+            exc.status_code, titles.get(exc.status_code, "Error"), detail, headers=headers
         )
 
     @app.exception_handler(RequestValidationError)
@@ -72,6 +76,21 @@ def install_problem_handlers(app: FastAPI) -> None:
         ]
         detail = "; ".join(f"{e['field'] or '<body>'}: {e['message']}" for e in errors[:5])
         return problem_response(422, "Invalid request", detail, errors=_jsonable(errors))
+
+
+def _methods_at(request: Request) -> set[str]:
+    from fastapi.routing import iter_route_contexts
+    from starlette.routing import Match, Route
+
+    out: set[str] = set()
+    scope = {**request.scope, "method": "GET"}
+    for ctx in iter_route_contexts(request.app.routes):
+        route = ctx.original_route
+        if isinstance(route, Route) and route.methods:
+            path_match, _ = route.matches({**scope, "method": next(iter(route.methods))})
+            if path_match is Match.FULL:
+                out |= route.methods
+    return out
 
 
 def _jsonable(value: Any) -> Any:

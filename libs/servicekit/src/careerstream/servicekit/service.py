@@ -143,7 +143,13 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
     app.add_middleware(EdgeMiddleware)  # outermost: hostile input never reaches the rest
     app.include_router(health_router(checks))
 
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        summary="Prometheus metrics",
+        response_class=Response,
+        responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}}},
+    )
     async def metrics() -> Response:
         await rt.relay.backlog()
         if rt.lag is not None:

@@ -8,13 +8,31 @@ models and query parameters use `Day` and `Moment`, which accept 1900-01-01 to
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2199, 12, 31)
+
+
+def _iso_day(value: Any) -> Any:
+    # pydantic would read "0" or 0 as a unix time; a day is written YYYY-MM-DD.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    if isinstance(value, int | float):
+        raise ValueError("must be a date written YYYY-MM-DD, not a number")
+    return value
+
+
+def _iso_moment(value: Any) -> Any:
+    if isinstance(value, int | float) or (
+        isinstance(value, str) and not re.match(r"\d{4}-\d{2}-\d{2}", value)
+    ):
+        raise ValueError("must be a date and time in ISO 8601 (YYYY-MM-DDThh:mm:ss±hh:mm)")
+    return value
 
 
 def _day_in_range(value: date) -> date:
@@ -28,7 +46,7 @@ def _moment_in_range(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-Day = Annotated[date, AfterValidator(_day_in_range)]
+Day = Annotated[date, BeforeValidator(_iso_day), AfterValidator(_day_in_range)]
 """A calendar day between `FIRST_DAY` and `LAST_DAY`."""
-Moment = Annotated[datetime, AfterValidator(_moment_in_range)]
+Moment = Annotated[datetime, BeforeValidator(_iso_moment), AfterValidator(_moment_in_range)]
 """A point in time between `FIRST_DAY` and `LAST_DAY` (UTC when no offset is given)."""

@@ -77,17 +77,20 @@ def _rows(text: str, fmt: str) -> Iterable[tuple[int, dict[str, Any]]]:
         for i, item in enumerate(data, start=1):
             yield i, item if isinstance(item, dict) else {"__not_an_object__": item}
         return
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "employee_id" not in reader.fieldnames:
-        raise ExportInvalid([LineError(1, "the header must name at least employee_id")])
-    unknown = [c for c in reader.fieldnames if c not in KNOWN and not c.startswith("group.")]
-    if unknown:
-        raise ExportInvalid([LineError(1, f"unknown column(s): {', '.join(unknown)}")])
-    for row in reader:
-        if None in row:
-            yield reader.line_num, {"__extra__": row[None]}
-        else:
-            yield reader.line_num, {k: (v if v != "" else None) for k, v in row.items()}
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        if not reader.fieldnames or "employee_id" not in reader.fieldnames:
+            raise ExportInvalid([LineError(1, "the header must name at least employee_id")])
+        unknown = [c for c in reader.fieldnames if c not in KNOWN and not c.startswith("group.")]
+        if unknown:
+            raise ExportInvalid([LineError(1, f"unknown column(s): {', '.join(unknown)}")])
+        for row in reader:
+            if None in row:
+                yield reader.line_num, {"__extra__": row[None]}
+            else:
+                yield reader.line_num, {k: (v if v != "" else None) for k, v in row.items()}
+    except csv.Error as exc:
+        raise ExportInvalid([LineError(max(reader.line_num, 1), f"not valid CSV: {exc}")]) from exc
 
 
 def parse(text: str | bytes, fmt: str, known_ids: set[str]) -> list[Row]:
@@ -110,6 +113,10 @@ def parse(text: str | bytes, fmt: str, known_ids: set[str]) -> list[Row]:
             unknown = [k for k in raw if k not in KNOWN and not k.startswith("group.")]
             if unknown:
                 errors.append(LineError(line, f"unknown field(s): {', '.join(unknown)}"))
+            nested = [k for k, v in raw.items() if isinstance(v, dict | list)]
+            if nested:
+                errors.append(LineError(line, f"not text or a number: {', '.join(sorted(nested))}"))
+                continue
         emp = raw.get("employee_id")
         if not emp or not str(emp).strip():
             errors.append(LineError(line, "employee_id is missing"))

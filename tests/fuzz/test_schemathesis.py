@@ -1,0 +1,100 @@
+"""Schema-driven fuzzing of every service's HTTP API, with a token of each role.
+
+Every service runs as its own process on real Kafka and PostgreSQL; Schemathesis reads
+its OpenAPI document and sends generated requests, valid and invalid, with the token of
+an employee, a manager and hr_admin. The run fails on any 5xx, on a response that breaks
+the documented schema (status, content type, body, headers, Allow), and on any request
+that the schema forbids but the service accepts.
+
+`REGRESSION_SEEDS` are the seeds that found failures while the edge was built; they run
+on every test run, each with a bounded number of examples per operation, so the whole
+fuzz stays a few minutes. Run more yourself with `FUZZ_SEEDS=1,2,3 FUZZ_EXAMPLES=50`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from careerstream.devstack.processes import platform
+from careerstream.devstack.stack import Endpoints, installed_services
+from careerstream.servicekit.auth import AuthSettings, mint_token
+
+pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
+
+REGRESSION_SEEDS = [1]
+"""Seed 1 found, before the fixes: a 500 on a CSV export with a bare carriage return; `false`
+accepted as a number and `0` as a boolean in JSON bodies; `to=0` read as a date; an Allow
+header naming one route's methods; /metrics documented as JSON. (Seed 7 with 30 examples per
+operation found nothing more.)"""
+ROLES = ("employee", "manager", "hr_admin")
+CHECKS = ",".join(
+    [
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_headers_conformance",
+        "response_schema_conformance",
+        "negative_data_rejection",
+        "missing_required_header",
+        "unsupported_method",
+        "allow_header_conformance",
+    ]
+)
+
+
+def _seeds() -> list[int]:
+    given = os.environ.get("FUZZ_SEEDS")
+    return [int(s) for s in given.split(",")] if given else REGRESSION_SEEDS
+
+
+async def _fuzz(url: str, role: str, seed: int, workdir: Path) -> tuple[int, str]:
+    token = mint_token(AuthSettings(), tenant="fuzz", subject="U1", roles=[role])
+    schemathesis = Path(sys.executable).with_name("schemathesis")
+    proc = await asyncio.create_subprocess_exec(
+        str(schemathesis),
+        "run",
+        f"{url}/openapi.json",
+        "--header",
+        f"Authorization: Bearer {token}",
+        "--checks",
+        CHECKS,
+        "--max-examples",
+        os.environ.get("FUZZ_EXAMPLES", "8"),
+        "--seed",
+        str(seed),
+        "--phases",
+        "examples,coverage,fuzzing",
+        "--workers",
+        "1",
+        "--no-shrink",
+        "--request-timeout",
+        "20",
+        "--output-truncate",
+        "false",
+        cwd=workdir,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": ""},
+    )
+    out, _ = await proc.communicate()
+    return proc.returncode or 0, out.decode(errors="replace")
+
+
+async def test_no_generated_request_breaks_any_service(
+    endpoints: Endpoints, platform_topics: list[str], tmp_path: Path
+) -> None:
+    failures = []
+    async with platform(endpoints, tmp_path) as p:
+        for name in installed_services():
+            for role in ROLES:
+                for seed in _seeds():
+                    code, out = await _fuzz(p.services[name].url, role, seed, tmp_path)
+                    (tmp_path / f"fuzz-{name}-{role}-{seed}.log").write_text(out)
+                    if code != 0:
+                        failures.append(f"--- {name} as {role}, seed {seed}:\n{out[-6000:]}")
+    assert not failures, "\n".join(failures)
