@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: up down status test lint bench tools contracts demo
+.PHONY: up down status test lint bench tools contracts demo fuzz
 
 tools:
 	@scripts/ensure-tools
@@ -23,6 +23,9 @@ test: tools               ## the whole test suite, on real Kafka and PostgreSQL
 	uv run ruff check .
 	uv run mypy .
 	uv run pytest
+
+fuzz: tools               ## fuzz every service's HTTP API longer than the test run does
+	FUZZ_SEEDS=$${FUZZ_SEEDS:-1,2,3} FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-40} uv run pytest tests/fuzz -q
 
 lint: tools
 	uv run ruff check . && uv run ruff format --check . && uv run mypy .

@@ -173,3 +173,28 @@ async def test_imports_in_other_media_types_are_415(
         headers={**auth(tenant, "HR", "hr_admin"), "Content-Type": ctype},
     )
     problem(resp, 415)
+
+
+async def test_the_gateways_record_of_a_person_is_hrs_alone(
+    svc: RunningService, tenant: str
+) -> None:
+    from careerstream.devstack.access import Cell, check
+
+    secret = await _secret(svc.client, tenant, "workday")
+    hire = _hire(worker={"workerId": "E", "name": "Ada", "supervisorId": "M"})
+    assert (await _signed(svc.client, tenant, "workday", secret, hire)).status_code == 202
+    headers = {
+        "self": auth(tenant, "E"),
+        "peer": auth(tenant, "P"),
+        "manager": auth(tenant, "M", "manager"),
+        "skip_level": auth(tenant, "D", "manager"),
+        "hr": auth(tenant, "HR", "hr_admin"),
+        "other_tenant_hr": auth(f"{tenant}x", "HR", "hr_admin"),
+    }
+    needs_hr = {"self": 403, "peer": 403, "manager": 403, "skip_level": 403}
+    mismatches = await check(
+        svc.client,
+        headers,
+        [Cell("GET", "/v1/people/E", {**needs_hr, "hr": 200, "other_tenant_hr": 404})],
+    )
+    assert mismatches == [], "\n".join(mismatches)

@@ -147,7 +147,8 @@ async def test_post_match_apply_shortlist_select(
         ]
         assert (await c.post(f"/v1/applications/{app_c}/withdraw", headers=cc)).status_code == 200
         _problem(await c.post(f"/v1/applications/{app_b}/withdraw", headers=a), 404)  # not hers
-        _problem(await c.post(f"/v1/applications/{app_b}/shortlist", headers=a), 403)
+        # Not hers, and to an opportunity she does not run: it does not exist for her.
+        _problem(await c.post(f"/v1/applications/{app_b}/shortlist", headers=a), 404)
         assert (await c.post(f"/v1/applications/{app_b}/shortlist", headers=hm)).status_code == 200
         assert [x["employee_id"] for x in (await c.get("/v1/applications", headers=a)).json()] == [
             "A"

@@ -61,8 +61,16 @@ async def manages(uow: UnitOfWork, tenant: str, manager: str, employee: str) -> 
 
 
 async def may_read_person(uow: UnitOfWork, who: Principal, employee: str) -> bool:
-    if who.has(Role.HR_ADMIN) or who.subject == employee:
+    if who.subject == employee:
         return True
+    if who.has(Role.HR_ADMIN):
+        # HR reads everyone of their own tenant: someone the directory does not know is no one.
+        known = await uow.session.scalar(
+            sa.select(sa.literal(True)).where(
+                employees.c.tenant_id == who.tenant_id, employees.c.employee_id == employee
+            )
+        )
+        return bool(known)
     return await manages(uow, who.tenant_id, who.subject, employee)
 
 

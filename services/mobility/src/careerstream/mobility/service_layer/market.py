@@ -390,7 +390,14 @@ async def set_aspirations(
     open_to_approach: bool = False,
     share_aspirations: bool = False,
 ) -> None:
-    if who.subject != employee_id and not who.has(Role.HR_ADMIN):
+    if who.subject != employee_id:
+        sees = (
+            who.has(Role.HR_ADMIN) and await _person(uow, who.tenant_id, employee_id) is not None
+        ) or await people.manages(uow, employees, who.tenant_id, who.subject, employee_id)
+        if sees:
+            raise Forbidden(
+                "aspirations, and whether someone may be approached, are theirs alone to state"
+            )
         raise NotFound(f"no employee '{employee_id}' whose aspirations you may set")
     all_roles = (
         await uow.session.execute(
@@ -515,6 +522,8 @@ async def _application(uow: UnitOfWork, tenant: str, application_id: str) -> Any
 async def withdraw(uow: UnitOfWork, who: Principal, application_id: str) -> None:
     app = await _application(uow, who.tenant_id, application_id)
     if app.employee_id != who.subject:
+        if runs(who, await get(uow, who.tenant_id, app.opportunity_id)):
+            raise Forbidden("only the applicant withdraws an application")
         raise NotFound(f"no application '{application_id}' among those you may see")
     if app.status not in ("submitted", "shortlisted"):
         raise Conflict(f"application '{application_id}' is {app.status}; it cannot be withdrawn")
@@ -547,6 +556,12 @@ async def _run(uow: UnitOfWork, who: Principal, opportunity_id: str) -> Any:
 
 async def shortlist(uow: UnitOfWork, who: Principal, application_id: str) -> None:
     app = await _application(uow, who.tenant_id, application_id)
+    if app.employee_id != who.subject and not runs(
+        who, await get(uow, who.tenant_id, app.opportunity_id)
+    ):
+        # Someone else's application, to an opportunity the caller does not run: not theirs
+        # to know of.
+        raise NotFound(f"no application '{application_id}' among those you may see")
     opp = await _run(uow, who, app.opportunity_id)
     if opp.status != "open":
         raise Conflict(f"opportunity '{opp.opportunity_id}' is {opp.status}")

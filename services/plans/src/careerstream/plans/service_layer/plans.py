@@ -66,9 +66,19 @@ async def part(uow: UnitOfWork, who: Principal, employee_id: str) -> str | None:
         return "self"
     if await people.manages(uow, employees, who.tenant_id, who.subject, employee_id):
         return "manager"
-    if who.has(Role.HR_ADMIN):
+    if who.has(Role.HR_ADMIN) and await _known(uow, who.tenant_id, employee_id):
         return "hr"
     return None
+
+
+async def _known(uow: UnitOfWork, tenant: str, employee_id: str) -> bool:
+    """Whether the tenant's directory has this person (HR sees only their own tenant's)."""
+    found = await uow.session.scalar(
+        sa.select(sa.literal(True)).where(
+            employees.c.tenant_id == tenant, employees.c.employee_id == employee_id
+        )
+    )
+    return bool(found)
 
 
 async def require_part(
