@@ -184,3 +184,30 @@ def test_committed_openapi_is_current(name: str) -> None:
     path = OPENAPI_DIR / f"{name}.json"
     assert path.exists(), f"run `make contracts` to write {path}"
     assert path.read_text() == render(generate(name)), f"{path} is stale: run `make contracts`"
+
+
+@pytest.mark.postgres
+@pytest.mark.kafka
+async def test_the_reported_probes_of_mobility_and_metrics(
+    service_under_test: ServiceUnderTest,
+) -> None:
+    tenant = f"t{uuid.uuid4().hex[:10]}"
+    hr = {**auth(tenant, "HR", "hr_admin"), "Content-Type": "application/json"}
+    async with service_under_test("mobility") as svc:
+        big = b'{"kind": "gig", "title": "x", "description": "' + b"a" * 5_000_000 + b'"}'
+        assert problem(await svc.client.post("/v1/opportunities", content=big, headers=hr), 413)[
+            "max_bytes"
+        ] > 0
+        huge = b'{"kind": "gig", "title": "x", "time_share": ' + b"9" * 5000 + b"}"
+        body = problem(await svc.client.post("/v1/opportunities", content=huge, headers=hr), 422)
+        assert body["errors"][0]["field"] == "time_share"
+    async with service_under_test("metrics") as svc:
+        for url in (
+            "/v1/metrics/headline?to=0001-01-02",
+            "/v1/metrics/headline?to=0",
+            "/v1/metrics/headline?from=1899-12-31&to=2025-01-01",
+            "/v1/metrics/trends?metric=promotion_rate&to=9999-12-31",
+            "/v1/metrics/trends?metric=promotion_rate&months=99999999999999999999",
+        ):
+            body = problem(await svc.client.get(url, headers=hr), 422)
+            assert body["errors"][0]["field"].startswith("query."), body
