@@ -195,9 +195,12 @@ async def test_the_reported_probes_of_mobility_and_metrics(
     hr = {**auth(tenant, "HR", "hr_admin"), "Content-Type": "application/json"}
     async with service_under_test("mobility") as svc:
         big = b'{"kind": "gig", "title": "x", "description": "' + b"a" * 5_000_000 + b'"}'
-        assert problem(await svc.client.post("/v1/opportunities", content=big, headers=hr), 413)[
-            "max_bytes"
-        ] > 0
+        assert (
+            problem(await svc.client.post("/v1/opportunities", content=big, headers=hr), 413)[
+                "max_bytes"
+            ]
+            > 0
+        )
         huge = b'{"kind": "gig", "title": "x", "time_share": ' + b"9" * 5000 + b"}"
         body = problem(await svc.client.post("/v1/opportunities", content=huge, headers=hr), 422)
         assert body["errors"][0]["field"] == "time_share"
