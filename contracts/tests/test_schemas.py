@@ -127,3 +127,70 @@ def test_regeneration_refuses_a_breaking_change(tmp_path: Path) -> None:
     path.write_text(schemagen.render(old))
     assert schemagen.main(["--dir", str(tmp_path)]) == 1
     assert "legacy" in path.read_text(), "a refused change must leave the committed schema alone"
+
+
+def _copy_record(tmp_path: Path) -> tuple[Path, Path]:
+    import shutil
+
+    schemas, record = tmp_path / "schemas", tmp_path / "released"
+    shutil.copytree(SCHEMAS, schemas)
+    shutil.copytree(schemagen.RELEASED_DIR, record)
+    return schemas, record
+
+
+def test_every_released_revision_is_recorded_and_unchanged() -> None:
+    revisions, problems = schemagen.released(schemagen.RELEASED_DIR)
+    assert problems == []
+    assert set(revisions) == set(EVENT_TYPES)
+    for event_type, paths in revisions.items():
+        assert paths[-1].read_text() == (SCHEMAS / f"{event_type}.json").read_text()
+
+
+def test_a_change_is_checked_against_what_was_released_not_the_file_beside_it(
+    tmp_path: Path,
+) -> None:
+    schemas, record = _copy_record(tmp_path)
+    assert schemagen.main(["--dir", str(schemas), "--released", str(record), "--check"]) == 0
+    # A model that lost a field, with its committed schema regenerated to match: the file
+    # beside it agrees, but the released revision still has the field. As if released with
+    # a field `legacy` the model no longer has:
+    old = json.loads((record / "careerstream.mobility.role.filled.v1" / "1.json").read_text())
+    _data(old)["properties"]["legacy"] = {"type": "string", "description": "gone"}
+    schemagen.release("careerstream.mobility.role.filled.v1", old, record)
+    assert schemagen.main(["--dir", str(schemas), "--released", str(record), "--check"]) == 1
+    assert schemagen.main(["--dir", str(schemas), "--released", str(record)]) == 1
+
+
+def test_editing_a_released_schema_is_caught(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    schemas, record = _copy_record(tmp_path)
+    path = record / "careerstream.plans.plan.created.v1" / "1.json"
+    edited = json.loads(path.read_text())
+    edited["description"] = "rewritten history"
+    path.write_text(schemagen.render(edited))
+    assert schemagen.main(["--dir", str(schemas), "--released", str(record), "--check"]) == 1
+    assert "a released schema was edited" in capsys.readouterr().err
+
+
+def test_writing_a_compatible_change_releases_a_new_revision(tmp_path: Path) -> None:
+    schemas, record = _copy_record(tmp_path)
+    # Pretend revision 1 lacked an optional field the model now has: the model's schema is
+    # then a compatible change, released as revision 2 when the schemas are written.
+    path = record / "careerstream.plans.plan.created.v1" / "1.json"
+    older = json.loads(path.read_text())
+    field = next(f for f in _data(older)["properties"] if f not in _data(older).get("required", []))
+    del _data(older)["properties"][field]
+    import shutil
+
+    shutil.rmtree(path.parent)
+    sums = record / schemagen.SUMS
+    sums.write_text(
+        "".join(line + "\n" for line in sums.read_text().splitlines() if "plan.created" not in line)
+    )
+    schemagen.release("careerstream.plans.plan.created.v1", older, record)
+    assert schemagen.main(["--dir", str(schemas), "--released", str(record)]) == 0
+    assert (path.parent / "2.json").read_text() == (
+        schemas / "careerstream.plans.plan.created.v1.json"
+    ).read_text()
+    assert schemagen.main(["--dir", str(schemas), "--released", str(record), "--check"]) == 0

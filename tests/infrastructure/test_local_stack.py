@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -70,6 +71,12 @@ def test_up_twice_then_down(endpoints: Endpoints, tmp_path: Path) -> None:
         # Loaded with a simulated company, and its metrics shown.
         assert "onboarded" in up.stdout
         assert f"metrics      tenant up{first}{os.getpid()}, last 12 months" in up.stdout
+        # `status` shows each service's address, health and consumer lag.
+        shown = _cli(["status"], env)
+        for i, svc in enumerate(services):
+            line = next(x for x in shown.stdout.splitlines() if x.startswith(f"{svc:<12}"))
+            assert f"http://127.0.0.1:{first + i}" in line
+            assert "  ready  consumer lag " in line, line
         pids = {p.name: p.read_text() for p in (tmp_path / "stack" / "run").glob("*.pid")}
         again = _cli(["up"], env)
         assert again.returncode == 0, again.stdout + again.stderr
@@ -121,3 +128,46 @@ def test_up_that_fails_stops_what_it_started(endpoints: Endpoints, tmp_path: Pat
     assert _port_free(first)
     assert _port_free(first + 1)
     assert not list((tmp_path / "stack" / "run").glob("*.pid"))
+
+
+@pytest.mark.kafka
+def test_a_start_that_fails_half_way_leaves_nothing_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from careerstream.devstack import kafka
+    from careerstream.devstack.config import StackConfig
+    from careerstream.devstack.stack import start_infrastructure
+
+    monkeypatch.delenv("KAFKA_BOOTSTRAP_SERVERS", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    from careerstream.devstack.config import repo_root
+
+    first = free_port_block(3)
+    home = repo_root() / ".local" / f"halfway-{first}"  # beside the shared Kafka jars
+    request_cleanup = shutil.rmtree
+    cfg = StackConfig(
+        home=home,
+        kafka_port=first,
+        kafka_controller_port=first + 1,
+        postgres_port=first + 2,
+    )
+    with socket.socket() as taken:  # PostgreSQL cannot start: its port is taken
+        taken.bind(("127.0.0.1", first + 2))
+        taken.listen()
+        with pytest.raises(StackError, match="PostgreSQL"):
+            start_infrastructure(cfg, durable=False, log=False)
+    try:
+        assert not kafka.is_running(cfg)
+        assert _port_free(first), "the broker started by the failed call is still listening"
+    finally:
+        kafka.stop(cfg)
+        request_cleanup(home, ignore_errors=True)
+
+
+def test_no_port_is_handed_out_twice() -> None:
+    from careerstream.devstack.ports import free_port
+
+    # Nothing binds them in between: without memory, 400 draws from 8,000 ports would repeat
+    # one with a probability of about 99.99%.
+    ports = [free_port() for _ in range(400)]
+    assert len(set(ports)) == len(ports)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import uuid
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -63,3 +65,30 @@ async def test_a_service_role_cannot_open_another_services_database(
         finally:
             await admin.close()
     assert with_database("postgresql://u@h:1/x", "y") == "postgresql://u@h:1/y"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root hands the server to another user")
+def test_postgres_starts_from_a_private_checkout(tmp_path: Path) -> None:
+    """As root in a checkout whose parent is 0700 (what `mktemp -d` makes): the server's user
+    cannot enter it, so its data, its log and its working directory must all be elsewhere."""
+    import shutil
+
+    from careerstream.devstack.config import StackConfig
+    from careerstream.devstack.ports import free_port
+    from careerstream.devstack.postgres import LocalPostgres
+
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    private.chmod(0o700)
+    cfg = StackConfig(home=private / "checkout" / ".local" / "stack", postgres_port=free_port())
+    pg = LocalPostgres(cfg, durable=False)
+    assert not str(pg.data_dir).startswith(str(private))
+    assert not str(pg.log_file).startswith(str(private))
+    try:
+        pg.start()
+        assert pg.is_running()
+        assert pg.log_file.exists()
+    finally:
+        pg.stop()
+        shutil.rmtree(pg.data_dir, ignore_errors=True)
+        pg.log_file.unlink(missing_ok=True)

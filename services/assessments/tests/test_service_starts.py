@@ -15,5 +15,8 @@ async def test_starts_migrates_and_is_ready(service_under_test: ServiceUnderTest
         assert await svc.scalar("SELECT version_num FROM assessments.alembic_version") is not None
         asyncapi = await svc.client.get("/asyncapi.json")
         assert asyncapi.json()["asyncapi"].startswith("3.")
+        # Served with the broker this service really uses (the committed one says kafka:9092).
+        hosts = {x["host"] for x in asyncapi.json()["servers"].values()}
+        assert hosts == {svc.runtime.settings.kafka_bootstrap_servers}
         metrics = await svc.client.get("/metrics")
         assert 'careerstream_outbox_backlog{service="assessments"} 0.0' in metrics.text

@@ -315,6 +315,12 @@ async def test_figures_from_a_synthetic_year(
     mob = await _get(c, f"/v1/metrics/mobility?{WINDOW}", hr)
     # Fills in 2025: O1 O2 O3 O4 O5 O6 O8 O9; internal O1 O2 O4 O6 O8 O9.
     assert mob["headcount"] == 17
+    # Each figure says which population it counts: opportunities or people.
+    assert "fills" in mob["counts"]["opportunities"]["figures"]
+    assert "promotion_rate" in mob["counts"]["people"]["figures"]
+    counted = mob["counts"]["opportunities"]["figures"] + mob["counts"]["people"]["figures"]
+    envelope = {"counts", "filters", "anonymity_threshold", "suppressed"}
+    assert sorted(counted) == sorted(k for k in mob if k not in envelope)
     assert mob["fills"] == 8
     assert mob["internal_hire_rate"] == 0.75
     # Promotions A1 A5 B2 A2; lateral B1 A7; of 17 people.

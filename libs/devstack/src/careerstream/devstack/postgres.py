@@ -121,7 +121,7 @@ class LocalPostgres:
         self.user = _run_user()
         self.bins = self._reachable_binaries(find_binaries())
         self.data_dir = self._data_dir()
-        self.log_file = cfg.logs_dir / "postgres.log"
+        self.log_file = self._log_file()
 
     def _reachable_binaries(self, bins: Binaries) -> Binaries:
         if _can_reach(self.user, bins.bindir / "initdb"):
@@ -153,11 +153,23 @@ class LocalPostgres:
         link.write_text(str(target) + "\n")
         return target
 
+    def _log_file(self) -> Path:
+        wanted = self.cfg.logs_dir / "postgres.log"
+        wanted.parent.mkdir(parents=True, exist_ok=True)
+        if self.user is None or _can_reach(self.user, wanted.parent):
+            return wanted
+        # As the data: the server's user cannot open a file in the checkout; its log goes
+        # beside its data, named in .local for whoever looks for it.
+        target = self.data_dir.parent / f"{self.data_dir.name}.log"
+        (self.cfg.home / "postgres-log-location").write_text(str(target) + "\n")
+        return target
+
     # -- lifecycle ---------------------------------------------------------
 
     def _run(self, argv: list[str], what: str) -> None:
+        # From "/": the server's user may not be able to enter the directory we run in.
         proc = subprocess.run(
-            _as_user(self.user, argv), capture_output=True, text=True, check=False
+            _as_user(self.user, argv), capture_output=True, text=True, check=False, cwd="/"
         )
         if proc.returncode != 0:
             raise StackError(f"{what} failed:\n{proc.stdout}\n{proc.stderr}\n{tail(self.log_file)}")
@@ -216,6 +228,7 @@ class LocalPostgres:
             _as_user(self.user, [self.bins.tool("pg_ctl"), "status", "-D", str(self.data_dir)]),
             capture_output=True,
             check=False,
+            cwd="/",
         )
         return proc.returncode == 0
 

@@ -82,7 +82,12 @@ class Platform:
                     f"{name} exited during start-up:\n{svc.log.read_text()[-3000:]}"
                 )
             try:
-                if (await self.clients[name].get("/readyz")).status_code == 200:
+                resp = await self.clients[name].get("/readyz")
+                if resp.status_code == 200:
+                    # The one we started, not another process answering on its port.
+                    assert resp.json().get("service") == name, (
+                        f"{name}'s port {svc.port} is answered by {resp.json().get('service')}"
+                    )
                     return
             except httpx.TransportError:
                 pass

@@ -108,6 +108,17 @@ class Truth:
     def fills(self) -> int:
         return self.internal_fills + self.external_fills
 
+    def describe(self) -> str:
+        return (
+            f"{self.hires} hired, {self.terminations} left; {self.postings} opportunities "
+            f"posted, {self.applications} applications, {self.fills} filled "
+            f"({self.internal_fills} internally: {self.promotions} promotions, "
+            f"{self.lateral_moves} lateral moves; {self.external_fills} externally); "
+            f"{self.assessments_completed} assessments completed, {self.plans_approved} plans "
+            f"approved, {self.conversations} career conversations, "
+            f"{self.survey_responses} survey responses"
+        )
+
 
 @dataclass
 class Urls:
@@ -202,6 +213,13 @@ class Simulation:
                 raise RuntimeError(f"{method} {path}: {detail}")
             await asyncio.sleep(0.5)
 
+    def _uuid(self, what: str) -> uuid.UUID:
+        """A UUID (as the envelope's schema promises) fixed by tenant, seed and count, so a
+        resend after a broker restart carries the same id, and another tenant's never does."""
+        return uuid.uuid5(
+            uuid.NAMESPACE_URL, f"careerstream-sim:{self.tenant}:{self.seed}:{what}:{self._events}"
+        )
+
     async def hook(
         self, c: httpx.AsyncClient, event_type: str, p: Person, extra: dict[str, Any] | None = None
     ) -> None:
@@ -257,9 +275,18 @@ class Simulation:
 
         ceo = Person(new_id(), "engineering", "engineering.director-of-engineering", None, gender())
         self.people[ceo.employee_id] = ceo
-        for dept, share in SHARES.items():
+        # The departments share everyone but the CEO, exactly (largest remainders), so a
+        # company of N is N people (each department at least 3: a director, a manager, one IC).
+        rest = max(0, self.employees - 1)
+        exact = {d: rest * share for d, share in SHARES.items()}
+        sizes = {d: int(x) for d, x in exact.items()}
+        for d in sorted(exact, key=lambda d: exact[d] - sizes[d], reverse=True)[
+            : rest - sum(sizes.values())
+        ]:
+            sizes[d] += 1
+        for dept in SHARES:
             _family, director_role, manager_role, ics = DEPARTMENTS[dept]
-            size = max(3, round(self.employees * share))
+            size = max(3, sizes[dept])
             director = Person(new_id(), dept, director_role, ceo.employee_id, gender())
             self.people[director.employee_id] = director
             managers = [
@@ -296,7 +323,7 @@ class Simulation:
                 fw,
                 "POST",
                 "/v1/frameworks/import?publish=true",
-                expect=(201, 409),
+                expect=(200, 201, 409),
                 content=EXAMPLE.read_bytes(),
                 headers={**self.hr, "Content-Type": "application/yaml"},
             )
@@ -322,7 +349,7 @@ class Simulation:
                 await self._marketplace(mob, hris)
                 await self._churn(hris)
             del resp
-        self.out(f"done: {self.truth}")
+        self.out(f"done: {self.truth.describe()}")
         return self.truth
 
     async def _onboard(self, hris: httpx.AsyncClient) -> None:
@@ -516,7 +543,7 @@ class Simulation:
                 )
             self._events += 1
             payload = SurveyResponded(
-                response_id=f"sim-{self.seed}-survey-{self._events}",
+                response_id=str(self._uuid("survey")),
                 survey_id=f"pulse-{self.seed}",
                 employee_id=p.employee_id,
                 responded_at=datetime.now(UTC),
@@ -526,7 +553,7 @@ class Simulation:
                 payload,
                 tenant_id=self.tenant,
                 source="/careerstream/hris",
-                event_id=f"sim-{self.seed}-{self._events}",
+                event_id=str(self._uuid("event")),
             )
             events.append((payload.topic, event))
         # The broker may be restarting: keep trying (the fixed event ids make a resend harmless).
@@ -665,14 +692,21 @@ async def metrics_summary(urls: Urls, tenant: str) -> str:
     def pct(v: Any) -> str:
         return "-" if v is None else f"{100 * v:.0f}%"
 
+    def num(v: Any) -> str:
+        return "-" if v is None else f"{v:.2f}"
+
+    def days(v: Any) -> str:
+        return "-" if v is None else f"{v:.0f} days"
+
     return "\n".join(
         [
             f"metrics      tenant {tenant}, last 12 months ({urls.metrics}/v1/metrics/..., as hr_admin):",
             f"             headcount {mob['headcount']}, fills {mob['fills']}, internal hire rate {pct(mob['internal_hire_rate'])}, "
             f"promotion rate {pct(mob['promotion_rate'])}, lateral move rate {pct(mob['lateral_move_rate'])}",
-            f"             time to fill (median): internal {mob['time_to_fill_internal_median_days']} d, external {mob['time_to_fill_external_median_days']} d",
+            f"             time to fill (median): internal {days(mob['time_to_fill_internal_median_days'])}, external {days(mob['time_to_fill_external_median_days'])}",
             f"             active plans {pct(dev.get('active_plan_share'))}, goal completion {pct(dev.get('goal_completion_rate'))}, "
-            f"conversations per employee {eng.get('conversations_per_employee')}",
+            f"career conversations {eng.get('conversations', 0)} "
+            f"({num(eng.get('conversations_per_employee'))} per employee)",
         ]
     )
 
@@ -709,5 +743,23 @@ def main(argv: list[str]) -> int:
         months=args.months,
         seed=args.seed,
     )
-    asyncio.run(sim.run())
+    truth = asyncio.run(sim.run())
+    print(asyncio.run(metrics_when_caught_up(urls, args.tenant, truth)))
     return 0
+
+
+async def metrics_when_caught_up(
+    urls: Urls, tenant: str, truth: Truth, timeout: float = 120
+) -> str:
+    """The tenant's metrics summary, once the metrics service has seen every fill."""
+    token = mint_token(AuthSettings(), tenant=tenant, subject="HR", roles=["hr_admin"])
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(
+        base_url=urls.metrics, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    ) as c:
+        while time.monotonic() < deadline:
+            mob = (await c.get("/v1/metrics/mobility")).json()
+            if mob.get("fills", -1) >= truth.fills:
+                break
+            await asyncio.sleep(0.5)
+    return await metrics_summary(urls, tenant)

@@ -73,26 +73,35 @@ def start_infrastructure(cfg: StackConfig, *, durable: bool = True, log: bool = 
 
     ext_kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     ext_pg = os.environ.get("DATABASE_URL")
-    if ext_kafka:
-        say(f"kafka        using existing broker at {ext_kafka}")
-        asyncio.run(kafka.wait_ready(ext_kafka, timeout=30))
-    else:
-        t0 = time.monotonic()
-        kafka.start(cfg)
-        say(
-            f"kafka        {cfg.kafka_bootstrap}  (ready in {time.monotonic() - t0:.1f}s, "
-            f"log {cfg.logs_dir / 'kafka.log'})"
-        )
-    if ext_pg:
-        say("postgres     using existing server from DATABASE_URL")
-    else:
-        t0 = time.monotonic()
-        pg = LocalPostgres(cfg, durable=durable)
-        pg.start()
-        say(
-            f"postgres     {cfg.host}:{cfg.postgres_port}  ({pg.bins.source}, ready in "
-            f"{time.monotonic() - t0:.1f}s, data {pg.data_dir})"
-        )
+    started_kafka = False
+    try:
+        if ext_kafka:
+            say(f"kafka        using existing broker at {ext_kafka}")
+            asyncio.run(kafka.wait_ready(ext_kafka, timeout=30))
+        else:
+            t0 = time.monotonic()
+            started_kafka = not kafka.is_running(cfg)
+            kafka.start(cfg)
+            say(
+                f"kafka        {cfg.kafka_bootstrap}  (ready in {time.monotonic() - t0:.1f}s, "
+                f"log {cfg.logs_dir / 'kafka.log'})"
+            )
+        if ext_pg:
+            say("postgres     using existing server from DATABASE_URL")
+        else:
+            t0 = time.monotonic()
+            pg = LocalPostgres(cfg, durable=durable)
+            pg.start()
+            say(
+                f"postgres     {cfg.host}:{cfg.postgres_port}  ({pg.bins.source}, ready in "
+                f"{time.monotonic() - t0:.1f}s, data {pg.data_dir})"
+            )
+    except BaseException:
+        # All or nothing: a broker this call started does not outlive a failed start (the
+        # next run would find its port taken).
+        if started_kafka:
+            kafka.stop(cfg)
+        raise
     return Endpoints(
         kafka_bootstrap=ext_kafka or cfg.kafka_bootstrap,
         admin_database_url=(ext_pg or cfg.admin_database_url()).replace("+asyncpg", ""),
@@ -236,14 +245,57 @@ def down(cfg: StackConfig) -> None:
     print("down")
 
 
+def _probe(url: str) -> tuple[str, str]:
+    """(health, consumer lag) of a running service, from /readyz and /metrics."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{url}/readyz", timeout=3) as resp:
+            health = "ready" if resp.status == 200 else f"not ready ({resp.status})"
+    except urllib.error.HTTPError as exc:
+        try:
+            checks = json.loads(exc.read()).get("checks", {})
+            failing = ", ".join(f"{k}: {v}" for k, v in checks.items() if v != "ok")
+        except ValueError:
+            failing = str(exc.code)
+        health = f"not ready ({failing})"
+    except OSError as exc:
+        return f"not answering ({exc})", "-"
+    lag = 0.0
+    try:
+        with urllib.request.urlopen(f"{url}/metrics", timeout=5) as resp:
+            for line in resp.read().decode().splitlines():
+                if line.startswith("careerstream_consumer_lag{"):
+                    lag += float(line.rsplit(" ", 1)[1])
+    except (OSError, ValueError):
+        return health, "unknown"
+    return health, f"{lag:.0f} message(s)"
+
+
 def status(cfg: StackConfig) -> int:
+    """What runs: each process, each service's address, health and consumer lag."""
     running = 0
-    rows = [("kafka", read_pid(cfg.run_dir / "kafka.pid"))]
-    rows += [(s, read_pid(cfg.run_dir / f"{s}.pid")) for s in SERVICES]
-    for name, pid in rows:
-        print(f"{name:<12} {f'running (pid {pid})' if pid else 'stopped'}")
-        running += pid is not None
+    kafka_pid = read_pid(cfg.run_dir / "kafka.pid")
+    print(
+        f"{'kafka':<12} {f'running (pid {kafka_pid})' if kafka_pid else 'stopped'}"
+        + (f"  {cfg.kafka_bootstrap}" if kafka_pid else "")
+    )
+    running += kafka_pid is not None
     pg = LocalPostgres(cfg)
     pg_up = pg.is_running()
-    print(f"{'postgres':<12} {'running' if pg_up else 'stopped'}")
+    print(
+        f"{'postgres':<12} {'running' if pg_up else 'stopped'}"
+        + (f"  {cfg.host}:{cfg.postgres_port}" if pg_up else "")
+    )
+    for svc in SERVICES:
+        pid = read_pid(cfg.run_dir / f"{svc}.pid")
+        if pid is None:
+            print(f"{svc:<12} stopped")
+            continue
+        running += 1
+        url = f"http://{cfg.host}:{service_port(cfg, svc)}"
+        health, lag = _probe(url)
+        print(f"{svc:<12} running (pid {pid})  {url}  {health}  consumer lag {lag}")
     return running + pg_up

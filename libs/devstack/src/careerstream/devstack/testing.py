@@ -241,6 +241,53 @@ class EventTap:
                     out.append(r)
         return out
 
+    async def expect(
+        self, *wanted: dict[str, Any], tenant: str, timeout: float = 30.0
+    ) -> list[dict[str, Any]]:
+        """The events matching each of `wanted`, in that order, waiting until all have come.
+
+        Each of `wanted` is a subset of an event's JSON (`{"type": ..., "data": {...}}`):
+        an event matches when every field given has that value (nested dicts compared the
+        same way). Events of `tenant` that match nothing wanted — a late event of an earlier
+        step, say — are ignored, so a test waits for what it asserts on, never for a count.
+        Raises AssertionError, listing what came, if not all have come within `timeout`.
+        """
+        import json
+
+        got: list[dict[str, Any] | None] = [None] * len(wanted)
+        seen: list[dict[str, Any]] = []
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while None in got and loop.time() < deadline:
+            batches = await self._consumer.getmany(timeout_ms=300)
+            for records in batches.values():
+                for r in records:
+                    try:
+                        event = json.loads(r.value)
+                    except ValueError:
+                        continue
+                    if event.get("tenantid") != tenant:
+                        continue
+                    seen.append(event)
+                    for i, want in enumerate(wanted):
+                        if got[i] is None and _matches(event, want):
+                            got[i] = event
+                            break
+        missing = [w for w, g in zip(wanted, got, strict=True) if g is None]
+        assert not missing, (
+            f"on {self.topic} within {timeout}s: missing {missing}; came: "
+            + "; ".join(f"{e.get('type')} {e.get('data')}" for e in seen)[:3000]
+        )
+        return [g for g in got if g is not None]
+
+
+def _matches(event: Any, want: Any) -> bool:
+    if isinstance(want, dict):
+        return isinstance(event, dict) and all(
+            k in event and _matches(event[k], v) for k, v in want.items()
+        )
+    return bool(event == want)
+
 
 EventTapFactory = Callable[[str], EventTap]
 

@@ -58,6 +58,16 @@ checked for the whole batch in one statement).
 """
 
 
+def inbox_key(envelope: Envelope) -> str:
+    """What the inbox records of an event: what CloudEvents makes unique, in its tenant.
+
+    CloudEvents makes `source` + `id` unique, not `id` alone; a customer's producer (or two
+    simulations with the same seed) may reuse ids across tenants, so the tenant is part of
+    the key too. Neither a tenant id nor a source holds `|`, so the key is unambiguous.
+    """
+    return f"{envelope.tenantid}|{envelope.source}|{envelope.id}"
+
+
 @dataclass(frozen=True)
 class Record:
     """A Kafka message, independent of the client library."""
@@ -183,7 +193,7 @@ class EventConsumer:
         assert p.envelope is not None
         assert p.handler is not None
         async with self.uow_factory() as uow:
-            if not await uow.claim(self.name, p.envelope.id):
+            if not await uow.claim(self.name, inbox_key(p.envelope)):
                 DUPLICATES.labels(self.name).inc()
                 return "duplicate"
             await p.handler(uow, p.envelope, p.payload)
@@ -208,7 +218,7 @@ class EventConsumer:
         spans: list[Span] = []
         try:
             async with self.uow_factory() as uow:
-                ids = [p.envelope.id for p in parsed if p.handler and p.envelope]
+                ids = [inbox_key(p.envelope) for p in parsed if p.handler and p.envelope]
                 fresh = await uow.claim_many(self.name, ids)
                 run: list[tuple[Envelope, Any]] = []
                 run_type = ""
@@ -216,10 +226,11 @@ class EventConsumer:
                     if p.handler is None or p.envelope is None:
                         outcomes.append("skipped")
                         continue
-                    if p.envelope.id not in fresh:
+                    key = inbox_key(p.envelope)
+                    if key not in fresh:
                         outcomes.append("duplicate")
                         continue
-                    fresh.discard(p.envelope.id)  # the same id twice in a batch: once
+                    fresh.discard(key)  # the same event twice in a batch: once
                     outcomes.append("applied")
                     span = self._event_span(p, len(parsed))
                     spans.append(span)

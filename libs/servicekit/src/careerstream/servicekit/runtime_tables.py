@@ -7,7 +7,7 @@ Defined once here; a service's first migration calls `create_runtime_tables`.
 - `outbox_lane`: a lease per lane (a hash of the message key). One relay at a
   time owns a lane, so events of one key leave in the order they were written,
   while several relay replicas share the lanes.
-- `inbox`: (consumer, event id) of every event a consumer has applied, written
+- `inbox`: (consumer, tenant|source|id) of every event a consumer has applied, written
   in the same transaction as the effects, so a redelivery is skipped.
 - `idempotency`: the response of each HTTP request sent with an
   `Idempotency-Key`, written in the same transaction as its effects, so a

@@ -62,8 +62,12 @@ class ServiceRuntime:
     )
     """Long-running jobs (e.g. a daily snapshot): run with the consumers, told to stop at shutdown."""
 
-    def asyncapi(self) -> dict[str, Any]:
-        """The AsyncAPI 3 document of this service's FastStream app."""
+    def asyncapi(self, *, host: str = "kafka:9092") -> dict[str, Any]:
+        """The AsyncAPI 3 document of this service's FastStream app.
+
+        The committed document names the broker `kafka:9092` (it must not differ per
+        deployment); the running service serves the address it really uses.
+        """
         spec = AsyncAPI(
             self.broker,
             title=f"careerstream {self.settings.service_name}",
@@ -72,9 +76,8 @@ class ServiceRuntime:
             schema_version="3.0.0",
         )
         doc: dict[str, Any] = json.loads(spec.to_specification().to_json())
-        # The broker address differs per deployment; the document must not.
         for server in doc.get("servers", {}).values():
-            server["host"] = "kafka:9092"
+            server["host"] = host
         return doc
 
 
@@ -141,7 +144,7 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
     install_problem_handlers(app)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(EdgeMiddleware)  # outermost: hostile input never reaches the rest
-    app.include_router(health_router(checks))
+    app.include_router(health_router(checks, service=rt.settings.service_name))
 
     @app.get(
         "/metrics",
@@ -158,11 +161,11 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
 
     @app.get("/asyncapi.json", tags=["operations"], summary="This service's AsyncAPI 3 document")
     async def asyncapi_json() -> JSONResponse:
-        return JSONResponse(rt.asyncapi())
+        return JSONResponse(rt.asyncapi(host=rt.settings.kafka_bootstrap_servers))
 
     @app.get("/asyncapi", tags=["operations"], include_in_schema=False)
     async def asyncapi_page() -> HTMLResponse:
-        doc = json.dumps(rt.asyncapi(), indent=2)
+        doc = json.dumps(rt.asyncapi(host=rt.settings.kafka_bootstrap_servers), indent=2)
         return HTMLResponse(
             f"<html><head><title>{app.title} AsyncAPI</title></head><body>"
             f"<h1>{app.title} — AsyncAPI 3</h1><p><a href='/asyncapi.json'>raw JSON</a></p>"

@@ -167,13 +167,20 @@ async def create_framework(
 
 
 class ImportResult(VersionWithDocument):
-    outcome: Literal["created", "new-draft", "replaced-draft"]
-    """A new framework, a new draft of an existing one, or its draft replaced."""
+    outcome: Literal["created", "new-draft", "replaced-draft", "unchanged"]
+    """A new framework, a new draft of an existing one, its draft replaced, or nothing
+    (`unchanged`, answered 200): the file is the latest version already."""
 
 
 @router.post(
     "/frameworks/import",
     status_code=201,
+    responses={
+        200: {
+            "model": ImportResult,
+            "description": "The file is the latest version already: nothing changed",
+        }
+    },
     summary="Import a framework file (YAML or JSON) as the draft",
     description=(
         "Send the file as the body with Content-Type application/yaml (or text/yaml) or "
@@ -210,9 +217,11 @@ async def import_framework(
         ) from exc
     async with _unit(uow) as u:
         info, outcome = await svc.import_framework(u, principal.tenant_id, fw, principal.subject)
-        if publish:
+        if publish and info.status == "draft":
             info = await svc.publish(u, principal.tenant_id, fw.id, info.version, principal.subject)
         await u.commit()
+    if outcome == "unchanged":
+        response.status_code = 200
     response.headers["Location"] = f"/v1/frameworks/{fw.id}/versions/{info.version}"
     return ImportResult(**_out(info, response).model_dump(), outcome=outcome)
 

@@ -200,7 +200,8 @@ async def create_framework(uow: UnitOfWork, tenant: str, fw: Framework, actor: s
 async def import_framework(
     uow: UnitOfWork, tenant: str, fw: Framework, actor: str
 ) -> tuple[VersionInfo, str]:
-    """Load a framework file as the draft: a new framework, a new draft, or the draft replaced."""
+    """Load a framework file as the draft: a new framework, a new draft, the draft replaced, or
+    nothing at all when the file is the latest version already ("unchanged")."""
     _require_valid(fw)
     latest = await _latest(uow, tenant, fw.id)
     if not latest:
@@ -208,7 +209,12 @@ async def import_framework(
     try:
         draft = await get_version(uow, tenant, fw.id, "draft", include_drafts=True, for_update=True)
     except NotFound:
+        current = await get_version(uow, tenant, fw.id, latest, include_drafts=True)
+        if current.document == fw:
+            return current, "unchanged"
         return await _insert_draft(uow, tenant, fw, latest + 1, actor), "new-draft"
+    if draft.document == fw:
+        return draft, "unchanged"
     return await _save_draft(uow, tenant, draft, fw), "replaced-draft"
 
 

@@ -48,18 +48,21 @@ class Window:
 class Person:
     employee_id: str
     hired_on: datetime | None
+    """The start of the first day of employment."""
     left_on: datetime | None
+    """The end of employment: midnight after the last day (a termination's effective date is
+    the last day worked, so the person is employed through all of it)."""
     left_voluntarily: bool | None
     groups: dict[str, str]
 
     def employed_at(self, t: datetime) -> bool:
         return (self.hired_on is None or self.hired_on <= t) and (
-            self.left_on is None or self.left_on >= t
+            self.left_on is None or t < self.left_on
         )
 
     def employed_during(self, w: Window) -> bool:
         return (self.hired_on is None or self.hired_on < w.end) and (
-            self.left_on is None or self.left_on >= w.start
+            self.left_on is None or self.left_on > w.start
         )
 
 
@@ -98,19 +101,25 @@ def mobility(
     }
 
 
+def months_later(months: int) -> timedelta:
+    """A span of months as METRICS.md defines it: 365.25 / 12 days each (12 months: 365.25 days)."""
+    return timedelta(days=months * 365.25 / 12)
+
+
 def retention(
     cohort: Iterable[tuple[Person, datetime]], as_of: datetime, months: int
 ) -> tuple[float | None, int]:
     """Share of a cohort (person, reference date) still employed `months` later, among those whose
     reference date is at least that long before `as_of`; and how many that is."""
-    horizon = timedelta(days=round(months * 365.25 / 12))
+    horizon = months_later(months)
     eligible = [(p, t) for p, t in cohort if t + horizon <= as_of]
-    stayed = sum(p.left_on is None or p.left_on > t + horizon for p, t in eligible)
+    stayed = sum(p.employed_at(t + horizon) for p, t in eligible)
     return ratio(stayed, len(eligible)), len(eligible)
 
 
 def exits_within(cohort: Iterable[tuple[Person, datetime]], months: int) -> tuple[int, int]:
-    """(leavers within `months` of their reference date, of whom voluntary)."""
-    horizon = timedelta(days=round(months * 365.25 / 12))
-    left = [p for p, t in cohort if p.left_on is not None and t <= p.left_on <= t + horizon]
+    """(leavers within `months` of their reference date, of whom voluntary): employed at the
+    reference date, no longer `months` later."""
+    horizon = months_later(months)
+    left = [p for p, t in cohort if p.left_on is not None and t < p.left_on <= t + horizon]
     return len(left), sum(bool(p.left_voluntarily) for p in left)

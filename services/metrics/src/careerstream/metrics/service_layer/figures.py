@@ -106,7 +106,9 @@ def filtered(stmt: Any, tenant: str, f: Filters) -> Any:
         e.tenant_id == tenant,
         # Person.employed_during: hired before the window ends, not gone before it starts.
         sa.or_(e.hired_on.is_(None), e.hired_on < _ceil_day(f.window.end)),
-        sa.or_(e.left_on.is_(None), e.left_on >= _ceil_day(f.window.start)),
+        # Person.left_on is midnight after the last day: still there on `from` if the last
+        # day is on or after it.
+        sa.or_(e.left_on.is_(None), e.left_on >= f.window.start.date()),
     )
     if f.department:
         stmt = stmt.where(e.department_id == f.department)
@@ -133,7 +135,7 @@ async def _read_population(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, 
         person = Person(
             r.employee_id,
             _dt(r.hired_on),
-            _dt(r.left_on),
+            _dt(r.left_on + timedelta(days=1)) if r.left_on is not None else None,
             r.left_voluntarily,
             dict(r.group_attributes or {}),
         )
@@ -199,7 +201,7 @@ async def mobility_figures(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, 
         for fl in _fills(await _opportunities(u, tenant, Filters(w)), w)
         if fl.internal and fl.mover_id in pop
     ]
-    out = mobility(fills, len(pop), apps, len(posted))
+    out: dict[str, Any] = dict(mobility(fills, len(pop), apps, len(posted)))
     promotions = sum(m.move_kind == "promotion" for m in moves)
     laterals = sum(m.move_kind == "lateral" for m in moves)
     out.update(
@@ -209,7 +211,38 @@ async def mobility_figures(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, 
         lateral_moves=laterals,
         lateral_move_rate=ratio(laterals, len(pop)),
     )
+    out["counts"] = MOBILITY_COUNTS
     return out
+
+
+MOBILITY_COUNTS = {
+    "opportunities": {
+        "figures": [
+            "fills",
+            "internal_fills",
+            "internal_hire_rate",
+            "time_to_fill_internal_median_days",
+            "time_to_fill_internal_p90_days",
+            "time_to_fill_external_median_days",
+            "time_to_fill_external_p90_days",
+            "postings",
+            "applications_per_opportunity",
+        ],
+        "filtered_by": "the opportunity: its department, its role's family, track and level, "
+        "its hiring manager",
+    },
+    "people": {
+        "figures": [
+            "headcount",
+            "promotions",
+            "promotion_rate",
+            "lateral_moves",
+            "lateral_move_rate",
+        ],
+        "filtered_by": "the person: their current department, role, and manager line",
+    },
+}
+"""Which population each mobility figure counts (METRICS.md, "Two populations")."""
 
 
 async def development_figures(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, Any]:
@@ -591,7 +624,8 @@ async def headline(
     m = await mobility_figures(u, tenant, f)
     d = await development_figures(u, tenant, f)
     e = await engagement_figures(u, tenant, f, threshold)
-    r = await retention_figures(u, tenant, f, threshold, f.window.end)
+    # As /retention does: as of the window's end, or now when that is still to come.
+    r = await retention_figures(u, tenant, f, threshold, min(f.window.end, datetime.now(UTC)))
     out: dict[str, float | None] = {}
     for key in (
         "headcount",

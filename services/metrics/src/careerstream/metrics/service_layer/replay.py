@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from careerstream.contracts.envelope import InvalidEvent, decode, parse_data
 from careerstream.metrics.adapters.orm import PROJECTIONS, metadata
 from careerstream.metrics.service_layer.projections import handler_groups, people
-from careerstream.servicekit.consumer import Handler
+from careerstream.servicekit.consumer import Handler, inbox_key
 from careerstream.servicekit.db import make_sessionmaker
 from careerstream.servicekit.wiring import uow_factory
 
@@ -147,7 +147,7 @@ async def replay(
                     progress.skipped += 1
                     continue
                 known = handlers.get(envelope.type)
-                if known is None or envelope.id in seen:
+                if known is None or inbox_key(envelope) in seen:
                     progress.skipped += 1
                     continue
                 model, handler = known
@@ -156,7 +156,7 @@ async def replay(
                 except InvalidEvent:
                     progress.skipped += 1
                     continue
-                seen.add(envelope.id)
+                seen.add(inbox_key(envelope))
                 progress.applied += 1
                 if run and run[0][0].type != envelope.type:
                     await flush()
