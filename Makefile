@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: up down status test lint bench tools contracts demo fuzz
+.PHONY: up down status test test-under-load lint bench tools contracts demo fuzz
 
 tools:
 	@scripts/ensure-tools
@@ -23,6 +23,9 @@ test: tools               ## the whole test suite, on real Kafka and PostgreSQL
 	uv run ruff check .
 	uv run mypy .
 	uv run pytest
+
+test-under-load: tools    ## the suite 3 times in a row with every core kept busy (RUNS=n)
+	scripts/test-under-load
 
 fuzz: tools               ## fuzz every service's HTTP API longer than the test run does
 	FUZZ_SEEDS=$${FUZZ_SEEDS:-1,2,3} FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-40} uv run pytest tests/fuzz -q

@@ -19,8 +19,9 @@ each request it finds the route and applies that route's policy:
   `MAX_DEPTH` levels. Each refusal is 422 naming the field.
 - **The documented schema.** A JSON body must match the JSON Schema its operation
   publishes in the service's OpenAPI document, as JSON: `false` is not a number, `0` is
-  not a boolean, `"5"` is not an integer, and a date is a string (pydantic, which comes
-  next, would coerce each of them). What the document says is what the service takes.
+  not a boolean, `"5"` is not an integer, and a date is a string (the route's own,
+  lax, validation would coerce each of them). The body's model checks it in pydantic's
+  strict JSON mode, which accepts exactly what its JSON Schema allows.
 - **Failures.** Any unexpected exception becomes a 500 problem+json carrying the trace id
   (the same id is in the log line and the trace), never a plain-text page.
 
@@ -40,9 +41,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi.routing import APIRoute, iter_route_contexts
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
 from opentelemetry import trace
+from pydantic import TypeAdapter, ValidationError
 from starlette.routing import Match
 
 Scope = MutableMapping[str, Any]
@@ -86,8 +86,8 @@ class Policy:
     max_body: int
     types: tuple[str, ...] | None
     """Media types the body may have; None: the route takes no body (one sent is ignored)."""
-    schema: Any = None
-    """A validator of the JSON body against the operation's documented schema, if any."""
+    schema: TypeAdapter[Any] | None = None
+    """A strict validator of the JSON body: the operation's documented schema, if any."""
 
 
 def _policy(route: APIRoute) -> Policy:
@@ -184,15 +184,16 @@ def _check_json(value: Any, path: str, depth: int) -> None:
             _check_json(item, f"{path}[{i}]" if path else f"[{i}]", depth + 1)
 
 
-def _documented(app: Any, route: APIRoute, method: str) -> Any:
-    """A validator of the operation's documented JSON request body, or None."""
-    doc = app.openapi()
-    op = doc.get("paths", {}).get(route.path_format, {}).get(method.lower(), {})
-    schema = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
-    if not schema or route.body_field is None:
+def _documented(route: APIRoute) -> TypeAdapter[Any] | None:
+    """A strict validator of the route's JSON body (what its OpenAPI schema documents), or None.
+
+    The schema in the OpenAPI document is pydantic's JSON Schema of the body's model, and
+    pydantic in strict JSON mode accepts exactly what that schema allows: `false` is not a
+    number, `0` not a boolean, `"5"` not an integer, a date is an ISO string.
+    """
+    if route.body_field is None or route.body_field.field_info.annotation is None:
         return None
-    root = {**schema, "components": doc.get("components", {})}
-    return Draft202012Validator(root)
+    return TypeAdapter(route.body_field.field_info.annotation)
 
 
 def _where(path: Any) -> str:
@@ -202,10 +203,12 @@ def _where(path: Any) -> str:
     return out
 
 
-def check_documented(validator: Any, data: Any) -> None:
-    error = best_match(validator.iter_errors(data))
-    if error is not None:
-        raise _invalid(_where(error.absolute_path) or "body", error.message[:300])
+def check_documented(adapter: TypeAdapter[Any], body: bytes) -> None:
+    try:
+        adapter.validate_json(body, strict=True)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        raise _invalid(_where(first["loc"]) or "body", first["msg"][:300]) from exc
 
 
 def check_json_body(body: bytes) -> Any:
@@ -321,7 +324,7 @@ class EdgeMiddleware:
             key = (id(route), scope["method"])
             policy = self._policies.get(key) or self._policies.setdefault(
                 key,
-                replace(_policy(route), schema=_documented(scope["app"], route, scope["method"])),
+                replace(_policy(route), schema=_documented(route)),
             )
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
@@ -348,9 +351,9 @@ class EdgeMiddleware:
             )
         if body:
             if media is not None and (media in JSON_TYPES or media.endswith("+json")):
-                data = check_json_body(body)
+                check_json_body(body)
                 if policy.schema is not None:
-                    check_documented(policy.schema, data)
+                    check_documented(policy.schema, body)
             elif b"\x00" in body:
                 raise _invalid("body", f"must not contain a NUL byte (at byte {body.index(0)})")
         return _replaying(body, receive)
