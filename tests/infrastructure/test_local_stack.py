@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -68,8 +69,12 @@ def test_up_twice_then_down(endpoints: Endpoints, tmp_path: Path) -> None:
             assert f"{svc:<12} {url}" in up.stdout
             with urllib.request.urlopen(f"{url}/readyz", timeout=5) as resp:
                 assert resp.status == 200
-        # Loaded with a simulated company, and its metrics shown.
-        assert "onboarded" in up.stdout
+        # Loaded with a simulated company of exactly the size asked, and its metrics shown
+        # in words and percentages (no Python reprs, no raw ratios beside percentages).
+        assert "onboarded 30 people" in up.stdout
+        assert "Truth(" not in up.stdout
+        assert re.search(r"done: \d+ hired, \d+ left; ", up.stdout), up.stdout
+        assert re.search(r"\(\d+\.\d\d per employee\)", up.stdout), up.stdout
         assert f"metrics      tenant up{first}{os.getpid()}, last 12 months" in up.stdout
         # `status` shows each service's address, health and consumer lag.
         shown = _cli(["status"], env)

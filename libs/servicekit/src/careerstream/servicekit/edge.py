@@ -204,11 +204,20 @@ def _where(path: Any) -> str:
 
 
 def check_documented(adapter: TypeAdapter[Any], body: bytes) -> None:
+    """Refuse a body its model does not accept in strict JSON mode, naming every problem."""
     try:
         adapter.validate_json(body, strict=True)
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        raise _invalid(_where(first["loc"]) or "body", first["msg"][:300]) from exc
+        errors = [
+            {"field": _where(e["loc"]) or "body", "message": e["msg"][:300]}
+            for e in exc.errors(include_url=False)
+        ]
+        raise Refused(
+            422,
+            "Invalid request",
+            "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5]),
+            errors=errors,
+        ) from exc
 
 
 def check_json_body(body: bytes) -> Any:

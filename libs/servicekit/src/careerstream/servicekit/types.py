@@ -19,9 +19,12 @@ LAST_DAY = date(2199, 12, 31)
 
 
 def _iso_day(value: Any) -> Any:
-    # pydantic would read "0" or 0 as a unix time; a day is written YYYY-MM-DD.
-    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise ValueError("must be a date written YYYY-MM-DD")
+    # pydantic would read "0" or 0 as a unix time; a day is written YYYY-MM-DD. Parsed here,
+    # so strict validation (the edge's) and lax validation (the route's) agree.
+    if isinstance(value, str):
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError("must be a date written YYYY-MM-DD")
+        return date.fromisoformat(value)
     if isinstance(value, int | float):
         raise ValueError("must be a date written YYYY-MM-DD, not a number")
     return value
@@ -32,6 +35,13 @@ def _iso_moment(value: Any) -> Any:
         isinstance(value, str) and not re.match(r"\d{4}-\d{2}-\d{2}", value)
     ):
         raise ValueError("must be a date and time in ISO 8601 (YYYY-MM-DDThh:mm:ss±hh:mm)")
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(
+                "must be a date and time in ISO 8601 (YYYY-MM-DDThh:mm:ss±hh:mm)"
+            ) from exc
     return value
 
 
