@@ -10,6 +10,7 @@ from careerstream.metrics.domain.definitions import (
     exits_within,
     median,
     mobility,
+    months_later,
     percentile,
     ratio,
     retention,
@@ -64,15 +65,22 @@ def test_a_leaver_is_employed_through_their_last_day() -> None:
     assert retention([(leaver, passed_over_at)], t("2026-01-01"), 6) == (0.0, 1)
 
 
-def test_twelve_months_are_365_and_a_quarter_days() -> None:
-    # Referenced 2024-01-01 00:00; 12 months later is 2024-12-31 06:00 (2024 is a leap year:
-    # 365.25 days from midnight 1 January). Someone whose last day is 2024-12-31 is still
-    # employed then (they leave at midnight after it): retained.
+def test_months_are_calendar_months() -> None:
+    # Referenced 2024-01-01 00:00; 12 months later is 2025-01-01 00:00 (whatever leap days lie
+    # between). Someone whose last day is 2025-01-01 is still employed then (they leave at the
+    # midnight after it): retained. Someone whose last day is 2024-12-31 left at that very
+    # midnight: not retained.
     ref = t("2024-01-01")
-    last_day_dec_31 = Person("A", t("2020-01-01"), t("2025-01-01"), False, {})
-    last_day_dec_30 = Person("B", t("2020-01-01"), t("2024-12-31"), False, {})
-    cohort = [(last_day_dec_31, ref), (last_day_dec_30, ref)]
-    # Eligible only once the horizon has passed: not at 2024-12-31 06:00 minus a second.
-    assert retention(cohort, datetime.fromisoformat("2024-12-31T05:59:59+00:00"), 12) == (None, 0)
-    assert retention(cohort, datetime.fromisoformat("2024-12-31T06:00:00+00:00"), 12) == (0.5, 2)
+    stays = Person("A", t("2020-01-01"), t("2025-01-02"), False, {})
+    leaves = Person("B", t("2020-01-01"), t("2025-01-01"), False, {})
+    cohort = [(stays, ref), (leaves, ref)]
+    # Eligible only once the horizon has passed: not a second before 2025-01-01.
+    assert retention(cohort, datetime.fromisoformat("2024-12-31T23:59:59+00:00"), 12) == (None, 0)
+    assert retention(cohort, t("2025-01-01"), 12) == (0.5, 2)
     assert exits_within(cohort, 12) == (1, 0)  # B left within the 12 months, A did not
+    # The end of a month: 31 January plus one month is the last day of February.
+    assert months_later(t("2024-01-31"), 1) == t("2024-02-29")
+    assert months_later(t("2025-01-31"), 1) == t("2025-02-28")
+    assert months_later(datetime.fromisoformat("2025-08-31T14:00:00+00:00"), 6) == (
+        datetime.fromisoformat("2026-02-28T14:00:00+00:00")
+    )

@@ -6,6 +6,7 @@ the same figures independently from a synthetic history.
 
 from __future__ import annotations
 
+import calendar
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -101,9 +102,13 @@ def mobility(
     }
 
 
-def months_later(months: int) -> timedelta:
-    """A span of months as METRICS.md defines it: 365.25 / 12 days each (12 months: 365.25 days)."""
-    return timedelta(days=months * 365.25 / 12)
+def months_later(t: datetime, months: int) -> datetime:
+    """`t` plus calendar months, as METRICS.md defines them: the same day of the month and
+    time of day, `months` later (31 January plus one month: the last day of February)."""
+    index = t.month - 1 + months
+    year, month = t.year + index // 12, index % 12 + 1
+    day = min(t.day, calendar.monthrange(year, month)[1])
+    return t.replace(year=year, month=month, day=day)
 
 
 def retention(
@@ -111,15 +116,15 @@ def retention(
 ) -> tuple[float | None, int]:
     """Share of a cohort (person, reference date) still employed `months` later, among those whose
     reference date is at least that long before `as_of`; and how many that is."""
-    horizon = months_later(months)
-    eligible = [(p, t) for p, t in cohort if t + horizon <= as_of]
-    stayed = sum(p.employed_at(t + horizon) for p, t in eligible)
+    eligible = [(p, t) for p, t in cohort if months_later(t, months) <= as_of]
+    stayed = sum(p.employed_at(months_later(t, months)) for p, t in eligible)
     return ratio(stayed, len(eligible)), len(eligible)
 
 
 def exits_within(cohort: Iterable[tuple[Person, datetime]], months: int) -> tuple[int, int]:
     """(leavers within `months` of their reference date, of whom voluntary): employed at the
     reference date, no longer `months` later."""
-    horizon = months_later(months)
-    left = [p for p, t in cohort if p.left_on is not None and t < p.left_on <= t + horizon]
+    left = [
+        p for p, t in cohort if p.left_on is not None and t < p.left_on <= months_later(t, months)
+    ]
     return len(left), sum(bool(p.left_voluntarily) for p in left)
