@@ -328,6 +328,26 @@ async def test_versions_diff_retire_and_export_round_trip(
     again = await c.post("/v1/frameworks/import", content=renamed, headers=json_ctype)
     assert (again.status_code, again.json()["outcome"]) == (200, "unchanged")
     assert again.json()["revision"] == drafted.json()["revision"]
+    # With ?publish=true an unchanged file publishes its draft, once; sent again, it is the
+    # current version already: unchanged, nothing republished.
+    async with event_tap(FRAMEWORK) as tap:
+        publishing = await c.post(
+            "/v1/frameworks/import?publish=true", content=renamed, headers=json_ctype
+        )
+        assert (publishing.json()["outcome"], publishing.json()["status"]) == (
+            "unchanged",
+            "published",
+        )
+        once_more = await c.post(
+            "/v1/frameworks/import?publish=true", content=renamed, headers=json_ctype
+        )
+        assert (once_more.status_code, once_more.json()["outcome"]) == (200, "unchanged")
+        assert once_more.json()["version"] == publishing.json()["version"] == 3
+        await tap.expect(
+            {"type": "careerstream.frameworks.framework.published.v1", "data": {"version": 3}},
+            tenant=tenant,
+        )
+        assert await tap.wait_for(1, tenant=tenant, timeout=3) == []  # no second publication
 
 
 async def test_career_paths_over_http(svc: RunningService, tenant: str) -> None:
