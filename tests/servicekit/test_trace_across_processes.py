@@ -27,7 +27,7 @@ HERE = Path(__file__).parent
 
 
 async def test_http_span_is_ancestor_of_consumer_span_in_another_process(
-    database_url: str, kafka_bootstrap: str, new_topic: TopicFactory
+    database_url: str, kafka_bootstrap: str, new_topic: TopicFactory, tmp_path: Path
 ) -> None:
     topic = await new_topic("kit.trace")
     receiver = OtlpReceiver()
@@ -42,30 +42,41 @@ async def test_http_span_is_ancestor_of_consumer_span_in_another_process(
         OTEL_BSP_SCHEDULE_DELAY="100",
     )
     procs: list[subprocess.Popen[bytes]] = []
+    logs = {role: tmp_path / f"{role}.log" for role in ("api", "consumers")}
+    ports = {"api": port, "consumers": free_port()}
+
+    def output() -> str:
+        return "\n".join(f"--- {r}:\n{f.read_text()[-3000:]}" for r, f in logs.items())
+
     try:
-        for role, extra in (
-            ("api", {"KIT_HTTP_PORT": str(port)}),
-            ("consumers", {"KIT_HTTP_PORT": str(free_port())}),
-        ):
-            env = dict(base_env, OTEL_RESOURCE_ATTRIBUTES=f"careerstream.process={role}", **extra)
+        for role in ("api", "consumers"):
+            env = dict(
+                base_env,
+                OTEL_RESOURCE_ATTRIBUTES=f"careerstream.process={role}",
+                KIT_HTTP_PORT=str(ports[role]),
+            )
             procs.append(
                 subprocess.Popen(  # noqa: ASYNC220 - started once, not awaited
                     [sys.executable, str(HERE / "traced_service.py"), role],
                     env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
+                    stdout=logs[role].open("wb"),
+                    stderr=subprocess.STDOUT,
                 )
             )
+        # Both processes ready (the consumers too: the test asserts on their spans).
+        for role, proc in zip(("api", "consumers"), procs, strict=True):
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports[role]}") as probe:
+                deadline = time.monotonic() + 90
+                while True:
+                    assert proc.poll() is None, f"the {role} process exited:\n{output()}"
+                    try:
+                        if (await probe.get("/readyz")).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    assert time.monotonic() < deadline, f"{role} not ready:\n{output()}"
+                    await asyncio.sleep(0.2)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if (await client.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "the api process did not become ready"
-                await asyncio.sleep(0.2)
             response = await client.post("/v1/hires/E1")
             assert response.status_code == 202, response.text
 
@@ -81,7 +92,7 @@ async def test_http_span_is_ancestor_of_consumer_span_in_another_process(
             if consumer_spans and db_spans:
                 break
             await asyncio.sleep(0.2)
-        assert consumer_spans, f"no consumer span arrived; got {receiver.spans}"
+        assert consumer_spans, f"no consumer span arrived; got {receiver.spans}\n{output()}"
 
         http = [s for s in receiver.spans if s.process == "api" and s.kind == SERVER]
         assert len(http) == 1, http
