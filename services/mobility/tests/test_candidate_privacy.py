@@ -131,5 +131,14 @@ async def test_a_throwaway_gig_finds_only_those_who_may_be_found(
     ]
     by_hm = (await c.get("/v1/candidate-searches?searched_by=HM", headers=hr)).json()
     assert len(by_hm) == 2
-    forbidden = await c.get("/v1/candidate-searches", headers=hm)
-    assert forbidden.status_code == 403
+    # The log is HR's: a manager or an employee gets 403, another tenant's HR only its own.
+    for asker in (hm, auth(tenant, "X")):
+        forbidden = await c.get("/v1/candidate-searches", headers=asker)
+        assert forbidden.status_code == 403
+        assert forbidden.headers["content-type"].startswith("application/problem+json")
+    elsewhere = await c.get("/v1/candidate-searches", headers=auth(f"{tenant}x", "HR", "hr_admin"))
+    assert elsewhere.json() == []
+    for bad in ("limit=0", "limit=501", "limit=1e3", "searched_by=%00"):
+        refused = await c.get(f"/v1/candidate-searches?{bad}", headers=hr)
+        assert refused.status_code == 422, bad
+        assert refused.headers["content-type"].startswith("application/problem+json")

@@ -284,7 +284,7 @@ class EdgeMiddleware:
             receive = await self._admit(scope, receive)
             await self.app(scope, receive, watch)
         except Refused as exc:
-            await _send_problem(send, exc.status, exc.title, exc.detail, **exc.extra)
+            await send_problem(send, exc.status, exc.title, exc.detail, **exc.extra)
         except Exception:
             trace_id = _trace_id()
             log.exception(
@@ -295,7 +295,7 @@ class EdgeMiddleware:
             )
             if started:
                 raise
-            await _send_problem(
+            await send_problem(
                 send,
                 500,
                 "Internal error",
@@ -344,7 +344,7 @@ class EdgeMiddleware:
                 raise Refused(400, "Bad request", "Content-Length is not a number") from exc
             if length > policy.max_body:
                 raise _too_large(policy.max_body)
-        body = await _read(receive, policy.max_body)
+        body = await read_body(receive, policy.max_body)
         media = _media_type(headers)
         if (
             policy.types is not None
@@ -365,7 +365,7 @@ class EdgeMiddleware:
                     check_documented(policy.schema, body)
             elif b"\x00" in body:
                 raise _invalid("body", f"must not contain a NUL byte (at byte {body.index(0)})")
-        return _replaying(body, receive)
+        return replaying(body, receive)
 
 
 def _too_large(limit: int) -> Refused:
@@ -377,7 +377,8 @@ def _too_large(limit: int) -> Refused:
     )
 
 
-async def _read(receive: Receive, limit: int) -> bytes:
+async def read_body(receive: Receive, limit: int | None = None) -> bytes:
+    """A request's whole body; past `limit` bytes, 413 without reading further."""
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -386,7 +387,7 @@ async def _read(receive: Receive, limit: int) -> bytes:
             break
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > limit:
+        if limit is not None and size > limit:
             raise _too_large(limit)
         chunks.append(chunk)
         if not message.get("more_body", False):
@@ -394,7 +395,8 @@ async def _read(receive: Receive, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _replaying(body: bytes, receive: Receive) -> Receive:
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands the app `body` again (read once already), then the rest."""
     sent = False
 
     async def again() -> Message:
@@ -412,7 +414,7 @@ def _trace_id() -> str:
     return f"{ctx.trace_id:032x}" if ctx.is_valid else uuid.uuid4().hex
 
 
-async def _send_problem(send: Send, status: int, title: str, detail: str, **extra: Any) -> None:
+async def send_problem(send: Send, status: int, title: str, detail: str, **extra: Any) -> None:
     body = json.dumps(
         {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra},
         default=str,

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -38,6 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from careerstream.servicekit.auth import AuthError, TokenVerifier
+from careerstream.servicekit.edge import read_body, replaying, send_problem
 from careerstream.servicekit.uow import DeferredCommits, UnitOfWork, UowFactory, deferring
 
 Scope = MutableMapping[str, Any]
@@ -69,7 +69,7 @@ class IdempotencyMiddleware:
             return await self.app(scope, receive, send)
         key = raw_key.decode("latin-1").strip()
         if not key or len(key) > MAX_KEY:
-            return await _problem(
+            return await send_problem(
                 send, 400, "Invalid Idempotency-Key", f"send 1 to {MAX_KEY} characters"
             )
         who = _caller(scope["app"].state, headers.get(b"authorization"))
@@ -77,7 +77,7 @@ class IdempotencyMiddleware:
             # Not authenticated: nothing is stored or answered for it; the route says 401.
             return await self.app(scope, receive, send)
         uow: UowFactory = scope["app"].state.uow
-        body = await _read_body(receive)
+        body = await read_body(receive)  # the edge has bounded it
         fingerprint = hashlib.sha256(
             b"\n".join(
                 [scope["method"].encode(), scope["path"].encode(), scope["query_string"], body]
@@ -87,7 +87,7 @@ class IdempotencyMiddleware:
         if await _answer_stored(uow, who, key, fingerprint, send):
             return
 
-        replay_receive = _replaying(body, receive)
+        replay_receive = replaying(body, receive)
         captured: list[Message] = []
 
         async def capture(message: Message) -> None:
@@ -132,7 +132,7 @@ class IdempotencyMiddleware:
         if not recorded:
             # A copy of this request committed first: ours was undone; answer with its response.
             if not await _answer_stored(uow, who, key, fingerprint, send):
-                await _problem(send, 409, "Conflict", "a request with this key is in flight")
+                await send_problem(send, 409, "Conflict", "a request with this key is in flight")
             return
         for message in captured:
             await send(message)
@@ -192,31 +192,6 @@ def _caller(state: Any, authorization: bytes | None) -> str | None:
     return hashlib.sha256(f"{principal.tenant_id}\x00{principal.subject}".encode()).hexdigest()
 
 
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-def _replaying(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def again() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return again
-
-
 async def _answer_stored(uow: UowFactory, who: str, key: str, fingerprint: str, send: Send) -> bool:
     async with uow() as u:
         table = u.idempotency_table
@@ -228,7 +203,7 @@ async def _answer_stored(uow: UowFactory, who: str, key: str, fingerprint: str, 
     if row is None:
         return False
     if row.fingerprint != fingerprint:
-        await _problem(
+        await send_problem(
             send,
             422,
             "Idempotency-Key reused",
@@ -241,23 +216,6 @@ async def _answer_stored(uow: UowFactory, who: str, key: str, fingerprint: str, 
     await send({"type": "http.response.start", "status": row.status, "headers": headers})
     await send({"type": "http.response.body", "body": bytes(row.body)})
     return True
-
-
-async def _problem(send: Send, status: int, title: str, detail: str) -> None:
-    body = json.dumps(
-        {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
 
 
 __all__ = ["IdempotencyMiddleware", "UnitOfWork"]
