@@ -95,7 +95,7 @@ async def _run(
         table, on_change=on_change, on_changes=on_changes if batched else None
     )
     uow = uow_factory(make_sessionmaker(engine), md, schema)
-    single, batch = projection.handlers(), projection.batch_handlers()
+    batch = projection.batch_handlers()
     try:
         i = 0
         while i < len(history):
@@ -111,9 +111,9 @@ async def _run(
             async with uow() as u:
                 if batched:
                     await batch[type(history[i])](u, events)
-                else:
+                else:  # one event at a time, each a batch of one, through `on_change`
                     for e, p in events:
-                        await single[type(p)](u, e, p)
+                        await batch[type(p)](u, [(e, p)])
                 await u.commit()
             i = j
         async with engine.connect() as conn:

@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from careerstream.contracts.envelope import Envelope
 from careerstream.contracts.events.hris import EmployeeChanged, EmployeeHired, EmployeeTerminated
-from careerstream.servicekit.consumer import BatchHandler, Handler
+from careerstream.servicekit.consumer import BatchHandler
 from careerstream.servicekit.uow import UnitOfWork
 
 DETAIL_FIELDS = ("role_id", "manager_id", "department_id", "location", "group_attributes")
@@ -78,14 +78,16 @@ def people_table(
 
 
 class PeopleProjection:
+    """The directory kept from the HRIS stream, a batch of events at a time (one read, one write)."""
+
     def __init__(
         self,
         table: sa.Table,
         on_change: OnChange | None = None,
         on_changes: OnChanges | None = None,
     ) -> None:
-        """`on_change` follows one event's changes; `on_changes`, when given, a batch's at once
-        (otherwise a batch calls `on_change` once per change, in order)."""
+        """`on_changes` follows a batch's changes at once; without it, `on_change` is called
+        once per change, in event order."""
         self.table = table
         self.on_change = on_change
         self.on_changes = on_changes
@@ -131,7 +133,8 @@ class PeopleProjection:
     async def apply_many(
         self, uow: UnitOfWork, items: Sequence[tuple[str, str, dict[str, Any], datetime]]
     ) -> None:
-        """`apply` for many (tenant, employee, values, recorded_at), in order, in two statements."""
+        """Apply (tenant, employee, values, recorded_at) in order: each field is set unless the
+        value held was recorded later. Two statements whatever the batch size."""
         # Every statement here has one shape whatever the batch size (parameter lists, not
         # VALUES lists), so SQLAlchemy compiles each once and the driver pipelines the rows.
         t = self.table
@@ -183,73 +186,6 @@ class PeopleProjection:
             for c in changes:
                 await self.on_change(uow, c.tenant, c.employee_id, c.changed, c.before)
 
-    def handlers(self) -> dict[type[Any], Handler]:
-        return {
-            EmployeeHired: self.on_hired,
-            EmployeeChanged: self.on_changed,
-            EmployeeTerminated: self.on_terminated,
-        }
-
-    async def _row(self, uow: UnitOfWork, tenant: str, employee_id: str) -> Any:
-        t = self.table
-        await uow.session.execute(
-            pg_insert(t)
-            .values(tenant_id=tenant, employee_id=employee_id, field_times={})
-            .on_conflict_do_nothing()
-        )
-        return (
-            await uow.session.execute(
-                sa.select(t)
-                .where(t.c.tenant_id == tenant, t.c.employee_id == employee_id)
-                .with_for_update()
-            )
-        ).one()
-
-    async def apply(
-        self,
-        uow: UnitOfWork,
-        tenant: str,
-        employee_id: str,
-        values: dict[str, Any],
-        recorded_at: datetime,
-    ) -> dict[str, Any]:
-        """Set each field unless the value held was recorded later; returns what changed."""
-        t = self.table
-        row = await self._row(uow, tenant, employee_id)
-        times: dict[str, str] = dict(row.field_times or {})
-        changed: dict[str, Any] = {}
-        for field, value in values.items():
-            held = times.get(field)
-            if held is not None and datetime.fromisoformat(held) > recorded_at:
-                continue
-            times[field] = recorded_at.isoformat()
-            if getattr(row, field) != value:
-                changed[field] = value
-        await uow.session.execute(
-            sa.update(t)
-            .where(t.c.tenant_id == tenant, t.c.employee_id == employee_id)
-            .values(**changed, field_times=times)
-        )
-        if changed and self.on_change is not None:
-            await self.on_change(uow, tenant, employee_id, changed, row)
-        return changed
-
-    async def on_hired(self, uow: UnitOfWork, event: Envelope, p: EmployeeHired) -> None:
-        values: dict[str, Any] = {f: getattr(p.details, f) for f in DETAIL_FIELDS}
-        values.update(active=True, hired_on=p.effective_date, left_on=None, left_voluntarily=None)
-        if p.display_name is not None:
-            values["display_name"] = p.display_name
-        await self.apply(uow, event.tenantid, p.employee_id, values, p.recorded_at)
-
-    async def on_changed(self, uow: UnitOfWork, event: Envelope, p: EmployeeChanged) -> None:
-        values = {f: getattr(p.details, f) for f in p.changed_fields if f in DETAIL_FIELDS}
-        if values:
-            await self.apply(uow, event.tenantid, p.employee_id, values, p.recorded_at)
-
-    async def on_terminated(self, uow: UnitOfWork, event: Envelope, p: EmployeeTerminated) -> None:
-        values = {"active": False, "left_on": p.effective_date, "left_voluntarily": p.voluntary}
-        await self.apply(uow, event.tenantid, p.employee_id, values, p.recorded_at)
-
 
 def _values(kind: str, p: Any) -> tuple[str, dict[str, Any], datetime]:
     if kind == "hired":
@@ -262,43 +198,3 @@ def _values(kind: str, p: Any) -> tuple[str, dict[str, Any], datetime]:
     else:
         values = {"active": False, "left_on": p.effective_date, "left_voluntarily": p.voluntary}
     return p.employee_id, values, p.recorded_at
-
-
-def _fq(table: sa.Table) -> str:
-    return f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
-
-
-async def manages(
-    uow: UnitOfWork, table: sa.Table, tenant: str, manager: str, employee: str
-) -> bool:
-    """True when `manager` is above `employee` in the hierarchy (direct or indirect)."""
-    found = await uow.session.scalar(
-        sa.text(
-            f"""
-            WITH RECURSIVE chain(id, depth) AS (
-                SELECT manager_id, 1 FROM {_fq(table)} WHERE tenant_id = :t AND employee_id = :e
-                UNION ALL
-                SELECT p.manager_id, c.depth + 1 FROM chain c
-                  JOIN {_fq(table)} p ON p.tenant_id = :t AND p.employee_id = c.id
-                 WHERE c.depth < 50)
-            SELECT 1 FROM chain WHERE id = :m LIMIT 1
-            """
-        ),
-        {"t": tenant, "e": employee, "m": manager},
-    )
-    return found is not None
-
-
-def reports_of(table: sa.Table, tenant: str, manager: str) -> sa.TextClause:
-    """A subquery of the employee ids below `manager` (direct and indirect): `col.in_(...)`."""
-    return sa.text(
-        f"""
-        WITH RECURSIVE below(id, depth) AS (
-            SELECT employee_id, 1 FROM {_fq(table)} WHERE tenant_id = :rt AND manager_id = :rm
-            UNION ALL
-            SELECT p.employee_id, b.depth + 1 FROM below b
-              JOIN {_fq(table)} p ON p.tenant_id = :rt AND p.manager_id = b.id
-             WHERE b.depth < 50)
-        SELECT id FROM below
-        """
-    ).bindparams(rt=tenant, rm=manager)

@@ -22,7 +22,7 @@ from careerstream.assessments.domain.rules import RatingIn, Rule
 from careerstream.assessments.service_layer import assessing as svc
 from careerstream.assessments.service_layer.matrix import GroupBy, largest_gaps, skills_matrix
 from careerstream.contracts.events.assessments import Population, PopulationKind
-from careerstream.servicekit import errors, people
+from careerstream.servicekit import errors, relation
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.deps import CurrentPrincipal, HrAdmin, Uow
 from careerstream.servicekit.errors import unit as _unit
@@ -259,7 +259,7 @@ async def list_assessments(
             stmt = stmt.where(assessments.c.status == status)
         if not principal.has(Role.HR_ADMIN):
             reports = assessments.c.employee_id.in_(
-                people.reports_of(employees, principal.tenant_id, principal.subject)
+                relation.reports_of(employees, principal.tenant_id, principal.subject)
             )
             stmt = stmt.where(
                 sa.or_(

@@ -42,7 +42,7 @@ from careerstream.assessments.domain.rules import (
     rater_kind,
 )
 from careerstream.contracts.events import assessments as ev
-from careerstream.servicekit import people
+from careerstream.servicekit import relation
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.errors import Conflict, Forbidden, Invalid, NotFound
 from careerstream.servicekit.uow import UnitOfWork
@@ -57,7 +57,7 @@ def _now() -> datetime:
 
 async def manages(uow: UnitOfWork, tenant: str, manager: str, employee: str) -> bool:
     """True when `manager` is above `employee` in the hierarchy (direct or indirect)."""
-    return await people.manages(uow, employees, tenant, manager, employee)
+    return await relation.manages(uow, employees, tenant, manager, employee)
 
 
 async def may_read_person(uow: UnitOfWork, who: Principal, employee: str) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -31,6 +31,7 @@ from careerstream.hris.adapters.orm import (
 )
 from careerstream.hris.domain.exports import Row
 from careerstream.hris.domain.records import DETAIL_OF, Kind, Notification, Record, changes
+from careerstream.servicekit import periodic
 from careerstream.servicekit.db import among
 from careerstream.servicekit.uow import UnitOfWork, UowFactory
 
@@ -311,24 +312,15 @@ async def release_due(uow_factory: UowFactory, today: date | None = None, limit:
             released += len(rows)
 
 
-def releaser(
-    uow_factory: UowFactory, every_seconds: float
-) -> Callable[[Any], Coroutine[Any, Any, None]]:
-    import asyncio
-    import contextlib
+def releaser(uow_factory: UowFactory, every_seconds: float) -> periodic.Job:
+    """A background job: apply held notifications as they fall due."""
 
-    async def job(stopping: asyncio.Event) -> None:
-        while not stopping.is_set():
-            try:
-                n = await release_due(uow_factory)
-                if n:
-                    log.info("released %d held notification(s)", n)
-            except Exception as exc:
-                log.warning("releasing held notifications failed: %r", exc)
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(stopping.wait(), every_seconds)
+    async def round_() -> None:
+        n = await release_due(uow_factory)
+        if n:
+            log.info("released %d held notification(s)", n)
 
-    return job
+    return periodic.every(every_seconds, round_, name="releasing held notifications", log=log)
 
 
 # -- full exports --------------------------------------------------------------------------
@@ -452,41 +444,32 @@ async def run_import(
     return counts
 
 
-def importer(
-    uow_factory: UowFactory, every_seconds: float
-) -> Callable[[Any], Coroutine[Any, Any, None]]:
+def importer(uow_factory: UowFactory, every_seconds: float) -> periodic.Job:
     """A background job: run pending (or interrupted) imports to the end."""
-    import asyncio
-    import contextlib
 
-    async def job(stopping: asyncio.Event) -> None:
-        while not stopping.is_set():
-            try:
-                async with uow_factory() as uow:
-                    # A lease: a replica that dies mid-import leaves it to another after a minute.
-                    pending = (
-                        await uow.session.execute(
-                            sa.update(imports)
-                            .where(
-                                sa.or_(
-                                    imports.c.status == "pending",
-                                    sa.and_(
-                                        imports.c.status == "running",
-                                        imports.c.claimed_until < sa.func.now(),
-                                    ),
-                                )
-                            )
-                            .values(status="running", claimed_until=sa.func.now() + LEASE)
-                            .returning(imports.c.tenant_id, imports.c.import_id)
+    async def round_() -> bool:
+        async with uow_factory() as uow:
+            # A lease: a replica that dies mid-import leaves it to another after a minute.
+            pending = (
+                await uow.session.execute(
+                    sa.update(imports)
+                    .where(
+                        sa.or_(
+                            imports.c.status == "pending",
+                            sa.and_(
+                                imports.c.status == "running",
+                                imports.c.claimed_until < sa.func.now(),
+                            ),
                         )
-                    ).first()
-                    await uow.commit()
-                if pending is not None:
-                    await run_import(uow_factory, pending.tenant_id, pending.import_id)
-                    continue
-            except Exception as exc:
-                log.warning("import round failed: %r", exc)
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(stopping.wait(), every_seconds)
+                    )
+                    .values(status="running", claimed_until=sa.func.now() + LEASE)
+                    .returning(imports.c.tenant_id, imports.c.import_id)
+                )
+            ).first()
+            await uow.commit()
+        if pending is None:
+            return False
+        await run_import(uow_factory, pending.tenant_id, pending.import_id)
+        return True
 
-    return job
+    return periodic.every(every_seconds, round_, name="import", log=log)

@@ -22,7 +22,7 @@ from careerstream.metrics.adapters.orm import employees
 from careerstream.metrics.domain.definitions import Window
 from careerstream.metrics.service_layer import figures as fig
 from careerstream.metrics.service_layer import privacy
-from careerstream.servicekit import people
+from careerstream.servicekit import relation
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.deps import CurrentPrincipal, Uow
 from careerstream.servicekit.problems import Problem
@@ -78,7 +78,7 @@ async def _ask(
             )
         if manager != principal.subject:
             async with uow() as u:
-                below = await people.manages(
+                below = await relation.manages(
                     u, employees, principal.tenant_id, principal.subject, manager
                 )
             if not below:

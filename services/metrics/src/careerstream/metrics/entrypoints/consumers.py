@@ -8,7 +8,7 @@ from faststream.kafka import KafkaBroker
 
 from careerstream.contracts.envelope import Envelope
 from careerstream.contracts.events.metrics import SnapshotTaken
-from careerstream.metrics.service_layer.projections import handler_groups, people
+from careerstream.metrics.service_layer.projections import handler_groups
 from careerstream.metrics.service_layer.replay import LOCK_KEY
 from careerstream.servicekit.consumer import BatchHandler, EventConsumer, Handler
 from careerstream.servicekit.subscriptions import declare_publications, subscribe
@@ -35,14 +35,9 @@ def _batch_sharing_the_replay_lock(handler: BatchHandler) -> BatchHandler:
 
 def consumers(uow: UowFactory) -> list[EventConsumer]:
     out = []
-    for name, handlers in handler_groups():
-        # The directory takes whole batches (one read and one write each): HRIS bursts.
-        batch = {
-            m: _batch_sharing_the_replay_lock(h)
-            for m, h in people.batch_handlers().items()
-            if m in handlers
-        }
-        single = {m: _sharing_the_replay_lock(h) for m, h in handlers.items() if m not in batch}
+    for name, handlers, batch_handlers in handler_groups():
+        batch = {m: _batch_sharing_the_replay_lock(h) for m, h in batch_handlers.items()}
+        single = {m: _sharing_the_replay_lock(h) for m, h in handlers.items()}
         out.append(EventConsumer(name, uow, single, batch_handlers=batch))
     return out
 

@@ -36,7 +36,7 @@ from careerstream.metrics.domain.definitions import (
     ratio,
     retention,
 )
-from careerstream.servicekit import people as directory
+from careerstream.servicekit import relation
 from careerstream.servicekit.db import among
 from careerstream.servicekit.uow import UnitOfWork
 
@@ -119,7 +119,7 @@ def filtered(stmt: Any, tenant: str, f: Filters) -> Any:
     if f.level:
         stmt = stmt.where(roles.c.level_id == f.level)
     if f.manager:
-        stmt = stmt.where(e.employee_id.in_(directory.reports_of(employees, tenant, f.manager)))
+        stmt = stmt.where(e.employee_id.in_(relation.reports_of(employees, tenant, f.manager)))
     return stmt
 
 
@@ -165,7 +165,7 @@ async def _opportunities(u: UnitOfWork, tenant: str, f: Filters) -> list[Any]:
         stmt = stmt.where(
             sa.or_(
                 o.c.hiring_manager_id == f.manager,
-                o.c.hiring_manager_id.in_(directory.reports_of(employees, tenant, f.manager)),
+                o.c.hiring_manager_id.in_(relation.reports_of(employees, tenant, f.manager)),
             )
         )
     return list((await u.session.execute(stmt)).all())

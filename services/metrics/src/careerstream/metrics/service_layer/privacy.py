@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from careerstream.metrics.adapters.orm import employees, roles
 from careerstream.metrics.domain.anonymity import differs_too_little
 from careerstream.metrics.service_layer.figures import Filters, filtered
-from careerstream.servicekit import people as directory
+from careerstream.servicekit import relation
 from careerstream.servicekit.uow import UnitOfWork
 
 _DIMENSIONS = ("department", "family", "track", "level", "manager")
@@ -98,7 +98,7 @@ async def _requestable(u: UnitOfWork, tenant: str, viewer: str | None, f: Filter
         return True
     if f.manager is None:
         return False
-    return f.manager == viewer or await directory.manages(u, employees, tenant, viewer, f.manager)
+    return f.manager == viewer or await relation.manages(u, employees, tenant, viewer, f.manager)
 
 
 async def differencing(

@@ -33,7 +33,7 @@ from careerstream.metrics.adapters.orm import (
     roles,
     survey_answers,
 )
-from careerstream.servicekit.consumer import Handler
+from careerstream.servicekit.consumer import BatchHandler, Handler
 from careerstream.servicekit.people import PeopleProjection
 from careerstream.servicekit.uow import UnitOfWork
 
@@ -316,11 +316,14 @@ async def on_gaps(uow: UnitOfWork, event: Envelope, e: a.SkillgapIdentified) -> 
     )
 
 
-def handler_groups() -> Sequence[tuple[str, dict[type[Any], Handler]]]:
-    """(consumer name, handlers): one consumer group per source, so each scales and lags apart."""
+def handler_groups() -> Sequence[
+    tuple[str, dict[type[Any], Handler], dict[type[Any], BatchHandler]]
+]:
+    """(consumer name, handlers, batch handlers): one consumer group per source, so each scales
+    and lags apart. The directory takes whole batches (one read and one write each): HRIS bursts."""
     return (
-        ("metrics-frameworks", {f.FrameworkPublished: on_framework_published}),
-        ("metrics-people", {**people.handlers(), h.SurveyResponded: on_survey}),
+        ("metrics-frameworks", {f.FrameworkPublished: on_framework_published}, {}),
+        ("metrics-people", {h.SurveyResponded: on_survey}, people.batch_handlers()),
         (
             "metrics-mobility",
             {
@@ -331,6 +334,7 @@ def handler_groups() -> Sequence[tuple[str, dict[type[Any], Handler]]]:
                 m.ApplicationWithdrawn: on_withdrawn,
                 m.CandidateShortlisted: on_shortlisted,
             },
+            {},
         ),
         (
             "metrics-plans",
@@ -342,6 +346,7 @@ def handler_groups() -> Sequence[tuple[str, dict[type[Any], Handler]]]:
                 p.GoalCompleted: on_goal_completed,
                 p.ConversationHeld: on_conversation,
             },
+            {},
         ),
-        ("metrics-skills", {a.SkillgapIdentified: on_gaps}),
+        ("metrics-skills", {a.SkillgapIdentified: on_gaps}, {}),
     )

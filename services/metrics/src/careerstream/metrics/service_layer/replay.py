@@ -32,8 +32,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from careerstream.contracts.envelope import InvalidEvent, decode, parse_data
 from careerstream.metrics.adapters.orm import PROJECTIONS, metadata
-from careerstream.metrics.service_layer.projections import handler_groups, people
-from careerstream.servicekit.consumer import Handler, inbox_key
+from careerstream.metrics.service_layer.projections import handler_groups
+from careerstream.servicekit.consumer import BatchHandler, Handler, inbox_key
 from careerstream.servicekit.db import make_sessionmaker
 from careerstream.servicekit.wiring import uow_factory
 
@@ -59,12 +59,16 @@ class Progress:
         )
 
 
-def _handlers() -> dict[str, tuple[type[Any], Handler]]:
-    out: dict[str, tuple[type[Any], Handler]] = {}
-    for _, group in handler_groups():
-        for model, handler in group.items():
-            out[model.event_type] = (model, handler)
-    return out
+def _handlers() -> tuple[
+    dict[str, tuple[type[Any], Handler]], dict[str, tuple[type[Any], BatchHandler]]
+]:
+    """The live consumers' handlers and batch handlers, by event type."""
+    single: dict[str, tuple[type[Any], Handler]] = {}
+    batch: dict[str, tuple[type[Any], BatchHandler]] = {}
+    for _, group, batch_group in handler_groups():
+        single.update({m.event_type: (m, h) for m, h in group.items()})
+        batch.update({m.event_type: (m, h) for m, h in batch_group.items()})
+    return single, batch
 
 
 async def _create_shadow(engine: AsyncEngine) -> None:
@@ -117,10 +121,11 @@ async def replay(
     engine = create_async_engine(database_url)
     shadow_engine = engine.execution_options(schema_translate_map={LIVE: SHADOW})
     uow = uow_factory(make_sessionmaker(shadow_engine), metadata, "metrics")
-    handlers = _handlers()
+    handlers, batched = _handlers()
     # The directory applies whole runs at once, as the live consumer does (HRIS bursts).
-    batch_handlers = {m.event_type: h for m, h in people.batch_handlers().items()}
-    topics = sorted({model.topic for model, _ in handlers.values()})
+    batch_handlers = {t: h for t, (_, h) in batched.items()}
+    models = {t: m for t, (m, _) in (*handlers.items(), *batched.items())}
+    topics = sorted({model.topic for model in models.values()})
     await _create_shadow(engine)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
@@ -146,11 +151,10 @@ async def replay(
                 except InvalidEvent:
                     progress.skipped += 1
                     continue
-                known = handlers.get(envelope.type)
-                if known is None or inbox_key(envelope) in seen:
+                model = models.get(envelope.type)
+                if model is None or inbox_key(envelope) in seen:
                     progress.skipped += 1
                     continue
-                model, handler = known
                 try:
                     payload = parse_data(envelope, model)
                 except InvalidEvent:
@@ -163,7 +167,7 @@ async def replay(
                 if envelope.type in batch_handlers:
                     run.append((envelope, payload))
                 else:
-                    await handler(u, envelope, payload)
+                    await handlers[envelope.type][1](u, envelope, payload)
             await flush()
             await u.commit()
 

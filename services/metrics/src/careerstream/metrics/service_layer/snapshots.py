@@ -6,12 +6,8 @@ so there is exactly one `snapshot.taken` per tenant and day.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -20,6 +16,7 @@ from careerstream.contracts.events.metrics import SnapshotTaken
 from careerstream.metrics.adapters.orm import employees, snapshots
 from careerstream.metrics.domain.definitions import Window
 from careerstream.metrics.service_layer.figures import Filters, headline
+from careerstream.servicekit import periodic
 from careerstream.servicekit.uow import UowFactory
 
 log = logging.getLogger(__name__)
@@ -64,21 +61,13 @@ async def take_all(uow: UowFactory, day: date, threshold: int) -> int:
     return taken
 
 
-def daily(
-    uow: UowFactory, threshold: int, every_seconds: float
-) -> Callable[[asyncio.Event], Coroutine[Any, Any, None]]:
+def daily(uow: UowFactory, threshold: int, every_seconds: float) -> periodic.Job:
     """A background job: snapshot yesterday (a complete day) for every tenant, checking hourly."""
 
-    async def job(stopping: asyncio.Event) -> None:
-        while not stopping.is_set():
-            try:
-                day = datetime.now(UTC).date() - timedelta(days=1)
-                n = await take_all(uow, day, threshold)
-                if n:
-                    log.info("took %d snapshot(s) for %s", n, day)
-            except Exception as exc:  # the next round tries again
-                log.warning("snapshot round failed: %r", exc)
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(stopping.wait(), every_seconds)
+    async def round_() -> None:
+        day = datetime.now(UTC).date() - timedelta(days=1)
+        n = await take_all(uow, day, threshold)
+        if n:
+            log.info("took %d snapshot(s) for %s", n, day)
 
-    return job
+    return periodic.every(every_seconds, round_, name="snapshot", log=log)

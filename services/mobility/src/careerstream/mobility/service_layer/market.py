@@ -28,7 +28,7 @@ from careerstream.mobility.adapters.orm import (
 from careerstream.mobility.domain.matching import Match, RoleInfo, Target, explain, move_kind
 from careerstream.mobility.service_layer.index import index_for, role_infos, to_profile
 from careerstream.mobility.service_layer.projections import upsert_profile
-from careerstream.servicekit import people
+from careerstream.servicekit import relation
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.errors import Conflict, Forbidden, Invalid, NotFound
 from careerstream.servicekit.uow import UnitOfWork
@@ -275,7 +275,7 @@ async def candidates(
                     sa.select(employees.c.employee_id).where(
                         employees.c.tenant_id == tenant,
                         employees.c.employee_id.in_(
-                            people.reports_of(employees, tenant, who.subject)
+                            relation.reports_of(employees, tenant, who.subject)
                         ),
                     )
                 )
@@ -393,7 +393,7 @@ async def set_aspirations(
     if who.subject != employee_id:
         sees = (
             who.has(Role.HR_ADMIN) and await _person(uow, who.tenant_id, employee_id) is not None
-        ) or await people.manages(uow, employees, who.tenant_id, who.subject, employee_id)
+        ) or await relation.manages(uow, employees, who.tenant_id, who.subject, employee_id)
         if sees:
             raise Forbidden(
                 "aspirations, and whether someone may be approached, are theirs alone to state"
@@ -434,7 +434,7 @@ async def aspirations(uow: UnitOfWork, who: Principal, employee_id: str) -> dict
     allowed = (
         who.subject == employee_id
         or who.has(Role.HR_ADMIN)
-        or await people.manages(uow, employees, who.tenant_id, who.subject, employee_id)
+        or await relation.manages(uow, employees, who.tenant_id, who.subject, employee_id)
     )
     row = (
         await uow.session.execute(

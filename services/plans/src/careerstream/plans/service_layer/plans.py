@@ -41,7 +41,7 @@ from careerstream.plans.domain.rules import (
     rank,
     rebase,
 )
-from careerstream.servicekit import people
+from careerstream.servicekit import relation
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.errors import Conflict, Forbidden, Invalid, NotFound
 from careerstream.servicekit.uow import UnitOfWork
@@ -64,7 +64,7 @@ async def part(uow: UnitOfWork, who: Principal, employee_id: str) -> str | None:
     """self, manager (direct or indirect) or hr; None when the caller has nothing to do with them."""
     if who.subject == employee_id:
         return "self"
-    if await people.manages(uow, employees, who.tenant_id, who.subject, employee_id):
+    if await relation.manages(uow, employees, who.tenant_id, who.subject, employee_id):
         return "manager"
     if who.has(Role.HR_ADMIN) and await _known(uow, who.tenant_id, employee_id):
         return "hr"
@@ -813,7 +813,7 @@ async def list_plans(
         stmt = stmt.where(
             sa.or_(
                 plans.c.employee_id == who.subject,
-                plans.c.employee_id.in_(people.reports_of(employees, who.tenant_id, who.subject)),
+                plans.c.employee_id.in_(relation.reports_of(employees, who.tenant_id, who.subject)),
             )
         )
     return list((await uow.session.execute(stmt.order_by(plans.c.created_at))).all())
