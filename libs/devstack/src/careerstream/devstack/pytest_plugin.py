@@ -6,6 +6,7 @@ Enabled from the repository's root conftest.py. See `careerstream.devstack.testi
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import pytest
@@ -15,8 +16,11 @@ from careerstream.devstack.stack import Endpoints
 from careerstream.devstack.testing import (
     EventTap,
     EventTapFactory,
+    ServiceDatabase,
     ServiceUnderTest,
+    drop_templates,
     fresh_database,
+    service_database,
     service_factory,
     test_infrastructure,
     unique_name,
@@ -47,6 +51,25 @@ async def database_url(admin_database_url: str) -> AsyncIterator[str]:
 
 
 TopicFactory = Callable[..., Awaitable[str]]
+
+
+@pytest.fixture(scope="session")
+async def _service_templates(admin_database_url: str) -> AsyncIterator[None]:
+    yield
+    await drop_templates(admin_database_url)
+
+
+@pytest.fixture
+def service_db(
+    admin_database_url: str, _service_templates: None
+) -> Callable[[str], AbstractAsyncContextManager[ServiceDatabase]]:
+    """`async with service_db("plans") as db: async with db.uow() as u: ...`: a service's own
+    database, migrated, for service-layer tests (a copy of a template migrated once)."""
+
+    def open_(name: str) -> AbstractAsyncContextManager[ServiceDatabase]:
+        return service_database(admin_database_url, name)
+
+    return open_
 
 
 @pytest.fixture

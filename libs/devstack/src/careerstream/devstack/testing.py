@@ -126,6 +126,90 @@ async def fresh_database(admin_url: str) -> AsyncIterator[str]:
             await conn.close()
 
 
+_templates: dict[str, str] = {}
+_template_lock = asyncio.Lock()
+
+
+async def _migrated_template(admin_url: str, name: str) -> str:
+    """A database migrated to the service's head, made once per test session, used as a template."""
+    async with _template_lock:
+        if name not in _templates:
+            config = importlib.import_module(f"careerstream.{name}.config")
+            bootstrap = importlib.import_module(f"careerstream.{name}.bootstrap")
+            from careerstream.servicekit.migrations import upgrade_to_head
+
+            template = unique_name(f"tmpl_{name}")
+            conn = await asyncpg.connect(admin_url)
+            try:
+                await conn.execute(f"CREATE DATABASE {template}")
+            finally:
+                await conn.close()
+            settings = config.Settings(
+                database_url=with_database(admin_url, template), environment="test"
+            )
+            await upgrade_to_head(bootstrap.MIGRATIONS, settings.database_url, settings.db_schema)
+            _templates[name] = template
+        return _templates[name]
+
+
+async def drop_templates(admin_url: str) -> None:
+    """Drop the migrated templates this session made."""
+    conn = await asyncpg.connect(admin_url)
+    try:
+        for template in _templates.values():
+            await conn.execute(f"DROP DATABASE IF EXISTS {template} WITH (FORCE)")
+    finally:
+        await conn.close()
+    _templates.clear()
+
+
+@dataclass
+class ServiceDatabase:
+    """A service's own database, migrated, for service-layer tests: `uow` as the service builds it."""
+
+    name: str
+    url: str
+    uow: Any
+    """The service's unit-of-work factory: leave a unit without `commit` and nothing stays."""
+
+    async def scalar(self, sql: str, *args: Any) -> Any:
+        """One value from SQL run outside any unit of work."""
+        conn = await asyncpg.connect(self.url)
+        try:
+            return await conn.fetchval(sql, *args)
+        finally:
+            await conn.close()
+
+
+@asynccontextmanager
+async def service_database(admin_url: str, name: str) -> AsyncIterator[ServiceDatabase]:
+    """A fresh copy of the service's migrated database (a template copy: no migration per test)."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from careerstream.servicekit.db import make_sessionmaker
+    from careerstream.servicekit.wiring import uow_factory
+
+    template = await _migrated_template(admin_url, name)
+    database = unique_name("t")
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await conn.execute(f"CREATE DATABASE {database} TEMPLATE {template}")
+    finally:
+        await conn.close()
+    url = with_database(admin_url, database)
+    orm = importlib.import_module(f"careerstream.{name}.adapters.orm")
+    engine = create_async_engine(url.replace("postgresql://", "postgresql+asyncpg://", 1))
+    try:
+        yield ServiceDatabase(name, url, uow_factory(make_sessionmaker(engine), orm.metadata, name))
+    finally:
+        await engine.dispose()
+        conn = await asyncpg.connect(admin_url)
+        try:
+            await conn.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        finally:
+            await conn.close()
+
+
 @dataclass
 class RunningService:
     """A service app running in the test's event loop, with an HTTP client on it."""

@@ -12,32 +12,17 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.exc import IntegrityError
 
+from careerstream.servicekit.domain import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    PreconditionFailed,
+)
 from careerstream.servicekit.problems import Problem
 from careerstream.servicekit.uow import UnitOfWork, UowFactory
 
-
-class NotFound(LookupError):
-    """It does not exist, or not for the caller (never say which: 404)."""
-
-
-class Forbidden(PermissionError):
-    """The caller may see it but not do this (403)."""
-
-
-class Conflict(RuntimeError):
-    """Not in this state (409)."""
-
-
-class PreconditionFailed(RuntimeError):
-    """The caller's If-Match no longer holds (412)."""
-
-
-class Invalid(ValueError):
-    """Bad input: every problem, each naming its field (422)."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(problems))
+__all__ = ["Conflict", "Forbidden", "Invalid", "NotFound", "PreconditionFailed", "unit"]
 
 
 @asynccontextmanager

@@ -142,6 +142,11 @@ class UnitOfWork:
         )
         return event
 
+    def publish_all(self, events: Sequence[EventPayload], *, tenant_id: str) -> None:
+        """`publish` each of an aggregate's recorded events, in order."""
+        for event in events:
+            self.publish(event, tenant_id=tenant_id)
+
     def publish_raw(
         self,
         *,

@@ -37,6 +37,7 @@ _PRACTICE_FIRST = ("stretch_assignment", "project", "mentoring", "course", "rota
 
 
 def period_for(day: date, months: int = 6) -> tuple[date, date]:
+    """The first and last day of the period of `months` that contains `day`."""
     if months not in (1, 2, 3, 4, 6, 12):
         raise ValueError("period_months must divide the year: 1, 2, 3, 4, 6 or 12")
     first = ((day.month - 1) // months) * months + 1
@@ -78,11 +79,51 @@ class Rebase:
     new: list[NewGoal]
 
 
+def goal_problems(
+    competency_id: str,
+    from_level: int,
+    to_level: int,
+    target_date: date | None,
+    scale: tuple[int, int] | None,
+    today: date,
+) -> list[str]:
+    """What is wrong with a goal added by hand (empty when nothing is); `scale` is the
+    competency's (low, high), None when no published framework has it."""
+    problems = []
+    if scale is None:
+        problems.append(
+            f"competency_id: '{competency_id}' is not a competency of any published framework"
+        )
+    elif not scale[0] <= to_level <= scale[1]:
+        problems.append(f"to_level: {to_level} is outside the scale {scale[0]}-{scale[1]}")
+    if from_level >= to_level:
+        problems.append(f"to_level: {to_level} must be above from_level {from_level}")
+    if target_date is not None and target_date < today:
+        problems.append(f"target_date: {target_date.isoformat()} is in the past")
+    return problems
+
+
+def action_problems(
+    kind: str, target_date: date, owner_active: bool, owner_id: str, today: date
+) -> list[str]:
+    """What is wrong with an action planned by hand (empty when nothing is)."""
+    problems = []
+    if kind not in KINDS:
+        problems.append(f"kind: '{kind}' is not one of {', '.join(KINDS)}")
+    if target_date < today:
+        problems.append(f"target_date: {target_date.isoformat()} is in the past")
+    if not owner_active:
+        problems.append(f"owner_id: '{owner_id}' is not an active employee")
+    return problems
+
+
 def goals_from_gaps(gaps: Sequence[GapIn]) -> list[NewGoal]:
+    """A goal for each positive gap: from the current level to the required one."""
     return [NewGoal(g.competency_id, g.current, g.required) for g in gaps if g.gap > 0]
 
 
 def rebase(open_goals: Sequence[OpenGoal], gaps: Sequence[GapIn]) -> Rebase:
+    """Which open goals the gaps achieve or supersede, and which new goals they need."""
     by_comp = {g.competency_id: g for g in open_goals}
     achieved: list[str] = []
     superseded: list[str] = []
@@ -115,6 +156,7 @@ class CatalogueEntry:
 def rank(
     entries: Sequence[CatalogueEntry], competency_id: str, from_level: int, to_level: int
 ) -> list[CatalogueEntry]:
+    """The catalogue entries that fit a goal, best first (see the module)."""
     order = _LEARN_FIRST if to_level - from_level >= 2 else _PRACTICE_FIRST
     fitting = [
         e

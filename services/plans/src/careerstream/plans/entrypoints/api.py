@@ -11,15 +11,13 @@ notes. What the caller may not see is 404; what they may see but not do, 403.
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, Field
 
 from careerstream.contracts.events.plans import ConversationKind, GoalOutcome
-from careerstream.plans.adapters.orm import catalogue
 from careerstream.plans.domain.rules import KINDS
 from careerstream.plans.service_layer import conversations as conv
-from careerstream.plans.service_layer import plans as svc
+from careerstream.plans.service_layer import goals, plans, views
 from careerstream.servicekit.deps import CurrentPrincipal, HrAdmin, Uow
 from careerstream.servicekit.errors import unit as _unit
 from careerstream.servicekit.problems import Problem
@@ -54,7 +52,7 @@ async def list_plans(
     status: Literal["suggested", "draft", "active", "completed", "closed"] | None = None,
 ) -> list[PlanSummary]:
     async with _unit(uow) as u:
-        rows = await svc.list_plans(u, principal, employee_id, status)
+        rows = await views.list_plans(u, principal, employee_id, status)
     return [
         PlanSummary(
             plan_id=r.plan_id,
@@ -71,7 +69,7 @@ async def list_plans(
 @router.get("/plans/summary", tags=["plans"], summary="Plan and goal completion figures (hr_admin)")
 async def summary(principal: HrAdmin, uow: Uow) -> dict[str, Any]:
     async with _unit(uow) as u:
-        return await svc.completion_summary(u, principal.tenant_id)
+        return await views.completion_summary(u, principal.tenant_id)
 
 
 class NewPlanIn(Strict):
@@ -83,8 +81,8 @@ async def create_plan(
     body: NewPlanIn, principal: CurrentPrincipal, uow: Uow, response: Response
 ) -> dict[str, Any]:
     async with _unit(uow) as u:
-        plan = await svc.new_plan(u, principal, body.employee_id)
-        view = await svc.plan_view(u, principal, plan.plan_id)
+        plan = await plans.new_plan(u, principal, body.employee_id)
+        view = await views.plan_view(u, principal, plan.plan_id)
         await u.commit()
     response.headers["Location"] = f"/v1/plans/{plan.plan_id}"
     return view
@@ -95,7 +93,7 @@ async def create_plan(
 )
 async def get_plan(plan_id: str, principal: CurrentPrincipal, uow: Uow) -> dict[str, Any]:
     async with _unit(uow) as u:
-        return await svc.plan_view(u, principal, plan_id)
+        return await views.plan_view(u, principal, plan_id)
 
 
 @router.post(
@@ -103,8 +101,8 @@ async def get_plan(plan_id: str, principal: CurrentPrincipal, uow: Uow) -> dict[
 )
 async def accept(plan_id: str, principal: CurrentPrincipal, uow: Uow) -> dict[str, Any]:
     async with _unit(uow) as u:
-        await svc.accept(u, principal, plan_id)
-        view = await svc.plan_view(u, principal, plan_id)
+        await plans.accept(u, principal, plan_id)
+        view = await views.plan_view(u, principal, plan_id)
         await u.commit()
     return view
 
@@ -116,8 +114,8 @@ async def accept(plan_id: str, principal: CurrentPrincipal, uow: Uow) -> dict[st
 )
 async def approve(plan_id: str, principal: CurrentPrincipal, uow: Uow) -> dict[str, Any]:
     async with _unit(uow) as u:
-        await svc.approve(u, principal, plan_id)
-        view = await svc.plan_view(u, principal, plan_id)
+        await plans.approve(u, principal, plan_id)
+        view = await views.plan_view(u, principal, plan_id)
         await u.commit()
     return view
 
@@ -140,13 +138,13 @@ async def add_goal(
     plan_id: str, body: GoalBody, principal: CurrentPrincipal, uow: Uow
 ) -> dict[str, Any]:
     async with _unit(uow) as u:
-        goal = await svc.add_goal_by_hand(
+        goal = await goals.add_goal_by_hand(
             u,
             principal,
             plan_id,
-            svc.as_goal_in(body.competency_id, body.to_level, body.from_level, body.target_date),
+            goals.GoalIn(body.competency_id, body.to_level, body.from_level, body.target_date),
         )
-        view = await svc.plan_view(u, principal, plan_id)
+        view = await views.plan_view(u, principal, plan_id)
         await u.commit()
     return {"goal_id": goal.goal_id, "plan": view}
 
@@ -161,7 +159,7 @@ async def progress(
     goal_id: str, body: ProgressIn, principal: CurrentPrincipal, uow: Uow
 ) -> dict[str, Any]:
     async with _unit(uow) as u:
-        await svc.progress(u, principal, goal_id, body.progress)
+        await goals.progress(u, principal, goal_id, body.progress)
         await u.commit()
     return {"goal_id": goal_id, "progress": body.progress}
 
@@ -177,7 +175,7 @@ async def complete(
     goal_id: str, body: CompleteIn, principal: CurrentPrincipal, uow: Uow
 ) -> dict[str, Any]:
     async with _unit(uow) as u:
-        plan_completed = await svc.complete_goal(u, principal, goal_id, GoalOutcome(body.outcome))
+        plan_completed = await goals.complete_goal(u, principal, goal_id, GoalOutcome(body.outcome))
         await u.commit()
     return {"goal_id": goal_id, "outcome": body.outcome, "plan_completed": plan_completed}
 
@@ -196,7 +194,7 @@ async def add_action(
     goal_id: str, body: ActionIn, principal: CurrentPrincipal, uow: Uow
 ) -> dict[str, str]:
     async with _unit(uow) as u:
-        action_id = await svc.add_action(
+        action_id = await goals.add_action(
             u, principal, goal_id, body.kind, body.title, body.owner_id, body.target_date
         )
         await u.commit()
@@ -212,7 +210,7 @@ async def action_status(
     action_id: str, body: ActionStatusIn, principal: CurrentPrincipal, uow: Uow
 ) -> dict[str, str]:
     async with _unit(uow) as u:
-        await svc.set_action_status(u, principal, action_id, body.status)
+        await goals.set_action_status(u, principal, action_id, body.status)
         await u.commit()
     return {"action_id": action_id, "status": body.status}
 
@@ -226,12 +224,7 @@ async def goal_suggestions(
     goal_id: str, principal: CurrentPrincipal, uow: Uow
 ) -> list[dict[str, Any]]:
     async with _unit(uow) as u:
-        goal, _, _ = await svc.goal_and_plan(u, principal, goal_id)
-        return svc.entries_as_dicts(
-            await svc.suggestions(
-                u, principal.tenant_id, goal.competency_id, goal.from_level, goal.to_level
-            )
-        )
+        return views.entries_as_dicts(await goals.suggestions_for(u, principal, goal_id))
 
 
 class CheckinIn(Strict):
@@ -250,7 +243,7 @@ async def checkin(
     plan_id: str, body: CheckinIn, principal: CurrentPrincipal, uow: Uow
 ) -> dict[str, str]:
     async with _unit(uow) as u:
-        checkin_id = await svc.checkin(u, principal, plan_id, body.notes, body.progress_rating)
+        checkin_id = await plans.checkin(u, principal, plan_id, body.notes, body.progress_rating)
         await u.commit()
     return {"checkin_id": checkin_id}
 
@@ -267,14 +260,14 @@ class SettingsIn(Strict):
 @router.get("/settings", tags=["settings"], summary="The tenant's plan settings")
 async def get_settings(principal: CurrentPrincipal, uow: Uow) -> SettingsIn:
     async with _unit(uow) as u:
-        mode, months = await svc.tenant_settings(u, principal.tenant_id)
+        mode, months = await views.settings(u, principal.tenant_id)
     return SettingsIn.model_validate({"plan_mode": mode, "period_months": months})
 
 
 @router.put("/settings", tags=["settings"], summary="Change the tenant's plan settings (hr_admin)")
 async def put_settings(body: SettingsIn, principal: HrAdmin, uow: Uow) -> SettingsIn:
     async with _unit(uow) as u:
-        await svc.put_settings(u, principal.tenant_id, body.plan_mode, body.period_months)
+        await views.put_settings(u, principal.tenant_id, body.plan_mode, body.period_months)
         await u.commit()
     return body
 
@@ -301,13 +294,7 @@ async def put_entry(
             f"min_level {body.min_level} is above max_level {body.max_level}",
         )
     async with _unit(uow) as u:
-        values = {"tenant_id": principal.tenant_id, "entry_id": entry_id, **body.model_dump()}
-        await u.session.execute(
-            sa.delete(catalogue).where(
-                catalogue.c.tenant_id == principal.tenant_id, catalogue.c.entry_id == entry_id
-            )
-        )
-        await u.session.execute(sa.insert(catalogue).values(**values))
+        values = await views.put_entry(u, principal.tenant_id, entry_id, body.model_dump())
         await u.commit()
     return values
 
@@ -319,14 +306,7 @@ async def put_entry(
 )
 async def get_catalogue(principal: CurrentPrincipal, uow: Uow) -> list[dict[str, Any]]:
     async with _unit(uow) as u:
-        rows = (
-            await u.session.execute(
-                sa.select(catalogue)
-                .where(catalogue.c.tenant_id.in_([principal.tenant_id, "*"]))
-                .order_by(catalogue.c.tenant_id.desc(), catalogue.c.entry_id)
-            )
-        ).all()
-    return [dict(r._mapping) for r in rows]
+        return await views.catalogue(u, principal.tenant_id)
 
 
 # -- conversations -------------------------------------------------------------------------
@@ -388,18 +368,15 @@ async def follow_up_goal(
     uow: Uow,
 ) -> dict[str, str]:
     async with _unit(uow) as u:
-        goal = await conv.follow_up_to_goal(
+        goal, plan_id = await conv.follow_up_to_goal(
             u,
             principal,
             conversation_id,
             index,
-            body.competency_id,
-            body.to_level,
-            body.from_level,
-            body.target_date,
+            goals.GoalIn(body.competency_id, body.to_level, body.from_level, body.target_date),
         )
         await u.commit()
-    return {"goal_id": goal.goal_id, "plan_id": goal.plan_id}
+    return {"goal_id": goal.goal_id, "plan_id": plan_id}
 
 
 @router.get(

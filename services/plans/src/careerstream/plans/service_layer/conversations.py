@@ -12,14 +12,21 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-
 from careerstream.contracts.events import plans as ev
-from careerstream.plans.adapters.orm import competencies, conversations, roles
-from careerstream.plans.domain.rules import NewGoal, guide
-from careerstream.plans.service_layer import plans as svc
+from careerstream.plans.adapters.repository import Conversations, Plans, Reference
+from careerstream.plans.domain.plan import Goal, PlanState
+from careerstream.plans.domain.rules import guide
+from careerstream.plans.service_layer.goals import GoalIn, add_to, check_goal
+from careerstream.plans.service_layer.plans import (
+    WORKERS,
+    relation_to,
+    require,
+    save,
+    start,
+)
 from careerstream.servicekit import errors
 from careerstream.servicekit.auth import Principal
+from careerstream.servicekit.relation import MANAGERS
 from careerstream.servicekit.uow import UnitOfWork
 
 
@@ -32,23 +39,23 @@ async def log(
     notes: str,
     follow_ups: list[str],
 ) -> str:
-    await svc.require_part(uow, who, employee_id, "manager", what=f"employee '{employee_id}'")
+    """A manager logs a conversation once held; returns its id."""
+    await require(uow, who, employee_id, MANAGERS, what=f"employee '{employee_id}'")
     if held_at > datetime.now(UTC) + timedelta(minutes=5):
         raise errors.Invalid(
             [f"held_at: {held_at.isoformat()} is in the future; log conversations once held"]
         )
     conversation_id = f"conv-{uuid.uuid4().hex[:16]}"
-    await uow.session.execute(
-        sa.insert(conversations).values(
-            tenant_id=who.tenant_id,
-            conversation_id=conversation_id,
-            employee_id=employee_id,
-            manager_id=who.subject,
-            kind=kind.value,
-            held_at=held_at,
-            notes=notes,
-            follow_ups=[{"text": f, "goal_id": None} for f in follow_ups],
-        )
+    await Conversations(uow, who.tenant_id).add(
+        {
+            "conversation_id": conversation_id,
+            "employee_id": employee_id,
+            "manager_id": who.subject,
+            "kind": kind.value,
+            "held_at": held_at,
+            "notes": notes,
+            "follow_ups": [{"text": f, "goal_id": None} for f in follow_ups],
+        }
     )
     uow.publish(
         ev.ConversationHeld(
@@ -64,8 +71,7 @@ async def log(
     return conversation_id
 
 
-def _view(row: Any, seen_as: str) -> dict[str, Any]:
-    private = seen_as in ("self", "manager")
+def _view(row: Any, private: bool) -> dict[str, Any]:
     return {
         "conversation_id": row.conversation_id,
         "employee_id": row.employee_id,
@@ -80,47 +86,23 @@ def _view(row: Any, seen_as: str) -> dict[str, Any]:
 
 
 async def list_for(uow: UnitOfWork, who: Principal, employee_id: str) -> list[dict[str, Any]]:
-    seen_as = await svc.part(uow, who, employee_id)
-    if seen_as is None:
+    """An employee's conversations as the caller may see them (notes for WORKERS only)."""
+    seen_as = await relation_to(uow, who, employee_id)
+    if not seen_as.sees:
         raise errors.NotFound(f"no employee '{employee_id}' among those you may see")
-    rows = (
-        await uow.session.execute(
-            sa.select(conversations)
-            .where(
-                conversations.c.tenant_id == who.tenant_id,
-                conversations.c.employee_id == employee_id,
-            )
-            .order_by(conversations.c.held_at)
-        )
-    ).all()
-    return [_view(r, seen_as) for r in rows]
+    rows = await Conversations(uow, who.tenant_id).of(employee_id)
+    return [_view(r, seen_as in WORKERS) for r in rows]
 
 
 async def follow_up_to_goal(
-    uow: UnitOfWork,
-    who: Principal,
-    conversation_id: str,
-    index: int,
-    competency_id: str,
-    to_level: int,
-    from_level: int,
-    target_date: date | None,
-) -> Any:
-    row = (
-        await uow.session.execute(
-            sa.select(conversations)
-            .where(
-                conversations.c.tenant_id == who.tenant_id,
-                conversations.c.conversation_id == conversation_id,
-            )
-            .with_for_update()
-        )
-    ).first()
-    if row is None:
-        raise errors.NotFound(f"no conversation '{conversation_id}' among those you may see")
-    await svc.require_part(
-        uow, who, row.employee_id, "self", "manager", what=f"conversation '{conversation_id}'"
-    )
+    uow: UnitOfWork, who: Principal, conversation_id: str, index: int, goal_in: GoalIn
+) -> tuple[Goal, str]:
+    """Turn an agreed follow-up into a goal of the employee's open plan (a draft is started
+    when there is none; a suggestion is accepted); returns the goal and its plan's id."""
+    tenant = who.tenant_id
+    talks = Conversations(uow, tenant)
+    row = await talks.get(conversation_id)
+    await require(uow, who, row.employee_id, WORKERS, what=f"conversation '{conversation_id}'")
     if not 0 <= index < len(row.follow_ups):
         raise errors.NotFound(
             f"conversation '{conversation_id}' has {len(row.follow_ups)} follow-up(s); no number {index}"
@@ -129,46 +111,29 @@ async def follow_up_to_goal(
         raise errors.Conflict(
             f"follow-up {index} is already goal '{row.follow_ups[index]['goal_id']}'"
         )
-    goal_in = svc.GoalIn(competency_id, to_level, from_level, target_date)
-    await svc._check_goal(uow, who.tenant_id, goal_in, date.today())
-    plan = await svc.open_plan(uow, who.tenant_id, row.employee_id)
+    await check_goal(uow, tenant, goal_in)
+    plans = Plans(uow, tenant)
+    plan = await plans.open_plan_of(row.employee_id)
     if plan is None:
-        plan = await svc.create_plan(
-            uow, who.tenant_id, row.employee_id, "draft", date.today(), None
+        plan = await start(
+            uow, tenant, row.employee_id, suggested=False, day=date.today(), assessment_id=None
         )
-    if plan.status == "suggested":
-        plan = await svc.accept(uow, who, plan.plan_id)
-    goal = await svc.add_goal(
-        uow,
-        who.tenant_id,
-        plan,
-        NewGoal(competency_id, from_level, to_level),
-        target_date=target_date,
-        source="follow_up",
-    )
+    if plan.status is PlanState.SUGGESTED:
+        plan.accept()
+    goal = await add_to(uow, tenant, plan, goal_in, source="follow_up", by_hand=False)
+    await save(uow, plans, plan)
     follow_ups = [dict(f) for f in row.follow_ups]
     follow_ups[index]["goal_id"] = goal.goal_id
-    await uow.session.execute(
-        sa.update(conversations)
-        .where(
-            conversations.c.tenant_id == who.tenant_id,
-            conversations.c.conversation_id == conversation_id,
-        )
-        .values(follow_ups=follow_ups)
-    )
-    return goal
+    await talks.set_follow_ups(conversation_id, follow_ups)
+    return goal, plan.plan_id
 
 
 async def guides(
     uow: UnitOfWork, tenant: str, from_role: str, to_role: str | None
 ) -> list[dict[str, Any]]:
     """The guide of each transition from `from_role`: to `to_role`, or to each next level on its tracks."""
-    rows = {
-        r.role_id: r
-        for r in (
-            await uow.session.execute(sa.select(roles).where(roles.c.tenant_id == tenant))
-        ).all()
-    }
+    reference = Reference(uow, tenant)
+    rows = await reference.roles()
     origin = rows.get(from_role)
     if origin is None:
         raise errors.NotFound(f"no role '{from_role}' in the published frameworks")
@@ -188,12 +153,7 @@ async def guides(
             raise errors.NotFound(
                 f"'{from_role}' is at the top of its tracks; ask for a lateral move with to_role"
             )
-    comp_rows = (
-        await uow.session.execute(sa.select(competencies).where(competencies.c.tenant_id == tenant))
-    ).all()
-    comps = {
-        c.competency_id: (c.name, {int(k): v for k, v in c.descriptors.items()}) for c in comp_rows
-    }
+    comps = await reference.competencies()
     out = []
     for target in sorted(targets, key=lambda r: r.role_id):
         if target.family_id != origin.family_id:

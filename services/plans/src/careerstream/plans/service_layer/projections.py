@@ -16,68 +16,40 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from careerstream.contracts.envelope import Envelope
 from careerstream.contracts.events.frameworks import FrameworkPublished
 from careerstream.contracts.events.mobility import RoleFilled
 from careerstream.contracts.events.plans import PlanOutcome
-from careerstream.plans.adapters.orm import competencies, employees, roles
+from careerstream.plans.adapters.orm import employees
+from careerstream.plans.adapters.repository import Reference
 from careerstream.plans.service_layer import plans as svc
 from careerstream.servicekit.people import PeopleProjection
 from careerstream.servicekit.uow import UnitOfWork
 
 
 async def on_framework_published(uow: UnitOfWork, event: Envelope, p: FrameworkPublished) -> None:
-    tenant, s = event.tenantid, uow.session
-    held = await s.scalar(
-        sa.select(sa.func.max(roles.c.framework_version)).where(
-            roles.c.tenant_id == tenant, roles.c.framework_id == p.framework_id
-        )
-    )
-    held_c = await s.scalar(
-        sa.select(sa.func.max(competencies.c.framework_version)).where(
-            competencies.c.tenant_id == tenant, competencies.c.framework_id == p.framework_id
-        )
-    )
-    if max(held or 0, held_c or 0) >= p.version:
+    """Hold the framework's competencies and roles, unless a later version is held already."""
+    reference = Reference(uow, event.tenantid)
+    if await reference.framework_version(p.framework_id) >= p.version:
         return
     steps = [st.level for st in p.scale.steps]
-    await s.execute(
-        sa.delete(competencies).where(
-            competencies.c.tenant_id == tenant, competencies.c.framework_id == p.framework_id
-        )
-    )
-    await s.execute(
-        sa.delete(roles).where(roles.c.tenant_id == tenant, roles.c.framework_id == p.framework_id)
-    )
-    if p.competencies:
-        await s.execute(
-            sa.insert(competencies),
-            [
-                {
-                    "tenant_id": tenant,
-                    "competency_id": c.id,
-                    "framework_id": p.framework_id,
-                    "framework_version": p.version,
-                    "name": c.name,
-                    "descriptors": {str(d.level): d.description for d in c.descriptors},
-                    "scale_low": min(steps),
-                    "scale_high": max(steps),
-                }
-                for c in p.competencies
-            ],
-        )
+    competency_rows = [
+        {
+            "competency_id": c.id,
+            "name": c.name,
+            "descriptors": {str(d.level): d.description for d in c.descriptors},
+            "scale_low": min(steps),
+            "scale_high": max(steps),
+        }
+        for c in p.competencies
+    ]
     levels = {(f.id, lv.id): lv for f in p.families for lv in f.levels}
     rows = []
     for r in p.roles:
         level = levels.get((r.family_id, r.level_id))
         rows.append(
             {
-                "tenant_id": tenant,
                 "role_id": r.id,
-                "framework_id": p.framework_id,
-                "framework_version": p.version,
                 "family_id": r.family_id,
                 "title": r.title,
                 "rank": level.rank if level else 0,
@@ -85,13 +57,13 @@ async def on_framework_published(uow: UnitOfWork, event: Envelope, p: FrameworkP
                 "requirements": {q.competency_id: q.level for q in r.requirements},
             }
         )
-    if rows:
-        await s.execute(sa.insert(roles), rows)
+    await reference.replace_framework(p.framework_id, p.version, competency_rows, rows)
 
 
 async def _follow(
     uow: UnitOfWork, tenant: str, employee_id: str, changed: dict[str, Any], before: Any
 ) -> None:
+    """A leaver's open plans close."""
     if changed.get("active") is False:
         await svc.close_open_plans(uow, tenant, employee_id, PlanOutcome.CLOSED_ON_TERMINATION)
 
@@ -100,5 +72,6 @@ people = PeopleProjection(employees, on_change=_follow)
 
 
 async def on_role_filled(uow: UnitOfWork, event: Envelope, p: RoleFilled) -> None:
+    """An internal mover's open plans close."""
     if p.internal and p.employee_id:
         await svc.close_open_plans(uow, event.tenantid, p.employee_id, PlanOutcome.CLOSED_ON_MOVE)

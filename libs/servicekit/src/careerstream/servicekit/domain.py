@@ -1,0 +1,54 @@
+"""What every service's domain model shares, free of I/O: the domain errors and the aggregate.
+
+A domain error says what went wrong in the business's words; the API maps it
+to problem+json once (`servicekit.errors.unit`): `NotFound` 404, `Forbidden`
+403, `Conflict` 409, `PreconditionFailed` 412, `Invalid` 422.
+
+An `Aggregate` guards its own transitions and records the events they cause;
+the service layer saves it and publishes what it recorded through the outbox,
+in the same unit of work.
+"""
+
+from __future__ import annotations
+
+from careerstream.contracts.base import EventPayload
+
+
+class NotFound(LookupError):
+    """It does not exist, or not for the caller (never say which: 404)."""
+
+
+class Forbidden(PermissionError):
+    """The caller may see it but not do this (403)."""
+
+
+class Conflict(RuntimeError):
+    """Not in this state (409)."""
+
+
+class PreconditionFailed(RuntimeError):
+    """The caller's If-Match no longer holds (412)."""
+
+
+class Invalid(ValueError):
+    """Bad input: every problem, each naming its field (422)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+class Aggregate:
+    """A consistency boundary that records the domain events its changes cause."""
+
+    def __init__(self) -> None:
+        self._events: list[EventPayload] = []
+
+    def record(self, event: EventPayload) -> None:
+        """Remember an event to publish when this aggregate is saved."""
+        self._events.append(event)
+
+    def pull_events(self) -> list[EventPayload]:
+        """The events recorded since the last pull, oldest first (and forget them)."""
+        events, self._events = self._events, []
+        return events

@@ -1,0 +1,131 @@
+"""What the plans API shows: plans as the caller may see them, lists, figures, settings, catalogue.
+
+Check-in notes are private to the employee and their managers: HR sees that a
+check-in happened and its rating, never what was said.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from careerstream.plans.adapters.repository import Plans, Reference
+from careerstream.plans.domain.plan import Plan
+from careerstream.plans.domain.rules import CatalogueEntry, period_for
+from careerstream.plans.service_layer.plans import WORKERS, relation_to
+from careerstream.servicekit.auth import Principal
+from careerstream.servicekit.domain import NotFound
+from careerstream.servicekit.uow import UnitOfWork
+
+
+async def plan_view(uow: UnitOfWork, who: Principal, plan_id: str) -> dict[str, Any]:
+    """A plan with its goals, actions and check-ins, as the caller may see it (404 otherwise)."""
+    plans = Plans(uow, who.tenant_id)
+    plan = await plans.get(plan_id)
+    seen_as = await relation_to(uow, who, plan.employee_id)
+    if not seen_as.sees:
+        raise NotFound(f"no plan '{plan_id}' among those you may see")
+    private = seen_as in WORKERS
+    return {
+        **_plan_fields(plan),
+        "your_part": seen_as.part,
+        "goals": [
+            {
+                "goal_id": g.goal_id,
+                "competency_id": g.competency_id,
+                "from_level": g.from_level,
+                "to_level": g.to_level,
+                "target_date": g.target_date,
+                "status": g.status.value,
+                "progress": g.progress,
+                "source": g.source,
+                "actions": [
+                    {
+                        "action_id": a.action_id,
+                        "kind": a.kind,
+                        "title": a.title,
+                        "owner_id": a.owner_id,
+                        "target_date": a.target_date,
+                        "status": a.status.value,
+                    }
+                    for a in g.actions
+                ],
+            }
+            for g in plan.goals
+        ],
+        "checkins": [
+            {
+                "checkin_id": c.checkin_id,
+                "manager_id": c.manager_id,
+                "progress_rating": c.progress_rating,
+                "held_at": c.held_at,
+                "notes": c.notes if private else None,
+            }
+            for c in await plans.checkins_of(plan_id)
+        ],
+    }
+
+
+def _plan_fields(plan: Plan) -> dict[str, Any]:
+    return {
+        "plan_id": plan.plan_id,
+        "employee_id": plan.employee_id,
+        "period_start": plan.period_start,
+        "period_end": plan.period_end,
+        "status": plan.status.value,
+        "outcome": plan.outcome,
+        "assessment_id": plan.assessment_id,
+        "approved_by": plan.approved_by,
+    }
+
+
+async def list_plans(
+    uow: UnitOfWork, who: Principal, employee_id: str | None, status: str | None
+) -> list[Any]:
+    """Plan rows the caller may read: their own, their reports', or (hr_admin) all."""
+    return await Plans(uow, who.tenant_id).readable(who, employee_id, status)
+
+
+async def completion_summary(uow: UnitOfWork, tenant: str) -> dict[str, Any]:
+    """Plans and goals by status, the plan completion rate and the goal achievement rate."""
+    by_status, goal_status = await Plans(uow, tenant).counts()
+    finished = by_status.get("completed", 0) + by_status.get("closed", 0)
+    closed_goals = sum(n for s, n in goal_status.items() if s in ("achieved", "dropped"))
+    return {
+        "plans": by_status,
+        "goals": goal_status,
+        "plan_completion_rate": round(by_status.get("completed", 0) / finished, 4)
+        if finished
+        else None,
+        "goal_achievement_rate": round(goal_status.get("achieved", 0) / closed_goals, 4)
+        if closed_goals
+        else None,
+    }
+
+
+async def settings(uow: UnitOfWork, tenant: str) -> tuple[str, int]:
+    """The tenant's (plan mode, period months)."""
+    return await Reference(uow, tenant).settings()
+
+
+async def put_settings(uow: UnitOfWork, tenant: str, mode: str, months: int) -> None:
+    """Change the tenant's plan mode and period (the period must divide the year)."""
+    period_for(date.today(), months)  # raises on a bad period
+    await Reference(uow, tenant).put_settings(mode, months)
+
+
+async def catalogue(uow: UnitOfWork, tenant: str) -> list[dict[str, Any]]:
+    """The tenant's catalogue entries, then the seeded ones."""
+    return await Reference(uow, tenant).catalogue()
+
+
+async def put_entry(
+    uow: UnitOfWork, tenant: str, entry_id: str, values: dict[str, Any]
+) -> dict[str, Any]:
+    """Add or replace a catalogue entry of the tenant."""
+    return await Reference(uow, tenant).put_entry(entry_id, values)
+
+
+def entries_as_dicts(entries: list[CatalogueEntry]) -> list[dict[str, Any]]:
+    """Catalogue entries as the API shows them."""
+    return [e.__dict__ for e in entries]
