@@ -28,7 +28,7 @@ from careerstream.devstack.testing import fresh_database, test_infrastructure
 from careerstream.servicekit.consumer import EventConsumer
 from careerstream.servicekit.subscriptions import to_record
 from careerstream.servicekit.uow import UnitOfWork, lane_of
-from tests.servicekit.harness import build_uow, effects, hired, setup_schema
+from libs.servicekit.tests.harness import build_uow, effects, hired, setup_schema
 
 
 async def produce(bootstrap: str, topic: str, n: int) -> None:
