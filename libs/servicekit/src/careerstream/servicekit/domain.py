@@ -11,6 +11,8 @@ in the same unit of work.
 
 from __future__ import annotations
 
+from typing import Any
+
 from careerstream.contracts.base import EventPayload
 
 
@@ -31,10 +33,23 @@ class PreconditionFailed(RuntimeError):
 
 
 class Invalid(ValueError):
-    """Bad input: every problem, each naming its field (422)."""
+    """Bad input: every problem, each naming its field (422).
 
-    def __init__(self, problems: list[str]) -> None:
+    `title`, `detail` and `errors` (one object per problem, e.g. with a path and
+    a line) override the plain listing when a service has more to say."""
+
+    def __init__(
+        self,
+        problems: list[str],
+        *,
+        title: str = "Invalid request",
+        detail: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
+    ) -> None:
         self.problems = problems
+        self.title = title
+        self.detail = detail if detail is not None else "; ".join(problems)
+        self.errors = errors if errors is not None else [{"message": p} for p in problems]
         super().__init__("; ".join(problems))
 
 

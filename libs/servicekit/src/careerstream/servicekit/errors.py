@@ -40,12 +40,7 @@ async def unit(uow: UowFactory) -> AsyncIterator[UnitOfWork]:
     except PreconditionFailed as exc:
         raise Problem(412, "Precondition failed", str(exc)) from exc
     except Invalid as exc:
-        raise Problem(
-            422,
-            "Invalid request",
-            "; ".join(exc.problems),
-            errors=[{"message": p} for p in exc.problems],
-        ) from exc
+        raise Problem(422, exc.title, exc.detail, errors=exc.errors) from exc
     except IntegrityError as exc:
         raise Problem(
             409, "Conflict", "someone else changed this at the same time; try again"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from careerstream.frameworks.adapters.orm import metadata
 from careerstream.frameworks.config import Settings
-from careerstream.frameworks.entrypoints import api, consumers
+from careerstream.frameworks.entrypoints import consumers, drafts, paths, versions
 from careerstream.servicekit.service import ServiceRuntime, build_runtime
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -15,7 +15,7 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
         settings or Settings(),
         metadata=metadata,
         migrations=MIGRATIONS,
-        routers=[api.router],
+        routers=[versions.router, paths.router, drafts.router],
         register_consumers=consumers.register,
         description="Job families, tracks, role levels, competencies and career paths; publishes framework versions.",
     )

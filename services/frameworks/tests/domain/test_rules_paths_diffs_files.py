@@ -17,7 +17,7 @@ from careerstream.frameworks.domain.paths import (
 )
 from careerstream.frameworks.domain.rules import validate
 
-EXAMPLE = Path(__file__).parents[1] / "examples" / "typical-company.yaml"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "typical-company.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -317,7 +317,7 @@ def test_the_committed_file_schema_is_current() -> None:
 
     from careerstream.frameworks.schema import schema
 
-    committed = json.loads((Path(__file__).parents[1] / "framework.schema.json").read_text())
+    committed = json.loads((Path(__file__).parents[2] / "framework.schema.json").read_text())
     assert committed == schema(), (
         "framework.schema.json is stale: regenerate it with "
         "`uv run python -m careerstream.frameworks.schema`"
