@@ -10,7 +10,7 @@ import pytest
 
 from careerstream.devstack.processes import eventually, platform
 from careerstream.devstack.sample import auth
-from careerstream.devstack.simulate import Simulation, Urls
+from careerstream.devstack.simulation import Simulation, Urls
 from careerstream.devstack.stack import Endpoints
 
 from .test_simulation_with_faults import _converged

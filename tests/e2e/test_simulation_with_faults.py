@@ -17,7 +17,7 @@ from careerstream.devstack import kafka
 from careerstream.devstack.config import StackConfig
 from careerstream.devstack.processes import Platform, eventually, platform
 from careerstream.devstack.sample import auth
-from careerstream.devstack.simulate import Simulation, Truth, Urls
+from careerstream.devstack.simulation import Simulation, Truth, Urls
 from careerstream.devstack.stack import SERVICES, Endpoints
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]

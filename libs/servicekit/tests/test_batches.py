@@ -7,13 +7,12 @@ from collections.abc import Sequence
 import asyncpg
 import pytest
 import sqlalchemy as sa
+from harness import SCHEMA, build_uow, effects, hired, setup_schema  # type: ignore[import-not-found]
 
 from careerstream.contracts.envelope import Envelope, encode, make_event
 from careerstream.contracts.events.hris import EmployeeHired
 from careerstream.servicekit.consumer import EventConsumer, Record
 from careerstream.servicekit.uow import COPY_THRESHOLD, UnitOfWork
-
-from .harness import SCHEMA, build_uow, effects, hired, setup_schema
 
 pytestmark = [pytest.mark.postgres]
 SRC = "/careerstream/test"

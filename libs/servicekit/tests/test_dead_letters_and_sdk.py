@@ -12,6 +12,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from cloudevents.core.bindings import kafka as ce_kafka
 from faststream.kafka import KafkaBroker
+from harness import SCHEMA, build_uow, hired, record_effect, setup_schema  # type: ignore[import-not-found]
 
 from careerstream.contracts.envelope import CONTENT_TYPE, encode, make_event
 from careerstream.contracts.events.hris import EmployeeHired
@@ -23,8 +24,6 @@ from careerstream.devstack.pytest_plugin import TopicFactory
 from careerstream.servicekit.consumer import EventConsumer
 from careerstream.servicekit.relay import OutboxRelay
 from careerstream.servicekit.subscriptions import subscribe
-
-from .harness import SCHEMA, build_uow, hired, record_effect, setup_schema
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 

@@ -13,6 +13,7 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
+from harness import SCHEMA, build_uow, hired, record_effect, setup_schema  # type: ignore[import-not-found]
 
 from careerstream.contracts.envelope import Envelope, encode, make_event
 from careerstream.contracts.events.hris import EmployeeHired
@@ -23,8 +24,6 @@ from careerstream.servicekit.consumer import EventConsumer
 from careerstream.servicekit.relay import OutboxRelay
 from careerstream.servicekit.subscriptions import subscribe
 from careerstream.servicekit.uow import UnitOfWork
-
-from .harness import SCHEMA, build_uow, hired, record_effect, setup_schema
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 

@@ -17,11 +17,10 @@ from typing import Any
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from harness import build_uow, hired, setup_schema  # type: ignore[import-not-found]
 
 from careerstream.contracts.envelope import encode, make_event
 from careerstream.devstack.pytest_plugin import TopicFactory
-
-from .harness import build_uow, hired, setup_schema
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 HERE = Path(__file__).parent

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncpg
 import pytest
+from harness import SCHEMA, setup_schema  # type: ignore[import-not-found]
 
 from careerstream.servicekit.relay import OutboxRelay
 from careerstream.servicekit.runtime_tables import OUTBOX_LANES
-
-from .harness import SCHEMA, setup_schema
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 

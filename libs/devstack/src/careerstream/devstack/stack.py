@@ -114,6 +114,11 @@ def service_port(cfg: StackConfig, service: str) -> int:
     return cfg.first_service_port + SERVICES.index(service)
 
 
+def service_urls(cfg: StackConfig) -> dict[str, str]:
+    """Each service's base URL on the local stack."""
+    return {s: f"http://{cfg.host}:{service_port(cfg, s)}" for s in SERVICES}
+
+
 def service_env(cfg: StackConfig, ep: Endpoints, service: str) -> dict[str, str]:
     prefix = service.upper()
     env = dict(os.environ)
@@ -208,9 +213,9 @@ def load_simulated_company(
     force: bool = False,
 ) -> None:
     """Load the simulated company 'acme' once (CAREERSTREAM_SIMULATE=0 skips it), then print its metrics."""
-    from careerstream.devstack.simulate import Simulation, Urls, metrics_summary
+    from careerstream.devstack.simulation import Simulation, Urls, metrics_summary
 
-    urls = Urls(**{s: f"http://{cfg.host}:{service_port(cfg, s)}" for s in SERVICES})
+    urls = Urls(**service_urls(cfg))
     done_marker = cfg.home / f"simulated-{tenant}"
     if force or not done_marker.exists():
         print(

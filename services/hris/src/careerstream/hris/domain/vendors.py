@@ -35,7 +35,6 @@ BambooHR-style
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -43,10 +42,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from careerstream.contracts import webhooks
 from careerstream.hris.domain import payloads
 from careerstream.hris.domain.records import Kind, Notification
 
-VENDORS = ("workday", "successfactors", "bamboohr")
+VENDORS = webhooks.VENDORS
 MAX_SKEW = timedelta(minutes=5)
 UNVERIFIED = "the signature does not match the body and the tenant's secret"
 
@@ -57,10 +57,6 @@ class Rejected(ValueError):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
-
-
-def _mac(secret: str, message: bytes) -> bytes:
-    return hmac.new(secret.encode(), message, hashlib.sha256).digest()
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
@@ -88,26 +84,10 @@ def _unix(value: str) -> datetime:
 
 
 def sign(vendor: str, secret: str, body: bytes, now: datetime) -> dict[str, str]:
-    """The headers a vendor would send (for tests, the simulator and clients)."""
-    if vendor == "workday":
-        ts = str(int(now.timestamp()))
-        return {
-            "X-Workday-Timestamp": ts,
-            "X-Workday-Signature": "sha256=" + _mac(secret, ts.encode() + b"." + body).hex(),
-        }
-    if vendor == "successfactors":
-        ts = now.isoformat()
-        return {
-            "X-SF-Timestamp": ts,
-            "X-SF-Signature": base64.b64encode(_mac(secret, ts.encode() + body)).decode(),
-        }
-    if vendor == "bamboohr":
-        ts = str(int(now.timestamp()))
-        return {
-            "X-BambooHR-Timestamp": ts,
-            "X-BambooHR-Signature": _mac(secret, body + ts.encode()).hex(),
-        }
-    raise Rejected(404, f"unknown vendor '{vendor}'; one of {', '.join(VENDORS)}")
+    """The headers a vendor would send (`careerstream.contracts.webhooks`, for clients)."""
+    if vendor not in VENDORS:
+        raise Rejected(404, f"unknown vendor '{vendor}'; one of {', '.join(VENDORS)}")
+    return webhooks.sign(vendor, secret, body, now)
 
 
 def verify(
@@ -116,12 +96,12 @@ def verify(
     if vendor == "workday":
         ts = _header(headers, "X-Workday-Timestamp")
         given = _header(headers, "X-Workday-Signature").removeprefix("sha256=")
-        expected = _mac(secret, ts.encode() + b"." + body).hex()
+        expected = webhooks.mac(secret, ts.encode() + b"." + body).hex()
         when = _unix(ts)
     elif vendor == "successfactors":
         ts = _header(headers, "X-SF-Timestamp")
         given = _header(headers, "X-SF-Signature")
-        expected = base64.b64encode(_mac(secret, ts.encode() + body)).decode()
+        expected = base64.b64encode(webhooks.mac(secret, ts.encode() + body)).decode()
         try:
             when = datetime.fromisoformat(ts[:64])
         except ValueError as exc:
@@ -131,7 +111,7 @@ def verify(
     elif vendor == "bamboohr":
         ts = _header(headers, "X-BambooHR-Timestamp")
         given = _header(headers, "X-BambooHR-Signature")
-        expected = _mac(secret, body + ts.encode()).hex()
+        expected = webhooks.mac(secret, body + ts.encode()).hex()
         when = _unix(ts)
     else:
         raise Rejected(404, f"unknown vendor '{vendor}'; one of {', '.join(VENDORS)}")

@@ -1,0 +1,143 @@
+"""The simulated company: departments, roles and people, and what the story did (`Truth`)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+EXAMPLE = (
+    Path(__file__).resolve().parents[5]
+    / "services"
+    / "frameworks"
+    / "examples"
+    / "typical-company.yaml"
+)
+
+# Department -> (job family, director role, manager role, IC roles from junior to senior)
+DEPARTMENTS = {
+    "engineering": (
+        "engineering",
+        "engineering.director-of-engineering",
+        "engineering.engineering-manager",
+        [
+            "engineering.junior-developer",
+            "engineering.software-engineer",
+            "engineering.senior-engineer",
+            "engineering.staff-engineer",
+        ],
+    ),
+    "marketing": (
+        "marketing",
+        "marketing.marketing-director",
+        "marketing.marketing-manager",
+        [
+            "marketing.marketing-coordinator",
+            "marketing.marketing-specialist",
+            "marketing.senior-marketing-specialist",
+        ],
+    ),
+    "customer-success": (
+        "customer-success",
+        "customer-success.director-of-customer-success",
+        "customer-success.customer-success-manager",
+        [
+            "customer-success.customer-support-rep",
+            "customer-success.customer-success-specialist",
+            "customer-success.senior-success-manager",
+        ],
+    ),
+    "product": (
+        "product-management",
+        "product-management.senior-product-manager",
+        "product-management.senior-product-manager",
+        ["product-management.associate-product-manager", "product-management.product-manager"],
+    ),
+}
+SHARES = {"engineering": 0.45, "marketing": 0.25, "customer-success": 0.2, "product": 0.1}
+
+
+@dataclass
+class Person:
+    employee_id: str
+    department: str
+    role_id: str
+    manager_id: str | None
+    gender: str
+    active: bool = True
+
+
+@dataclass
+class Truth:
+    """What the simulation did."""
+
+    hires: int = 0
+    terminations: int = 0
+    internal_fills: int = 0
+    external_fills: int = 0
+    promotions: int = 0
+    lateral_moves: int = 0
+    applications: int = 0
+    assessments_completed: int = 0
+    plans_approved: int = 0
+    conversations: int = 0
+    survey_responses: int = 0
+    postings: int = 0
+
+    @property
+    def fills(self) -> int:
+        return self.internal_fills + self.external_fills
+
+    def describe(self) -> str:
+        return (
+            f"{self.hires} hired, {self.terminations} left; {self.postings} opportunities "
+            f"posted, {self.applications} applications, {self.fills} filled "
+            f"({self.internal_fills} internally: {self.promotions} promotions, "
+            f"{self.lateral_moves} lateral moves; {self.external_fills} externally); "
+            f"{self.assessments_completed} assessments completed, {self.plans_approved} plans "
+            f"approved, {self.conversations} career conversations, "
+            f"{self.survey_responses} survey responses"
+        )
+
+
+def build_company(employees: int, rnd: random.Random) -> dict[str, Person]:
+    """A company of exactly `employees` people: a CEO, and per department a director, managers
+    (one per eight) and individual contributors, by `rnd` (the same seed, the same company)."""
+    people: dict[str, Person] = {}
+    n = 0
+
+    def new_id() -> str:
+        nonlocal n
+        n += 1
+        return f"P{n:05d}"
+
+    def gender() -> str:
+        return rnd.choices(["f", "m", "x"], weights=[48, 48, 4])[0]
+
+    ceo = Person(new_id(), "engineering", "engineering.director-of-engineering", None, gender())
+    people[ceo.employee_id] = ceo
+    # The departments share everyone but the CEO, exactly (largest remainders), so a
+    # company of N is N people (each department at least 3: a director, a manager, one IC).
+    rest = max(0, employees - 1)
+    exact = {d: rest * share for d, share in SHARES.items()}
+    sizes = {d: int(x) for d, x in exact.items()}
+    for d in sorted(exact, key=lambda d: exact[d] - sizes[d], reverse=True)[
+        : rest - sum(sizes.values())
+    ]:
+        sizes[d] += 1
+    for dept in SHARES:
+        _family, director_role, manager_role, ics = DEPARTMENTS[dept]
+        size = max(3, sizes[dept])
+        director = Person(new_id(), dept, director_role, ceo.employee_id, gender())
+        people[director.employee_id] = director
+        managers = [
+            Person(new_id(), dept, manager_role, director.employee_id, gender())
+            for _ in range(max(1, size // 8))
+        ]
+        for mgr in managers:
+            people[mgr.employee_id] = mgr
+        for _ in range(size - 1 - len(managers)):
+            role = rnd.choices(ics, weights=[3, 4, 2, 1][: len(ics)])[0]
+            p = Person(new_id(), dept, role, rnd.choice(managers).employee_id, gender())
+            people[p.employee_id] = p
+    return people

@@ -1,0 +1,421 @@
+"""The story of the simulated company, month by month (see `careerstream simulate`)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from careerstream.devstack.simulation.client import PlatformClient, Urls
+from careerstream.devstack.simulation.company import (
+    DEPARTMENTS,
+    EXAMPLE,
+    Person,
+    Truth,
+    build_company,
+)
+
+
+@dataclass
+class Simulation(PlatformClient):
+    urls: Urls
+    kafka_bootstrap: str
+    tenant: str = "acme"
+    employees: int = 200
+    months: int = 3
+    seed: int = 7
+    out: Callable[[str], object] = print
+    people: dict[str, Person] = field(default_factory=dict)
+    truth: Truth = field(default_factory=Truth)
+    rnd: random.Random = field(init=False)
+    _secret: str = ""
+    _events: int = 0
+
+    def __post_init__(self) -> None:
+        self.rnd = random.Random(self.seed)
+
+    def _company(self) -> None:
+        self.people.update(build_company(self.employees, self.rnd))
+
+    def _active(self, dept: str | None = None) -> list[Person]:
+        return [
+            p for p in self.people.values() if p.active and (dept is None or p.department == dept)
+        ]
+
+    # -- the story -----------------------------------------------------------------------------
+
+    async def run(self) -> Truth:
+        self._company()
+        async with (
+            httpx.AsyncClient(base_url=self.urls.frameworks, timeout=60) as fw,
+            httpx.AsyncClient(base_url=self.urls.hris, timeout=60) as hris,
+            httpx.AsyncClient(base_url=self.urls.assessments, timeout=60) as asm,
+            httpx.AsyncClient(base_url=self.urls.plans, timeout=60) as plans,
+            httpx.AsyncClient(base_url=self.urls.mobility, timeout=60) as mob,
+        ):
+            self.out(
+                f"simulating {len(self.people)} people of '{self.tenant}' over {self.months} month(s), seed {self.seed}"
+            )
+            resp = await self.call(
+                fw,
+                "POST",
+                "/v1/frameworks/import?publish=true",
+                expect=(200, 201, 409),
+                content=EXAMPLE.read_bytes(),
+                headers={**self.hr, "Content-Type": "application/yaml"},
+            )
+            self._secret = (
+                await self.call(hris, "PUT", "/v1/sources/workday", headers=self.hr)
+            ).json()["secret"]
+            roles = {r for _, d, m, ics in DEPARTMENTS.values() for r in (d, m, *ics)}
+            for role in sorted(roles):
+                await self.call(
+                    hris, "PUT", f"/v1/job-mappings/{role}", json={"role_id": role}, headers=self.hr
+                )
+            await self._onboard(hris)
+            await self._wait_projections(asm, mob)
+            for month in range(self.months):
+                self.out(
+                    f"month {month + 1}: assessments, plans, conversations, surveys, marketplace, HRIS changes"
+                )
+                if month % 6 == 0:
+                    await self._assessment_cycle(asm)
+                    await self._plans(plans)
+                await self._conversations(plans)
+                await self._surveys()
+                await self._marketplace(mob, hris)
+                await self._churn(hris)
+            del resp
+        self.out(f"done: {self.truth.describe()}")
+        return self.truth
+
+    async def _onboard(self, hris: httpx.AsyncClient) -> None:
+        lines = ["employee_id,display_name,job_code,manager_id,department_id,group.gender"]
+        for p in self.people.values():
+            lines.append(
+                f"{p.employee_id},{p.employee_id},{p.role_id},{p.manager_id or ''},{p.department},{p.gender}"
+            )
+        started = await self.call(
+            hris,
+            "POST",
+            "/v1/imports",
+            content="\n".join(lines) + "\n",
+            headers={**self.hr, "Content-Type": "text/csv"},
+        )
+        import_id = started.json()["import_id"]
+
+        async def finished() -> Any:
+            state = (
+                await self.call(hris, "GET", f"/v1/imports/{import_id}", headers=self.hr)
+            ).json()
+            return state if state["status"] == "done" else None
+
+        state = await self.until(finished, "the onboarding import", timeout=600)
+        self.truth.hires += state["counts"].get("hired", 0)
+        self.out(f"onboarded {self.truth.hires} people through the gateway's full import")
+
+    async def _wait_projections(self, asm: httpx.AsyncClient, mob: httpx.AsyncClient) -> None:
+        last = max(self.people)
+
+        async def known() -> bool:
+            a = await asm.get(f"/v1/employees/{last}/gaps", headers=self.hr)
+            m = await mob.get(f"/v1/employees/{last}/aspirations", headers=self.hr)
+            return a.status_code == 200 and bool(a.json()["analyses"]) and m.status_code == 200
+
+        await self.until(known, "the services know everyone", timeout=600)
+
+    async def _assessment_cycle(self, asm: httpx.AsyncClient) -> None:
+        deadline = (datetime.now(UTC) + timedelta(days=21)).isoformat()
+        cycle = (
+            await self.call(
+                asm,
+                "POST",
+                "/v1/cycles",
+                json={"name": f"sim cycle {self.seed}", "deadline": deadline},
+                headers=self.hr,
+            )
+        ).json()
+        rows = (
+            await self.call(
+                asm, "GET", f"/v1/assessments?cycle_id={cycle['cycle_id']}", headers=self.hr
+            )
+        ).json()
+        for row in sorted(rows, key=lambda r: r["employee_id"]):
+            person = self.people.get(row["employee_id"])
+            if person is None or person.manager_id is None or self.rnd.random() < 0.1:
+                continue  # nobody rates these: they expire at the close
+            detail = (
+                await self.call(
+                    asm, "GET", f"/v1/assessments/{row['assessment_id']}", headers=self.hr
+                )
+            ).json()
+            low, high = detail["scale"]
+            levels = {
+                c: max(low, min(high, r + self.rnd.choice([-1, 0, 0, 1])))
+                for c, r in detail["required"].items()
+            }
+            for who in (person.employee_id, person.manager_id):
+                ratings = {
+                    "ratings": [
+                        {"competency_id": c, "level": lv} for c, lv in sorted(levels.items())
+                    ]
+                }
+                await self.call(
+                    asm,
+                    "POST",
+                    f"/v1/assessments/{row['assessment_id']}/submissions",
+                    expect=(201, 409),
+                    json=ratings,
+                    headers=self.token(who),
+                )
+            self.truth.assessments_completed += 1
+        await self.call(asm, "POST", f"/v1/cycles/{cycle['cycle_id']}/close", headers=self.hr)
+
+    async def _plans(self, plans: httpx.AsyncClient) -> None:
+        async def settled() -> Any:
+            first = (await self.call(plans, "GET", "/v1/plans/summary", headers=self.hr)).json()
+            await asyncio.sleep(2.0)
+            second = (await self.call(plans, "GET", "/v1/plans/summary", headers=self.hr)).json()
+            return second if first == second and second["plans"] else None
+
+        await self.until(settled, "plans drafted from the gaps", timeout=300)
+        drafts = (await self.call(plans, "GET", "/v1/plans?status=draft", headers=self.hr)).json()
+        for plan in sorted(drafts, key=lambda x: x["employee_id"]):
+            person = self.people.get(plan["employee_id"])
+            if (
+                person is None
+                or not person.active
+                or person.manager_id is None
+                or self.rnd.random() < 0.2
+            ):
+                continue
+            await self.call(
+                plans,
+                "POST",
+                f"/v1/plans/{plan['plan_id']}/approve",
+                expect=(200, 409),
+                headers=self.token(person.manager_id),
+            )
+            self.truth.plans_approved += 1
+            detail = (
+                await self.call(
+                    plans,
+                    "GET",
+                    f"/v1/plans/{plan['plan_id']}",
+                    headers=self.token(person.employee_id),
+                )
+            ).json()
+            for goal in detail["goals"]:
+                if self.rnd.random() < 0.6:
+                    await self.call(
+                        plans,
+                        "POST",
+                        f"/v1/goals/{goal['goal_id']}/progress",
+                        json={"progress": self.rnd.choice([25, 50, 75])},
+                        headers=self.token(person.employee_id),
+                    )
+                if self.rnd.random() < 0.3:
+                    await self.call(
+                        plans,
+                        "POST",
+                        f"/v1/goals/{goal['goal_id']}/complete",
+                        expect=(200, 409),
+                        json={"outcome": "achieved"},
+                        headers=self.token(person.employee_id),
+                    )
+            if self.rnd.random() < 0.5:
+                await self.call(
+                    plans,
+                    "POST",
+                    f"/v1/plans/{plan['plan_id']}/checkins",
+                    expect=(201, 409),
+                    json={"notes": "on track", "progress_rating": self.rnd.randint(2, 5)},
+                    headers=self.token(person.manager_id),
+                )
+
+    async def _conversations(self, plans: httpx.AsyncClient) -> None:
+        for p in sorted(self._active(), key=lambda x: x.employee_id):
+            if p.manager_id is None or self.rnd.random() > 0.3:
+                continue
+            body = {
+                "employee_id": p.employee_id,
+                "kind": "career",
+                "held_at": datetime.now(UTC).isoformat(),
+                "notes": "where next?",
+                "follow_ups": ["pick a stretch assignment"],
+            }
+            await self.call(
+                plans, "POST", "/v1/conversations", json=body, headers=self.token(p.manager_id)
+            )
+            self.truth.conversations += 1
+
+    async def _surveys(self) -> None:
+        from aiokafka import AIOKafkaProducer
+        from aiokafka.errors import KafkaError
+
+        from careerstream.contracts.envelope import encode, make_event
+        from careerstream.contracts.events.hris import SurveyAnswer, SurveyResponded, SurveyTopic
+
+        managers = {p.manager_id for p in self._active() if p.manager_id}
+        events = []
+        for p in sorted(self._active(), key=lambda x: x.employee_id):
+            if self.rnd.random() > 0.6:
+                continue
+            answers = [
+                SurveyAnswer(
+                    question_id="growth",
+                    topic=SurveyTopic.GROWTH,
+                    score=self.rnd.randint(1, 5),
+                    scale_max=5,
+                )
+            ]
+            if p.employee_id in managers:
+                answers.append(
+                    SurveyAnswer(
+                        question_id="confidence",
+                        topic=SurveyTopic.MANAGER_CONFIDENCE,
+                        score=self.rnd.randint(1, 5),
+                        scale_max=5,
+                    )
+                )
+            self._events += 1
+            payload = SurveyResponded(
+                response_id=str(self._uuid("survey")),
+                survey_id=f"pulse-{self.seed}",
+                employee_id=p.employee_id,
+                responded_at=datetime.now(UTC),
+                answers=answers,
+            )
+            event = make_event(
+                payload,
+                tenant_id=self.tenant,
+                source="/careerstream/hris",
+                event_id=str(self._uuid("event")),
+            )
+            events.append((payload.topic, event))
+        # The broker may be restarting: keep trying (the fixed event ids make a resend harmless).
+        deadline = time.monotonic() + 120
+        while True:
+            producer = AIOKafkaProducer(
+                bootstrap_servers=self.kafka_bootstrap, acks="all", enable_idempotence=True
+            )
+            try:
+                await producer.start()
+                for topic, event in events:
+                    await producer.send_and_wait(topic, encode(event), key=event.key.encode())
+                break
+            except KafkaError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(1.0)
+            finally:
+                await producer.stop()
+        self.truth.survey_responses += len(events)
+
+    async def _marketplace(self, mob: httpx.AsyncClient, hris: httpx.AsyncClient) -> None:
+        for dept in sorted(DEPARTMENTS):
+            _family, _, manager_role, ics = DEPARTMENTS[dept]
+            managers = [p for p in self._active(dept) if p.role_id == manager_role]
+            if not managers or self.rnd.random() < 0.3:
+                continue
+            hiring = self.rnd.choice(managers)
+            target_role = self.rnd.choice(ics[1:])
+            posted = await self.call(
+                mob,
+                "POST",
+                "/v1/opportunities",
+                json={"kind": "role", "title": f"{target_role} ({dept})", "role_id": target_role},
+                headers=self.token(hiring.employee_id, "manager"),
+            )
+            oid = posted.json()["opportunity_id"]
+            self.truth.postings += 1
+            pool = sorted(
+                (
+                    p
+                    for p in self._active()
+                    if p.role_id in ics
+                    and p.role_id != target_role
+                    and p.employee_id != hiring.employee_id
+                ),
+                key=lambda x: x.employee_id,
+            )
+            applicants = self.rnd.sample(pool, min(3, len(pool)))
+            apps = {}
+            for a in applicants:
+                resp = await self.call(
+                    mob,
+                    "POST",
+                    f"/v1/opportunities/{oid}/applications",
+                    expect=(201, 409),
+                    headers=self.token(a.employee_id),
+                )
+                if resp.status_code == 201:
+                    apps[a.employee_id] = resp.json()["application_id"]
+                    self.truth.applications += 1
+            if apps and self.rnd.random() < 0.75:
+                chosen = self.rnd.choice(sorted(apps))
+                filled = (
+                    await self.call(
+                        mob,
+                        "POST",
+                        f"/v1/opportunities/{oid}/select",
+                        json={"application_id": apps[chosen]},
+                        headers=self.token(hiring.employee_id, "manager"),
+                    )
+                ).json()
+                self.truth.internal_fills += 1
+                if filled["move_kind"] == "promotion":
+                    self.truth.promotions += 1
+                elif filled["move_kind"] == "lateral":
+                    self.truth.lateral_moves += 1
+                mover = self.people[chosen]
+                mover.role_id = target_role
+                mover.department = dept
+                mover.manager_id = hiring.employee_id
+                await self.hook(hris, "Job_Change", mover)
+            else:
+                await self.call(
+                    mob,
+                    "POST",
+                    f"/v1/opportunities/{oid}/fill-external",
+                    headers=self.token(hiring.employee_id, "manager"),
+                )
+                self.truth.external_fills += 1
+
+    async def _churn(self, hris: httpx.AsyncClient) -> None:
+        everyone = sorted(self._active(), key=lambda x: x.employee_id)
+        managers = {p.manager_id for p in everyone}
+        leavers = [
+            p for p in everyone if p.employee_id not in managers and self.rnd.random() < 0.01
+        ]
+        for p in leavers:
+            p.active = False
+            await self.hook(
+                hris,
+                "Termination",
+                p,
+                {"termination": {"voluntary": self.rnd.random() < 0.7, "reason": "moved on"}},
+            )
+            self.truth.terminations += 1
+        for _ in range(max(1, len(everyone) // 100)):
+            dept = self.rnd.choice(sorted(DEPARTMENTS))
+            _family, _, manager_role, ics = DEPARTMENTS[dept]
+            managers_here = [p for p in self._active(dept) if p.role_id == manager_role]
+            if not managers_here:
+                continue
+            new = Person(
+                f"P{len(self.people) + 1:05d}",
+                dept,
+                ics[0],
+                self.rnd.choice(managers_here).employee_id,
+                self.rnd.choice(["f", "m"]),
+            )
+            self.people[new.employee_id] = new
+            await self.hook(hris, "Hire", new)
+            self.truth.hires += 1
