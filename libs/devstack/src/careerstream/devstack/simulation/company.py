@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 EXAMPLE = (
-    Path(__file__).resolve().parents[5]
+    Path(__file__).resolve().parents[6]
     / "services"
     / "frameworks"
     / "examples"
