@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import ColumnElement, MetaData
+from sqlalchemy import ColumnElement, MetaData, Table, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -53,3 +54,15 @@ def among(column: ColumnElement[Any], values: Iterable[Any]) -> ColumnElement[bo
     takes at most 32,767, and PostgreSQL plans a long list slowly.
     """
     return column == sa.any_(sa.bindparam(None, list(values), type_=ARRAY(column.type)))
+
+
+def upsert_changed(table: Table, keys: Sequence[str]) -> Any:
+    """INSERT … ON CONFLICT (keys) DO UPDATE every other column, only on rows where one of them
+    differs: saving an aggregate whole rewrites only what changed (and keeps rows in place)."""
+    stmt = pg_insert(table)
+    rest = [c for c in table.columns if c.name not in keys]
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c[k] for k in keys],
+        set_={c.name: stmt.excluded[c.name] for c in rest},
+        where=tuple_(*rest).is_distinct_from(tuple_(*(stmt.excluded[c.name] for c in rest))),
+    )

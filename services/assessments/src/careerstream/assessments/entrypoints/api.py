@@ -13,16 +13,14 @@ not do it gets 403.
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
-from careerstream.assessments.adapters.orm import assessments, cycles, employees, results
 from careerstream.assessments.domain.rules import RatingIn, Rule
-from careerstream.assessments.service_layer import assessing as svc
+from careerstream.assessments.service_layer import assessing, cycles, results
 from careerstream.assessments.service_layer.matrix import GroupBy, largest_gaps, skills_matrix
 from careerstream.contracts.events.assessments import Population, PopulationKind
-from careerstream.servicekit import errors, relation
+from careerstream.servicekit import errors
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.deps import CurrentPrincipal, HrAdmin, Uow
 from careerstream.servicekit.errors import unit as _unit
@@ -68,25 +66,25 @@ class OpenedOut(CycleOut):
 
 
 async def _cycle_out(u: UnitOfWork, tenant: str, cycle_id: str) -> CycleOut:
-    c = await svc.get_cycle(u, tenant, cycle_id)
+    c, progress = await cycles.progress(u, tenant, cycle_id)
     return CycleOut(
         cycle_id=c.cycle_id,
         name=c.name,
-        population=c.population,
+        population=c.population.model_dump(mode="json"),
         deadline=c.deadline,
-        rule=c.rule,
+        rule=c.rule.value,
         weights=c.weights,
-        status=c.status,
+        status=c.status.value,
         opened_at=c.opened_at,
         closed_at=c.closed_at,
-        progress=await svc.cycle_progress(u, tenant, cycle_id),
+        progress=progress,
     )
 
 
 @router.post("/cycles", status_code=201, tags=["cycles"], summary="Open an assessment cycle")
 async def open_cycle(body: CycleIn, principal: HrAdmin, uow: Uow, response: Response) -> OpenedOut:
     async with _unit(uow) as u:
-        opened = await svc.open_cycle(
+        opened = await cycles.open_cycle(
             u,
             principal,
             name=body.name,
@@ -104,13 +102,7 @@ async def open_cycle(body: CycleIn, principal: HrAdmin, uow: Uow, response: Resp
 @router.get("/cycles", tags=["cycles"], summary="List cycles")
 async def list_cycles(principal: CurrentPrincipal, uow: Uow) -> list[CycleOut]:
     async with _unit(uow) as u:
-        ids = (
-            await u.session.scalars(
-                sa.select(cycles.c.cycle_id)
-                .where(cycles.c.tenant_id == principal.tenant_id)
-                .order_by(cycles.c.opened_at.desc())
-            )
-        ).all()
+        ids = await cycles.cycle_ids(u, principal.tenant_id)
         return [await _cycle_out(u, principal.tenant_id, i) for i in ids]
 
 
@@ -128,7 +120,7 @@ class ClosedOut(CycleOut):
 @router.post("/cycles/{cycle_id}/close", tags=["cycles"], summary="Close a cycle")
 async def close_cycle(cycle_id: str, principal: HrAdmin, uow: Uow) -> ClosedOut:
     async with _unit(uow) as u:
-        closed = await svc.close_cycle(u, principal, cycle_id)
+        closed = await cycles.close_cycle(u, principal, cycle_id)
         out = await _cycle_out(u, principal.tenant_id, cycle_id)
         await u.commit()
     return ClosedOut(**out.model_dump(), closed=closed)
@@ -180,26 +172,16 @@ class AssessmentOut(BaseModel):
 
 
 async def _assessment_out(u: UnitOfWork, principal: Principal, assessment_id: str) -> AssessmentOut:
-    a, part = await svc.visible_assessment(u, principal, assessment_id)
-    subs = await svc._submissions(u, principal.tenant_id, assessment_id)
+    a, part = await assessing.visible_assessment(u, principal, assessment_id)
+    subs = a.submissions
     if part in ("self", "peer"):
         shown = [s for s in subs if s.rater_id == principal.subject]
-        kinds = sorted({s.rater_kind for s in shown})
     else:
         shown = subs
-        kinds = sorted({s.rater_kind for s in subs})
-    res: list[Any] = []
-    if part != "peer" and a.status == "completed":
-        res = list(
-            await u.session.execute(
-                sa.select(results)
-                .where(
-                    results.c.tenant_id == principal.tenant_id,
-                    results.c.assessment_id == assessment_id,
-                )
-                .order_by(results.c.competency_id)
-            )
-        )
+    kinds = sorted({s.rater_kind.value for s in shown})
+    res = []
+    if part != "peer" and a.status.value == "completed":
+        res = sorted(a.results.values(), key=lambda r: r.competency_id)
     return AssessmentOut(
         assessment_id=a.assessment_id,
         cycle_id=a.cycle_id,
@@ -207,16 +189,16 @@ async def _assessment_out(u: UnitOfWork, principal: Principal, assessment_id: st
         role_id=a.role_id,
         framework_id=a.framework_id,
         framework_version=a.framework_version,
-        status=a.status,
+        status=a.status.value,
         required=a.required,
-        scale=(a.scale_low, a.scale_high),
+        scale=a.scale,
         peers=a.peers if part != "peer" else [principal.subject],
         your_part=part,
         submitted_by=kinds,
         submissions=[
             SubmissionOut(
                 rater_id=s.rater_id,
-                rater_kind=s.rater_kind,
+                rater_kind=s.rater_kind.value,
                 ratings=[RatingOut(**r) for r in s.ratings],
                 submitted_at=s.submitted_at,
             )
@@ -224,7 +206,7 @@ async def _assessment_out(u: UnitOfWork, principal: Principal, assessment_id: st
         ],
         results=[
             ResultOut(
-                competency_id=r.competency_id, level=r.level, source=r.source, reason=r.reason
+                competency_id=r.competency_id, level=r.level, source=r.source.value, reason=r.reason
             )
             for r in res
         ],
@@ -250,29 +232,7 @@ async def list_assessments(
     status: Literal["open", "completed", "cancelled", "expired"] | None = None,
 ) -> list[AssessmentSummary]:
     async with _unit(uow) as u:
-        stmt = sa.select(assessments).where(assessments.c.tenant_id == principal.tenant_id)
-        if cycle_id:
-            stmt = stmt.where(assessments.c.cycle_id == cycle_id)
-        if employee_id:
-            stmt = stmt.where(assessments.c.employee_id == employee_id)
-        if status:
-            stmt = stmt.where(assessments.c.status == status)
-        if not principal.has(Role.HR_ADMIN):
-            reports = assessments.c.employee_id.in_(
-                relation.reports_of(employees, principal.tenant_id, principal.subject)
-            )
-            stmt = stmt.where(
-                sa.or_(
-                    assessments.c.employee_id == principal.subject,
-                    assessments.c.peers.any(principal.subject),
-                    reports,
-                )
-            )
-        rows = (
-            await u.session.execute(
-                stmt.order_by(assessments.c.created_at, assessments.c.employee_id)
-            )
-        ).all()
+        rows = await assessing.readable(u, principal, cycle_id, employee_id, status)
     return [
         AssessmentSummary(
             assessment_id=r.assessment_id,
@@ -307,7 +267,7 @@ async def nominate_peers(
     assessment_id: str, body: PeersIn, principal: CurrentPrincipal, uow: Uow
 ) -> dict[str, list[str]]:
     async with _unit(uow) as u:
-        peers = await svc.nominate_peers(u, principal, assessment_id, body.peer_ids)
+        peers = await assessing.nominate_peers(u, principal, assessment_id, body.peer_ids)
         await u.commit()
     return {"peers": peers}
 
@@ -341,7 +301,7 @@ async def submit(
     assessment_id: str, body: SubmissionIn, principal: CurrentPrincipal, uow: Uow
 ) -> SubmittedOut:
     async with _unit(uow) as u:
-        kind, completed = await svc.submit(
+        kind, completed = await assessing.submit(
             u,
             principal,
             assessment_id,
@@ -367,7 +327,7 @@ async def calibrate(
     assessment_id: str, body: CalibrationIn, principal: HrAdmin, uow: Uow
 ) -> AssessmentOut:
     async with _unit(uow) as u:
-        await svc.calibrate_level(
+        await assessing.calibrate_level(
             u, principal, assessment_id, body.competency_id, body.level, body.reason
         )
         out = await _assessment_out(u, principal, assessment_id)
@@ -393,7 +353,7 @@ async def put_target_role(
     employee_id: str, body: TargetIn, principal: CurrentPrincipal, uow: Uow
 ) -> dict[str, Any]:
     async with _unit(uow) as u:
-        analysis = await svc.set_target_role(u, principal, employee_id, body.role_id)
+        analysis = await results.set_target_role(u, principal, employee_id, body.role_id)
         await u.commit()
     return {
         "employee_id": employee_id,
@@ -415,7 +375,7 @@ async def get_gaps(
     role_id: Annotated[list[str], Query(description="more roles to compare with")] = [],  # noqa: B006
 ) -> dict[str, Any]:
     async with _unit(uow) as u:
-        return await svc.gaps(u, principal, employee_id, role_id)
+        return await results.gaps(u, principal, employee_id, role_id)
 
 
 # -- the skills matrix ---------------------------------------------------------------------
@@ -444,7 +404,7 @@ async def get_matrix(
                     "a manager asks for group_by=team&group_id=<themselves or a manager below them>",
                 )
             for gid in group_id:
-                if gid != principal.subject and not await svc.manages(
+                if gid != principal.subject and not await assessing.manages(
                     u, principal.tenant_id, principal.subject, gid
                 ):
                     raise errors.NotFound(f"no team '{gid}' in your reporting line")

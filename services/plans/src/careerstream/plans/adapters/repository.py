@@ -8,7 +8,6 @@ to what the caller may read (`readable_by`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -38,25 +37,14 @@ from careerstream.plans.domain.plan import (
 )
 from careerstream.plans.domain.rules import CatalogueEntry
 from careerstream.servicekit.auth import Principal
+from careerstream.servicekit.db import upsert_changed
 from careerstream.servicekit.domain import NotFound
 from careerstream.servicekit.relation import readable_by
 from careerstream.servicekit.uow import UnitOfWork
 
-
-def upsert(table: sa.Table, keys: Sequence[str]) -> Any:
-    """INSERT … ON CONFLICT (keys) DO UPDATE the other columns, only where one of them differs."""
-    stmt = pg_insert(table)
-    rest = [c for c in table.columns if c.name not in keys]
-    return stmt.on_conflict_do_update(
-        index_elements=[table.c[k] for k in keys],
-        set_={c.name: stmt.excluded[c.name] for c in rest},
-        where=sa.tuple_(*rest).is_distinct_from(sa.tuple_(*(stmt.excluded[c.name] for c in rest))),
-    )
-
-
-_SAVE_PLAN = upsert(plans, ("tenant_id", "plan_id"))
-_SAVE_GOAL = upsert(goals, ("tenant_id", "goal_id"))
-_SAVE_ACTION = upsert(actions, ("tenant_id", "action_id"))
+_SAVE_PLAN = upsert_changed(plans, ("tenant_id", "plan_id"))
+_SAVE_GOAL = upsert_changed(goals, ("tenant_id", "goal_id"))
+_SAVE_ACTION = upsert_changed(actions, ("tenant_id", "action_id"))
 
 
 class Plans:
