@@ -37,8 +37,8 @@ from careerstream.devstack.ports import free_port
 from careerstream.devstack.testing import fresh_database, test_infrastructure
 from careerstream.mobility.adapters.orm import metadata
 from careerstream.mobility.bootstrap import MIGRATIONS
+from careerstream.mobility.service_layer import candidates as market
 from careerstream.mobility.service_layer import index as index_module
-from careerstream.mobility.service_layer import market
 from careerstream.servicekit.auth import AuthSettings, Principal, Role, mint_token
 from careerstream.servicekit.db import make_sessionmaker
 from careerstream.servicekit.migrations import upgrade_to_head

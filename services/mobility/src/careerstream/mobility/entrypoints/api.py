@@ -16,7 +16,8 @@ from pydantic import BaseModel, Field
 
 from careerstream.contracts.events.mobility import OpportunityKind, RoleFilled, VisibilityScope
 from careerstream.mobility.domain.matching import WEIGHTS, Match
-from careerstream.mobility.service_layer import market as svc
+from careerstream.mobility.domain.opportunity import Posting
+from careerstream.mobility.service_layer import applications, candidates, opportunities
 from careerstream.servicekit.deps import CurrentPrincipal, HrAdmin, Uow
 from careerstream.servicekit.errors import unit as _unit
 from careerstream.servicekit.types import Moment
@@ -85,8 +86,8 @@ async def post_opportunity(
     body: OpportunityIn, principal: CurrentPrincipal, uow: Uow, response: Response
 ) -> OpportunityOut:
     async with _unit(uow) as u:
-        opportunity_id = await svc.post(u, principal, svc.OpportunityIn(**body.model_dump()))
-        out = _opp(await svc.get(u, principal.tenant_id, opportunity_id))
+        opp = await opportunities.post(u, principal, Posting(**body.model_dump()))
+        opportunity_id, out = opp.opportunity_id, _opp(opp)
         await u.commit()
     response.headers["Location"] = f"/v1/opportunities/{opportunity_id}"
     return out
@@ -99,7 +100,7 @@ async def list_opportunities(
     status: Literal["open", "filled", "closed"] | None = "open",
 ) -> list[OpportunityOut]:
     async with _unit(uow) as u:
-        return [_opp(r) for r in await svc.list_visible(u, principal, status)]
+        return [_opp(r) for r in await opportunities.list_visible(u, principal, status)]
 
 
 @router.get("/opportunities/{opportunity_id}", tags=["opportunities"], summary="One opportunity")
@@ -107,7 +108,7 @@ async def get_opportunity(
     opportunity_id: str, principal: CurrentPrincipal, uow: Uow
 ) -> OpportunityOut:
     async with _unit(uow) as u:
-        return _opp(await svc.visible(u, principal, opportunity_id))
+        return _opp(await opportunities.visible(u, principal, opportunity_id))
 
 
 class ContributionOut(BaseModel):
@@ -175,7 +176,7 @@ class CandidateOut(BaseModel):
     weights: dict[str, float] = WEIGHTS
 
 
-def _candidate(c: svc.Candidate) -> CandidateOut:
+def _candidate(c: candidates.Candidate) -> CandidateOut:
     m, full = c.match, c.full
     return CandidateOut(
         employee_id=m.employee_id,
@@ -215,7 +216,7 @@ async def get_candidates(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[CandidateOut]:
     async with _unit(uow) as u:
-        ranked = await svc.candidates(u, principal, opportunity_id, limit)
+        ranked = await candidates.candidates(u, principal, opportunity_id, limit)
         await u.commit()  # the search is logged
     return [_candidate(c) for c in ranked]
 
@@ -243,7 +244,7 @@ async def candidate_searches(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[CandidateSearchOut]:
     async with _unit(uow) as u:
-        rows = await svc.candidate_searches_log(
+        rows = await candidates.candidate_searches_log(
             u,
             principal.tenant_id,
             opportunity_id=opportunity_id,
@@ -263,7 +264,7 @@ async def candidate_searches(
 )
 async def my_match(opportunity_id: str, principal: CurrentPrincipal, uow: Uow) -> MatchOut:
     async with _unit(uow) as u:
-        return _match(await svc.my_match(u, principal, opportunity_id))
+        return _match(await candidates.my_match(u, principal, opportunity_id))
 
 
 class RecommendationOut(BaseModel):
@@ -280,7 +281,7 @@ async def recommendations(
     principal: CurrentPrincipal, uow: Uow, limit: Annotated[int, Query(ge=1, le=100)] = 10
 ) -> list[RecommendationOut]:
     async with _unit(uow) as u:
-        pairs = await svc.recommendations(u, principal, limit)
+        pairs = await candidates.recommendations(u, principal, limit)
     return [RecommendationOut(opportunity=_opp(o), match=_match(m)) for o, m in pairs]
 
 
@@ -302,7 +303,7 @@ async def put_aspirations(
     employee_id: str, body: AspirationsIn, principal: CurrentPrincipal, uow: Uow
 ) -> dict[str, Any]:
     async with _unit(uow) as u:
-        await svc.set_aspirations(
+        await candidates.set_aspirations(
             u,
             principal,
             employee_id,
@@ -313,7 +314,7 @@ async def put_aspirations(
             body.open_to_approach,
             body.share_aspirations,
         )
-        out = await svc.aspirations(u, principal, employee_id)
+        out = await candidates.aspirations(u, principal, employee_id)
         await u.commit()
     return out
 
@@ -327,7 +328,7 @@ async def get_aspirations(
     employee_id: str, principal: CurrentPrincipal, uow: Uow
 ) -> dict[str, Any]:
     async with _unit(uow) as u:
-        return await svc.aspirations(u, principal, employee_id)
+        return await candidates.aspirations(u, principal, employee_id)
 
 
 class ApplyIn(Strict):
@@ -344,7 +345,9 @@ async def apply(
     opportunity_id: str, principal: CurrentPrincipal, uow: Uow, body: ApplyIn | None = None
 ) -> dict[str, str]:
     async with _unit(uow) as u:
-        application_id = await svc.apply(u, principal, opportunity_id, (body or ApplyIn()).note)
+        application_id = await applications.apply(
+            u, principal, opportunity_id, (body or ApplyIn()).note
+        )
         await u.commit()
     return {"application_id": application_id, "status": "submitted"}
 
@@ -366,7 +369,7 @@ async def list_applications(
     principal: CurrentPrincipal, uow: Uow, opportunity_id: str | None = None
 ) -> list[ApplicationOut]:
     async with _unit(uow) as u:
-        rows = await svc.list_applications(u, principal, opportunity_id)
+        rows = await applications.list_applications(u, principal, opportunity_id)
     return [ApplicationOut(**{k: getattr(r, k) for k in ApplicationOut.model_fields}) for r in rows]
 
 
@@ -377,7 +380,7 @@ async def list_applications(
 )
 async def withdraw(application_id: str, principal: CurrentPrincipal, uow: Uow) -> dict[str, str]:
     async with _unit(uow) as u:
-        await svc.withdraw(u, principal, application_id)
+        await applications.withdraw(u, principal, application_id)
         await u.commit()
     return {"application_id": application_id, "status": "withdrawn"}
 
@@ -389,7 +392,7 @@ async def withdraw(application_id: str, principal: CurrentPrincipal, uow: Uow) -
 )
 async def shortlist(application_id: str, principal: CurrentPrincipal, uow: Uow) -> dict[str, str]:
     async with _unit(uow) as u:
-        await svc.shortlist(u, principal, application_id)
+        await applications.shortlist(u, principal, application_id)
         await u.commit()
     return {"application_id": application_id, "status": "shortlisted"}
 
@@ -407,7 +410,9 @@ async def select(
     opportunity_id: str, body: SelectIn, principal: CurrentPrincipal, uow: Uow
 ) -> dict[str, Any]:
     async with _unit(uow) as u:
-        filled: RoleFilled = await svc.select(u, principal, opportunity_id, body.application_id)
+        filled: RoleFilled = await opportunities.select(
+            u, principal, opportunity_id, body.application_id
+        )
         await u.commit()
     return filled.model_dump(mode="json")
 
@@ -421,7 +426,7 @@ async def fill_external(
     opportunity_id: str, principal: CurrentPrincipal, uow: Uow
 ) -> dict[str, Any]:
     async with _unit(uow) as u:
-        filled = await svc.fill_externally(u, principal, opportunity_id)
+        filled = await opportunities.fill_externally(u, principal, opportunity_id)
         await u.commit()
     return filled.model_dump(mode="json")
 
@@ -437,6 +442,6 @@ async def close(
     opportunity_id: str, principal: CurrentPrincipal, uow: Uow, body: CloseIn | None = None
 ) -> dict[str, str]:
     async with _unit(uow) as u:
-        await svc.close(u, principal, opportunity_id, (body or CloseIn()).reason)
+        await opportunities.close(u, principal, opportunity_id, (body or CloseIn()).reason)
         await u.commit()
     return {"opportunity_id": opportunity_id, "status": "closed"}
