@@ -20,8 +20,7 @@ from fastapi.responses import Response
 
 from careerstream.metrics.adapters.orm import employees
 from careerstream.metrics.domain.definitions import Window
-from careerstream.metrics.service_layer import figures as fig
-from careerstream.metrics.service_layer import privacy
+from careerstream.metrics.service_layer import figures, privacy, scope, workforce
 from careerstream.servicekit import relation
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.deps import CurrentPrincipal, Uow
@@ -35,7 +34,7 @@ router = APIRouter(prefix="/v1/metrics", tags=["metrics"])
 @dataclass(frozen=True)
 class Ask:
     principal: Principal
-    filters: fig.Filters
+    filters: scope.Filters
     threshold: int
 
 
@@ -86,7 +85,7 @@ async def _ask(
     threshold: int = request.app.state.runtime.settings.anonymity_threshold
     return Ask(
         principal,
-        fig.Filters(Window(start, end), department, family, track, level, manager),
+        scope.Filters(Window(start, end), department, family, track, level, manager),
         threshold,
     )
 
@@ -98,7 +97,7 @@ async def _run(
     uow: Any, ask: Ask, compute: Callable[[UnitOfWork], Awaitable[dict[str, Any]]]
 ) -> dict[str, Any]:
     async with uow() as u:
-        pop = await fig.population(u, ask.principal.tenant_id, ask.filters)
+        pop = await scope.population(u, ask.principal.tenant_id, ask.filters)
         base: dict[str, Any] = {
             "filters": ask.filters.describe(),
             "anonymity_threshold": ask.threshold,
@@ -109,7 +108,7 @@ async def _run(
         return {**base, "suppressed": False, **(await compute(u))}
 
 
-async def _suppressed(u: UnitOfWork, ask: Ask, f: fig.Filters, size: int) -> str | None:
+async def _suppressed(u: UnitOfWork, ask: Ask, f: scope.Filters, size: int) -> str | None:
     """Why a view over these people is withheld (METRICS.md, "Anonymity"), or None."""
     k = ask.threshold
     if size < k:
@@ -124,14 +123,14 @@ async def _suppressed(u: UnitOfWork, ask: Ask, f: fig.Filters, size: int) -> str
 )
 async def mobility(ask: Asked, uow: Uow) -> dict[str, Any]:
     return await _run(
-        uow, ask, lambda u: fig.mobility_figures(u, ask.principal.tenant_id, ask.filters)
+        uow, ask, lambda u: figures.mobility_figures(u, ask.principal.tenant_id, ask.filters)
     )
 
 
 @router.get("/development", summary="Active plans, plan and goal completion, time to close a gap")
 async def development(ask: Asked, uow: Uow) -> dict[str, Any]:
     return await _run(
-        uow, ask, lambda u: fig.development_figures(u, ask.principal.tenant_id, ask.filters)
+        uow, ask, lambda u: figures.development_figures(u, ask.principal.tenant_id, ask.filters)
     )
 
 
@@ -142,7 +141,7 @@ async def skills(ask: Asked, uow: Uow) -> dict[str, Any]:
     return await _run(
         uow,
         ask,
-        lambda u: fig.skills_figures(u, ask.principal.tenant_id, ask.filters, ask.threshold),
+        lambda u: figures.skills_figures(u, ask.principal.tenant_id, ask.filters, ask.threshold),
     )
 
 
@@ -151,7 +150,9 @@ async def engagement(ask: Asked, uow: Uow) -> dict[str, Any]:
     return await _run(
         uow,
         ask,
-        lambda u: fig.engagement_figures(u, ask.principal.tenant_id, ask.filters, ask.threshold),
+        lambda u: workforce.engagement_figures(
+            u, ask.principal.tenant_id, ask.filters, ask.threshold
+        ),
     )
 
 
@@ -164,7 +165,7 @@ async def retention(ask: Asked, uow: Uow) -> dict[str, Any]:
     return await _run(
         uow,
         ask,
-        lambda u: fig.retention_figures(
+        lambda u: workforce.retention_figures(
             u, ask.principal.tenant_id, ask.filters, ask.threshold, as_of
         ),
     )
@@ -179,7 +180,7 @@ async def fairness(
     return await _run(
         uow,
         ask,
-        lambda u: fig.fairness_figures(
+        lambda u: workforce.fairness_figures(
             u, ask.principal.tenant_id, ask.filters, attribute, ask.threshold
         ),
     )
@@ -189,7 +190,9 @@ async def fairness(
 async def headline(ask: Asked, uow: Uow) -> dict[str, Any]:
     async def compute(u: UnitOfWork) -> dict[str, Any]:
         return {
-            "figures": await fig.headline(u, ask.principal.tenant_id, ask.filters, ask.threshold)
+            "figures": await workforce.headline(
+                u, ask.principal.tenant_id, ask.filters, ask.threshold
+            )
         }
 
     return await _run(uow, ask, compute)
@@ -221,7 +224,7 @@ async def trends(
         start_d = date(first.year + y, m + 1, 1)
         ny, nm = divmod(m + 1, 12)
         end_d = date(first.year + y + ny, nm + 1, 1)
-        f = fig.Filters(
+        f = scope.Filters(
             Window(_day(start_d), _day(end_d)),
             ask.filters.department,
             ask.filters.family,
@@ -230,7 +233,7 @@ async def trends(
             ask.filters.manager,
         )
         async with uow() as u:
-            pop = await fig.population(u, ask.principal.tenant_id, f)
+            pop = await scope.population(u, ask.principal.tenant_id, f)
             why = await _suppressed(u, ask, f, len(pop))
             if why is not None:
                 points.append(
@@ -243,11 +246,13 @@ async def trends(
                 )
                 continue
             if metric in ("plan_completion_rate", "goal_completion_rate", "active_plan_share"):
-                values = await fig.development_figures(u, ask.principal.tenant_id, f)
+                values = await figures.development_figures(u, ask.principal.tenant_id, f)
             elif metric == "conversations_per_employee":
-                values = await fig.engagement_figures(u, ask.principal.tenant_id, f, ask.threshold)
+                values = await workforce.engagement_figures(
+                    u, ask.principal.tenant_id, f, ask.threshold
+                )
             else:
-                values = await fig.mobility_figures(u, ask.principal.tenant_id, f)
+                values = await figures.mobility_figures(u, ask.principal.tenant_id, f)
         points.append(
             {"month": start_d.isoformat()[:7], "value": values[metric], "suppressed": False}
         )
@@ -269,7 +274,7 @@ async def export_csv(ask: Asked, uow: Uow) -> Response:
         f"{k}={v}" for k, v in f.describe().items() if k not in ("from", "to") and v
     )
     async with uow() as u:
-        pop = await fig.population(u, ask.principal.tenant_id, f)
+        pop = await scope.population(u, ask.principal.tenant_id, f)
         why = await _suppressed(u, ask, f, len(pop))
         if why is not None:
             writer.writerow(
@@ -283,7 +288,7 @@ async def export_csv(ask: Asked, uow: Uow) -> Response:
             )
         else:
             for name, value in (
-                await fig.headline(u, ask.principal.tenant_id, f, ask.threshold)
+                await workforce.headline(u, ask.principal.tenant_id, f, ask.threshold)
             ).items():
                 writer.writerow(
                     [

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from careerstream.metrics.adapters.orm import employees, roles
 from careerstream.metrics.domain.anonymity import differs_too_little
-from careerstream.metrics.service_layer.figures import Filters, filtered
+from careerstream.metrics.service_layer.scope import Filters, filtered
 from careerstream.servicekit import relation
 from careerstream.servicekit.uow import UnitOfWork
 

@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from careerstream.contracts.envelope import Envelope
-from careerstream.contracts.events import assessments as a
-from careerstream.contracts.events import frameworks as f
-from careerstream.contracts.events import hris as h
-from careerstream.contracts.events import mobility as m
-from careerstream.contracts.events import plans as p
+from careerstream.contracts.events import assessments as assessment_events
+from careerstream.contracts.events import frameworks as framework_events
+from careerstream.contracts.events import hris as hris_events
+from careerstream.contracts.events import mobility as mobility_events
+from careerstream.contracts.events import plans as plan_events
 from careerstream.metrics.adapters.orm import (
     applications,
     conversations,
@@ -54,7 +54,9 @@ async def _merge(
     await uow.session.execute(stmt)
 
 
-async def on_framework_published(uow: UnitOfWork, event: Envelope, e: f.FrameworkPublished) -> None:
+async def on_framework_published(
+    uow: UnitOfWork, event: Envelope, e: framework_events.FrameworkPublished
+) -> None:
     tenant = event.tenantid
     held = await uow.session.scalar(
         sa.select(sa.func.max(roles.c.framework_version)).where(
@@ -87,7 +89,7 @@ async def on_framework_published(uow: UnitOfWork, event: Envelope, e: f.Framewor
         await uow.session.execute(sa.insert(roles), rows)
 
 
-async def on_posted(uow: UnitOfWork, event: Envelope, e: m.OpportunityPosted) -> None:
+async def on_posted(uow: UnitOfWork, event: Envelope, e: mobility_events.OpportunityPosted) -> None:
     await _merge(
         uow,
         opportunities,
@@ -103,7 +105,7 @@ async def on_posted(uow: UnitOfWork, event: Envelope, e: m.OpportunityPosted) ->
     )
 
 
-async def on_filled(uow: UnitOfWork, event: Envelope, e: m.RoleFilled) -> None:
+async def on_filled(uow: UnitOfWork, event: Envelope, e: mobility_events.RoleFilled) -> None:
     tenant = event.tenantid
     key = {"tenant_id": tenant, "opportunity_id": e.opportunity_id}
     await _merge(
@@ -142,7 +144,7 @@ async def on_filled(uow: UnitOfWork, event: Envelope, e: m.RoleFilled) -> None:
         )
 
 
-async def on_closed(uow: UnitOfWork, event: Envelope, e: m.OpportunityClosed) -> None:
+async def on_closed(uow: UnitOfWork, event: Envelope, e: mobility_events.OpportunityClosed) -> None:
     await _merge(
         uow,
         opportunities,
@@ -167,19 +169,25 @@ async def _application(
     )
 
 
-async def on_applied(uow: UnitOfWork, event: Envelope, e: m.ApplicationSubmitted) -> None:
+async def on_applied(
+    uow: UnitOfWork, event: Envelope, e: mobility_events.ApplicationSubmitted
+) -> None:
     await _application(
         uow, event, e.application_id, e.opportunity_id, e.employee_id, submitted_at=e.submitted_at
     )
 
 
-async def on_withdrawn(uow: UnitOfWork, event: Envelope, e: m.ApplicationWithdrawn) -> None:
+async def on_withdrawn(
+    uow: UnitOfWork, event: Envelope, e: mobility_events.ApplicationWithdrawn
+) -> None:
     await _application(
         uow, event, e.application_id, e.opportunity_id, e.employee_id, withdrawn_at=e.withdrawn_at
     )
 
 
-async def on_shortlisted(uow: UnitOfWork, event: Envelope, e: m.CandidateShortlisted) -> None:
+async def on_shortlisted(
+    uow: UnitOfWork, event: Envelope, e: mobility_events.CandidateShortlisted
+) -> None:
     await _application(
         uow,
         event,
@@ -194,14 +202,14 @@ def _plan_key(event: Envelope, plan_id: str) -> dict[str, Any]:
     return {"tenant_id": event.tenantid, "plan_id": plan_id}
 
 
-async def on_plan_created(uow: UnitOfWork, event: Envelope, e: p.PlanCreated) -> None:
+async def on_plan_created(uow: UnitOfWork, event: Envelope, e: plan_events.PlanCreated) -> None:
     values: dict[str, Any] = {"employee_id": e.employee_id, "created_at": e.created_at}
-    if e.status is p.PlanStatus.ACTIVE:
+    if e.status is plan_events.PlanStatus.ACTIVE:
         values["approved_at"] = e.created_at
     await _merge(uow, plans, _plan_key(event, e.plan_id), values)
 
 
-async def on_plan_approved(uow: UnitOfWork, event: Envelope, e: p.PlanApproved) -> None:
+async def on_plan_approved(uow: UnitOfWork, event: Envelope, e: plan_events.PlanApproved) -> None:
     await _merge(
         uow,
         plans,
@@ -210,7 +218,7 @@ async def on_plan_approved(uow: UnitOfWork, event: Envelope, e: p.PlanApproved) 
     )
 
 
-async def on_plan_completed(uow: UnitOfWork, event: Envelope, e: p.PlanCompleted) -> None:
+async def on_plan_completed(uow: UnitOfWork, event: Envelope, e: plan_events.PlanCompleted) -> None:
     await _merge(
         uow,
         plans,
@@ -225,7 +233,7 @@ async def on_plan_completed(uow: UnitOfWork, event: Envelope, e: p.PlanCompleted
     )
 
 
-async def on_goal_added(uow: UnitOfWork, event: Envelope, e: p.GoalAdded) -> None:
+async def on_goal_added(uow: UnitOfWork, event: Envelope, e: plan_events.GoalAdded) -> None:
     await _merge(
         uow,
         goals,
@@ -239,7 +247,7 @@ async def on_goal_added(uow: UnitOfWork, event: Envelope, e: p.GoalAdded) -> Non
     )
 
 
-async def on_goal_completed(uow: UnitOfWork, event: Envelope, e: p.GoalCompleted) -> None:
+async def on_goal_completed(uow: UnitOfWork, event: Envelope, e: plan_events.GoalCompleted) -> None:
     await _merge(
         uow,
         goals,
@@ -254,7 +262,9 @@ async def on_goal_completed(uow: UnitOfWork, event: Envelope, e: p.GoalCompleted
     )
 
 
-async def on_conversation(uow: UnitOfWork, event: Envelope, e: p.ConversationHeld) -> None:
+async def on_conversation(
+    uow: UnitOfWork, event: Envelope, e: plan_events.ConversationHeld
+) -> None:
     await _merge(
         uow,
         conversations,
@@ -268,7 +278,7 @@ async def on_conversation(uow: UnitOfWork, event: Envelope, e: p.ConversationHel
     )
 
 
-async def on_survey(uow: UnitOfWork, event: Envelope, e: h.SurveyResponded) -> None:
+async def on_survey(uow: UnitOfWork, event: Envelope, e: hris_events.SurveyResponded) -> None:
     for answer in e.answers:
         await _merge(
             uow,
@@ -288,7 +298,9 @@ async def on_survey(uow: UnitOfWork, event: Envelope, e: h.SurveyResponded) -> N
         )
 
 
-async def on_gaps(uow: UnitOfWork, event: Envelope, e: a.SkillgapIdentified) -> None:
+async def on_gaps(
+    uow: UnitOfWork, event: Envelope, e: assessment_events.SkillgapIdentified
+) -> None:
     tenant = event.tenantid
     for g in e.gaps:
         await _merge(
@@ -322,31 +334,31 @@ def handler_groups() -> Sequence[
     """(consumer name, handlers, batch handlers): one consumer group per source, so each scales
     and lags apart. The directory takes whole batches (one read and one write each): HRIS bursts."""
     return (
-        ("metrics-frameworks", {f.FrameworkPublished: on_framework_published}, {}),
-        ("metrics-people", {h.SurveyResponded: on_survey}, people.batch_handlers()),
+        ("metrics-frameworks", {framework_events.FrameworkPublished: on_framework_published}, {}),
+        ("metrics-people", {hris_events.SurveyResponded: on_survey}, people.batch_handlers()),
         (
             "metrics-mobility",
             {
-                m.OpportunityPosted: on_posted,
-                m.RoleFilled: on_filled,
-                m.OpportunityClosed: on_closed,
-                m.ApplicationSubmitted: on_applied,
-                m.ApplicationWithdrawn: on_withdrawn,
-                m.CandidateShortlisted: on_shortlisted,
+                mobility_events.OpportunityPosted: on_posted,
+                mobility_events.RoleFilled: on_filled,
+                mobility_events.OpportunityClosed: on_closed,
+                mobility_events.ApplicationSubmitted: on_applied,
+                mobility_events.ApplicationWithdrawn: on_withdrawn,
+                mobility_events.CandidateShortlisted: on_shortlisted,
             },
             {},
         ),
         (
             "metrics-plans",
             {
-                p.PlanCreated: on_plan_created,
-                p.PlanApproved: on_plan_approved,
-                p.PlanCompleted: on_plan_completed,
-                p.GoalAdded: on_goal_added,
-                p.GoalCompleted: on_goal_completed,
-                p.ConversationHeld: on_conversation,
+                plan_events.PlanCreated: on_plan_created,
+                plan_events.PlanApproved: on_plan_approved,
+                plan_events.PlanCompleted: on_plan_completed,
+                plan_events.GoalAdded: on_goal_added,
+                plan_events.GoalCompleted: on_goal_completed,
+                plan_events.ConversationHeld: on_conversation,
             },
             {},
         ),
-        ("metrics-skills", {a.SkillgapIdentified: on_gaps}, {}),
+        ("metrics-skills", {assessment_events.SkillgapIdentified: on_gaps}, {}),
     )

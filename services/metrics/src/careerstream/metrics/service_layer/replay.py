@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,11 +30,12 @@ import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from careerstream.contracts.envelope import InvalidEvent, decode, parse_data
+from careerstream.contracts.envelope import Envelope, InvalidEvent, decode, parse_data
 from careerstream.metrics.adapters.orm import PROJECTIONS, metadata
 from careerstream.metrics.service_layer.projections import handler_groups
 from careerstream.servicekit.consumer import BatchHandler, Handler, inbox_key
 from careerstream.servicekit.db import make_sessionmaker
+from careerstream.servicekit.uow import UnitOfWork
 from careerstream.servicekit.wiring import uow_factory
 
 LIVE, SHADOW = "metrics", "metrics_replay"
@@ -207,3 +208,23 @@ async def replay(
         await consumer.stop()
         await engine.dispose()
     return progress
+
+
+def sharing_the_replay_lock(handler: Handler) -> Handler:
+    """Each transaction holds the replay's lock in shared mode: a replay swaps tables while none runs."""
+
+    async def handle(uow: UnitOfWork, event: Envelope, payload: Any) -> None:
+        await uow.session.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(LOCK_KEY)))
+        await handler(uow, event, payload)
+
+    return handle
+
+
+def batch_sharing_the_replay_lock(handler: BatchHandler) -> BatchHandler:
+    """`sharing_the_replay_lock` for a batch handler."""
+
+    async def handle(uow: UnitOfWork, events: Sequence[tuple[Envelope, Any]]) -> None:
+        await uow.session.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(LOCK_KEY)))
+        await handler(uow, events)
+
+    return handle

@@ -15,7 +15,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from careerstream.contracts.events.metrics import SnapshotTaken
 from careerstream.metrics.adapters.orm import employees, snapshots
 from careerstream.metrics.domain.definitions import Window
-from careerstream.metrics.service_layer.figures import Filters, headline
+from careerstream.metrics.service_layer.scope import Filters
+from careerstream.metrics.service_layer.workforce import headline
 from careerstream.servicekit import periodic
 from careerstream.servicekit.uow import UowFactory
 

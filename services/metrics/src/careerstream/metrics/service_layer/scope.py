@@ -1,0 +1,128 @@
+"""Which people and which window a figure describes: the filters, and the population they select.
+
+`filtered` is the one definition of a view's population, shared by the
+figures and the anonymity rules; `population` reads it once per unit of work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from weakref import WeakKeyDictionary
+
+import sqlalchemy as sa
+
+from careerstream.metrics.adapters.orm import (
+    employees,
+    roles,
+)
+from careerstream.metrics.domain.definitions import (
+    Person,
+    Window,
+)
+from careerstream.servicekit import relation
+from careerstream.servicekit.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Filters:
+    window: Window
+    department: str | None = None
+    family: str | None = None
+    track: str | None = None
+    level: str | None = None
+    manager: str | None = None
+    """Everyone below this manager (direct and indirect reports)."""
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "from": self.window.start,
+            "to": self.window.end,
+            "department": self.department,
+            "family": self.family,
+            "track": self.track,
+            "level": self.level,
+            "manager": self.manager,
+        }
+
+
+def _dt(d: date | None) -> datetime | None:
+    return datetime.combine(d, time.min, tzinfo=UTC) if d is not None else None
+
+
+_populations: WeakKeyDictionary[UnitOfWork, dict[tuple[str, Filters], dict[str, Person]]] = (
+    WeakKeyDictionary()
+)
+
+
+async def population(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, Person]:
+    """The people the filters select (by their current HRIS record), employed at some point in the window.
+
+    Read once per unit of work: a view (or the headline, made of several) asks for it
+    more than once, and in a large company it is the biggest read of the view.
+    """
+    cached = _populations.setdefault(u, {})
+    key = (tenant, f)
+    if key not in cached:
+        cached[key] = await _read_population(u, tenant, f)
+    return cached[key]
+
+
+def _ceil_day(t: datetime) -> date:
+    """The first day whose midnight is at or after `t`."""
+    return t.date() if t.time() == time.min else t.date() + timedelta(1)
+
+
+def filtered(stmt: Any, tenant: str, f: Filters) -> Any:
+    """`stmt` over the people the filters select, employed at some point in the window.
+
+    The one definition of a view's population, shared by the views and the anonymity
+    rules (which count the populations around it).
+    """
+    e = employees.c
+    stmt = stmt.select_from(
+        employees.outerjoin(
+            roles,
+            sa.and_(roles.c.tenant_id == e.tenant_id, roles.c.role_id == e.role_id),
+        )
+    ).where(
+        e.tenant_id == tenant,
+        # Person.employed_during: hired before the window ends, not gone before it starts.
+        sa.or_(e.hired_on.is_(None), e.hired_on < _ceil_day(f.window.end)),
+        # Person.left_on is midnight after the last day: still there on `from` if the last
+        # day is on or after it.
+        sa.or_(e.left_on.is_(None), e.left_on >= f.window.start.date()),
+    )
+    if f.department:
+        stmt = stmt.where(e.department_id == f.department)
+    if f.family:
+        stmt = stmt.where(roles.c.family_id == f.family)
+    if f.track:
+        stmt = stmt.where(roles.c.track_ids.any(f.track))
+    if f.level:
+        stmt = stmt.where(roles.c.level_id == f.level)
+    if f.manager:
+        stmt = stmt.where(e.employee_id.in_(relation.reports_of(employees, tenant, f.manager)))
+    return stmt
+
+
+async def _read_population(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, Person]:
+    e = employees.c
+    stmt = filtered(
+        sa.select(e.employee_id, e.hired_on, e.left_on, e.left_voluntarily, e.group_attributes),
+        tenant,
+        f,
+    )
+    out = {}
+    for r in (await u.session.execute(stmt)).all():
+        person = Person(
+            r.employee_id,
+            _dt(r.hired_on),
+            _dt(r.left_on + timedelta(days=1)) if r.left_on is not None else None,
+            r.left_voluntarily,
+            dict(r.group_attributes or {}),
+        )
+        if person.employed_during(f.window):
+            out[r.employee_id] = person
+    return out
