@@ -11,11 +11,9 @@ import json
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, Field
 
-from careerstream.hris.adapters.orm import imports, job_mappings, people
 from careerstream.hris.domain import exports, vendors
 from careerstream.hris.service_layer import gateway
 from careerstream.servicekit.auth import TENANT_PATTERN
@@ -102,15 +100,7 @@ async def put_mapping(
     job_code: str, body: MappingIn, principal: HrAdmin, uow: Uow
 ) -> dict[str, str]:
     async with uow() as u:
-        stmt = sa.dialects.postgresql.insert(job_mappings).values(
-            tenant_id=principal.tenant_id, job_code=job_code, role_id=body.role_id
-        )
-        await u.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[job_mappings.c.tenant_id, job_mappings.c.job_code],
-                set_={"role_id": body.role_id},
-            )
-        )
+        await gateway.put_mapping(u, principal.tenant_id, job_code, body.role_id)
         await u.commit()
     return {"job_code": job_code, "role_id": body.role_id}
 
@@ -118,12 +108,7 @@ async def put_mapping(
 @router.get("/job-mappings", tags=["mappings"], summary="The tenant's job code mappings")
 async def get_mappings(principal: HrAdmin, uow: Uow) -> dict[str, str]:
     async with uow() as u:
-        rows = (
-            await u.session.execute(
-                sa.select(job_mappings).where(job_mappings.c.tenant_id == principal.tenant_id)
-            )
-        ).all()
-    return {r.job_code: r.role_id for r in rows}
+        return await gateway.mappings(u, principal.tenant_id)
 
 
 @router.post(
@@ -165,24 +150,10 @@ async def start_import(
 )
 async def get_import(import_id: str, principal: HrAdmin, uow: Uow) -> dict[str, Any]:
     async with uow() as u:
-        row = (
-            await u.session.execute(
-                sa.select(
-                    imports.c.import_id,
-                    imports.c.status,
-                    imports.c.total,
-                    imports.c.done,
-                    imports.c.counts,
-                    imports.c.created_at,
-                    imports.c.finished_at,
-                ).where(
-                    imports.c.tenant_id == principal.tenant_id, imports.c.import_id == import_id
-                )
-            )
-        ).first()
-    if row is None:
+        status = await gateway.import_status(u, principal.tenant_id, import_id)
+    if status is None:
         raise Problem(404, "Not found", f"no import '{import_id}'")
-    return dict(row._mapping)
+    return status
 
 
 @router.get(
@@ -190,13 +161,7 @@ async def get_import(import_id: str, principal: HrAdmin, uow: Uow) -> dict[str, 
 )
 async def get_person(employee_id: str, principal: HrAdmin, uow: Uow) -> dict[str, Any]:
     async with uow() as u:
-        row = (
-            await u.session.execute(
-                sa.select(people).where(
-                    people.c.tenant_id == principal.tenant_id, people.c.employee_id == employee_id
-                )
-            )
-        ).first()
-    if row is None:
+        person = await gateway.person(u, principal.tenant_id, employee_id)
+    if person is None:
         raise Problem(404, "Not found", f"no employee '{employee_id}'")
-    return {k: v for k, v in row._mapping.items() if k != "tenant_id"}
+    return person

@@ -10,27 +10,22 @@ to a framework role through `job_mappings` (unmapped codes leave the role out).
 from __future__ import annotations
 
 import logging
-import secrets
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from careerstream.contracts.events import hris as ev
 from careerstream.hris.adapters.orm import (
-    deliveries,
     imports,
-    job_mappings,
     people,
     scheduled,
-    sources,
 )
+from careerstream.hris.adapters.repository import Gateway
+from careerstream.hris.domain.directory import decide, events, job_codes
 from careerstream.hris.domain.exports import Row
-from careerstream.hris.domain.records import DETAIL_OF, Kind, Notification, Record, changes
+from careerstream.hris.domain.records import Kind, Notification
 from careerstream.servicekit import periodic
 from careerstream.servicekit.db import among
 from careerstream.servicekit.uow import UnitOfWork, UowFactory
@@ -46,96 +41,38 @@ def _now() -> datetime:
 
 
 async def secret_for(uow: UnitOfWork, tenant: str, vendor: str) -> str | None:
-    value: str | None = await uow.session.scalar(
-        sa.select(sources.c.secret).where(sources.c.tenant_id == tenant, sources.c.vendor == vendor)
-    )
-    return value
+    """The shared secret of a vendor's webhooks, if the source is set up."""
+    return await Gateway(uow, tenant).secret_for(vendor)
 
 
 async def new_secret(uow: UnitOfWork, tenant: str, vendor: str) -> str:
-    secret = secrets.token_urlsafe(32)
-    stmt = pg_insert(sources).values(
-        tenant_id=tenant, vendor=vendor, secret=secret, created_at=_now()
-    )
-    await uow.session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[sources.c.tenant_id, sources.c.vendor],
-            set_={"secret": stmt.excluded.secret, "created_at": stmt.excluded.created_at},
-        )
-    )
-    return secret
+    """Set up (or rotate) a vendor source; returns its new secret."""
+    return await Gateway(uow, tenant).new_secret(vendor, _now())
 
 
 async def first_delivery(uow: UnitOfWork, tenant: str, vendor: str, delivery_id: str) -> bool:
-    inserted = await uow.session.execute(
-        pg_insert(deliveries)
-        .values(tenant_id=tenant, vendor=vendor, delivery_id=delivery_id, received_at=_now())
-        .on_conflict_do_nothing()
-        .returning(deliveries.c.delivery_id)
-    )
-    return inserted.first() is not None
+    """Remember a delivery; False when it was delivered before (a vendor retry)."""
+    return await Gateway(uow, tenant).first_delivery(vendor, delivery_id, _now())
 
 
-async def _roles_of(uow: UnitOfWork, tenant: str, codes: set[str]) -> dict[str, str]:
-    if not codes:
-        return {}
-    rows = await uow.session.execute(
-        sa.select(job_mappings.c.job_code, job_mappings.c.role_id).where(
-            job_mappings.c.tenant_id == tenant, job_mappings.c.job_code.in_(sorted(codes))
-        )
-    )
-    return {code: role for code, role in rows}
+async def put_mapping(uow: UnitOfWork, tenant: str, job_code: str, role_id: str) -> None:
+    """Map an HRIS job code to a framework role (later events carry the role)."""
+    await Gateway(uow, tenant).put_mapping(job_code, role_id)
 
 
-def _record(row: Any) -> Record:
-    return Record(
-        row.employee_id,
-        row.display_name,
-        row.job_code,
-        row.job_title,
-        row.manager_id,
-        row.department_id,
-        row.location,
-        dict(row.groups or {}),
-    )
+async def mappings(uow: UnitOfWork, tenant: str) -> dict[str, str]:
+    """The tenant's job code mappings."""
+    return await Gateway(uow, tenant).mappings()
 
 
-def _details(
-    r: Record, roles: dict[str, str], fields: list[str] | None = None
-) -> tuple[ev.EmploymentDetails, list[str]]:
-    """Canonical details of `r` (only `fields` when given) and the names of the detail fields."""
-    values: dict[str, Any] = {}
-    names: list[str] = []
-    for f in fields if fields is not None else list(DETAIL_OF):
-        if f not in DETAIL_OF:
-            continue
-        detail = DETAIL_OF[f]
-        value = getattr(r, f)
-        values[detail] = (value or None) if f == "groups" else value
-        names.append(detail)
-        if f == "job_code":
-            values["role_id"] = roles.get(r.job_code) if r.job_code else None
-            names.append("role_id")
-    return ev.EmploymentDetails(**values), names
+async def import_status(uow: UnitOfWork, tenant: str, import_id: str) -> dict[str, Any] | None:
+    """An import's progress and what it did, or None."""
+    return await Gateway(uow, tenant).import_status(import_id)
 
 
-@dataclass
-class _Person:
-    record: Record
-    active: bool
-    hired_on: date | None
-    dirty: bool = False
-
-
-_upsert = pg_insert(people)
-_save_people = _upsert.on_conflict_do_update(
-    index_elements=[people.c.tenant_id, people.c.employee_id],
-    set_={
-        c.name: _upsert.excluded[c.name]
-        for c in people.columns
-        if c.name not in ("tenant_id", "employee_id")
-    },
-)
+async def person(uow: UnitOfWork, tenant: str, employee_id: str) -> dict[str, Any] | None:
+    """The gateway's current record of a person, or None."""
+    return await Gateway(uow, tenant).person(employee_id)
 
 
 async def apply(
@@ -162,122 +99,16 @@ async def apply_many(
     """
     today = today or _now().date()
     now = _now()
-    held = [n for n in notifications if n.effective_date > today]
-    if held:
-        await uow.session.execute(
-            sa.insert(scheduled),
-            [
-                {
-                    "tenant_id": tenant,
-                    "due": n.effective_date,
-                    "notification": n.as_dict(),
-                    "source": source,
-                    "created_at": now,
-                }
-                for n in held
-            ],
-        )
-    ids = sorted({n.employee_id for n in notifications if n.effective_date <= today})
-    state: dict[str, _Person] = {}
-    if ids:
-        rows = await uow.session.execute(
-            sa.select(people)
-            .where(people.c.tenant_id == tenant, among(people.c.employee_id, ids))
-            .order_by(people.c.employee_id)
-            .with_for_update()
-        )
-        state = {r.employee_id: _Person(_record(r), r.active, r.hired_on) for r in rows}
-
-    outcomes: list[str] = []
-    # (outcome, notification, record after, changed fields) of each applied notification
-    applied: list[tuple[str, Notification, Record, list[str]]] = []
-    for n in notifications:
-        if n.effective_date > today:
-            outcomes.append("held")
-            continue
-        person = state.get(n.employee_id)
-        if n.kind is Kind.TERMINATE:
-            if person is None or not person.active:
-                outcomes.append("unchanged")
-                continue
-            person.active, person.dirty = False, True
-            outcomes.append("terminated")
-            applied.append(("terminated", n, person.record, []))
-            continue
-        old = person.record if person is not None else Record(n.employee_id)
-        new = old.merged(n.values)
-        if person is None or not person.active:
-            state[n.employee_id] = _Person(new, True, n.effective_date, dirty=True)
-            outcomes.append("hired")
-            applied.append(("hired", n, new, []))
-            continue
-        changed = changes(old, new)
-        if not changed:
-            outcomes.append("unchanged")
-            continue
-        person.record, person.dirty = new, True
-        outcomes.append("changed")
-        applied.append(("changed", n, new, [f for f in changed if f in DETAIL_OF]))
-
-    dirty = [p for p in state.values() if p.dirty]
-    if dirty:
-        await uow.session.execute(
-            _save_people,
-            [
-                {
-                    "tenant_id": tenant,
-                    "employee_id": p.record.employee_id,
-                    **p.record.as_dict(),
-                    "active": p.active,
-                    "hired_on": p.hired_on,
-                    "updated_at": now,
-                }
-                for p in dirty
-            ],
-        )
-    roles = await _roles_of(
-        uow,
-        tenant,
-        {r.job_code for kind, _, r, _ in applied if kind != "terminated" and r.job_code},
+    gateway = Gateway(uow, tenant)
+    await gateway.hold([n for n in notifications if n.effective_date > today], source, now)
+    state = await gateway.lock_people(
+        sorted({n.employee_id for n in notifications if n.effective_date <= today})
     )
-    for kind, n, r, fields in applied:
-        if kind == "terminated":
-            uow.publish(
-                ev.EmployeeTerminated(
-                    employee_id=n.employee_id,
-                    effective_date=n.effective_date,
-                    recorded_at=now,
-                    voluntary=bool(n.voluntary),
-                    reason=n.reason,
-                ),
-                tenant_id=tenant,
-            )
-        elif kind == "hired":
-            details, _ = _details(r, roles)
-            uow.publish(
-                ev.EmployeeHired(
-                    employee_id=n.employee_id,
-                    effective_date=n.effective_date,
-                    recorded_at=now,
-                    display_name=r.display_name,
-                    details=details,
-                ),
-                tenant_id=tenant,
-            )
-        else:
-            details, names = _details(r, roles, fields)
-            if names:
-                uow.publish(
-                    ev.EmployeeChanged(
-                        employee_id=n.employee_id,
-                        effective_date=n.effective_date,
-                        recorded_at=now,
-                        changed_fields=names,
-                        details=details,
-                    ),
-                    tenant_id=tenant,
-                )
-    return outcomes
+    outcomes, applied = decide(notifications, state, today)
+    await gateway.save_people([p for p in state.values() if p.dirty], now)
+    roles = await gateway.roles_of(job_codes(applied))
+    uow.publish_all(events(applied, roles, now), tenant_id=tenant)
+    return [o.value for o in outcomes]
 
 
 # -- what is held ------------------------------------------------------------------------------
