@@ -11,9 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-
 from careerstream.contracts.envelope import Envelope
 from careerstream.contracts.events import assessments as assessment_events
 from careerstream.contracts.events import frameworks as framework_events
@@ -30,8 +27,13 @@ from careerstream.metrics.adapters.orm import (
     passed_over,
     plans,
     readiness,
-    roles,
     survey_answers,
+)
+from careerstream.metrics.adapters.repository import (
+    held_role_version,
+    merge,
+    posted_at_if_missing,
+    replace_roles,
 )
 from careerstream.servicekit.consumer import BatchHandler, Handler
 from careerstream.servicekit.people import PeopleProjection
@@ -40,34 +42,13 @@ from careerstream.servicekit.uow import UnitOfWork
 people = PeopleProjection(employees)
 
 
-async def _merge(
-    uow: UnitOfWork, table: sa.Table, keys: dict[str, Any], values: dict[str, Any]
-) -> None:
-    """Insert the row, or set `values` on the existing one (other columns untouched)."""
-    stmt = pg_insert(table).values(**keys, **values)
-    if values:
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[table.c[k] for k in keys], set_={k: stmt.excluded[k] for k in values}
-        )
-    else:
-        stmt = stmt.on_conflict_do_nothing()
-    await uow.session.execute(stmt)
-
-
 async def on_framework_published(
     uow: UnitOfWork, event: Envelope, e: framework_events.FrameworkPublished
 ) -> None:
     tenant = event.tenantid
-    held = await uow.session.scalar(
-        sa.select(sa.func.max(roles.c.framework_version)).where(
-            roles.c.tenant_id == tenant, roles.c.framework_id == e.framework_id
-        )
-    )
+    held = await held_role_version(uow, tenant, e.framework_id)
     if held is not None and held >= e.version:
         return
-    await uow.session.execute(
-        sa.delete(roles).where(roles.c.tenant_id == tenant, roles.c.framework_id == e.framework_id)
-    )
     levels = {(fam.id, lv.id): lv for fam in e.families for lv in fam.levels}
     rows = []
     for r in e.roles:
@@ -85,12 +66,11 @@ async def on_framework_published(
                 "title": r.title,
             }
         )
-    if rows:
-        await uow.session.execute(sa.insert(roles), rows)
+    await replace_roles(uow, tenant, e.framework_id, rows)
 
 
 async def on_posted(uow: UnitOfWork, event: Envelope, e: mobility_events.OpportunityPosted) -> None:
-    await _merge(
+    await merge(
         uow,
         opportunities,
         {"tenant_id": event.tenantid, "opportunity_id": e.opportunity_id},
@@ -108,7 +88,7 @@ async def on_posted(uow: UnitOfWork, event: Envelope, e: mobility_events.Opportu
 async def on_filled(uow: UnitOfWork, event: Envelope, e: mobility_events.RoleFilled) -> None:
     tenant = event.tenantid
     key = {"tenant_id": tenant, "opportunity_id": e.opportunity_id}
-    await _merge(
+    await merge(
         uow,
         opportunities,
         key,
@@ -122,17 +102,9 @@ async def on_filled(uow: UnitOfWork, event: Envelope, e: mobility_events.RoleFil
         },
     )
     # The fill carries the posting time too: a fill seen before its posting is complete enough.
-    await uow.session.execute(
-        sa.update(opportunities)
-        .where(
-            opportunities.c.tenant_id == tenant,
-            opportunities.c.opportunity_id == e.opportunity_id,
-            opportunities.c.posted_at.is_(None),
-        )
-        .values(posted_at=e.posted_at)
-    )
+    await posted_at_if_missing(uow, tenant, e.opportunity_id, e.posted_at)
     for po in e.passed_over:
-        await _merge(
+        await merge(
             uow,
             passed_over,
             {
@@ -145,7 +117,7 @@ async def on_filled(uow: UnitOfWork, event: Envelope, e: mobility_events.RoleFil
 
 
 async def on_closed(uow: UnitOfWork, event: Envelope, e: mobility_events.OpportunityClosed) -> None:
-    await _merge(
+    await merge(
         uow,
         opportunities,
         {"tenant_id": event.tenantid, "opportunity_id": e.opportunity_id},
@@ -161,7 +133,7 @@ async def _application(
     employee_id: str,
     **values: Any,
 ) -> None:
-    await _merge(
+    await merge(
         uow,
         applications,
         {"tenant_id": event.tenantid, "application_id": application_id},
@@ -206,11 +178,11 @@ async def on_plan_created(uow: UnitOfWork, event: Envelope, e: plan_events.PlanC
     values: dict[str, Any] = {"employee_id": e.employee_id, "created_at": e.created_at}
     if e.status is plan_events.PlanStatus.ACTIVE:
         values["approved_at"] = e.created_at
-    await _merge(uow, plans, _plan_key(event, e.plan_id), values)
+    await merge(uow, plans, _plan_key(event, e.plan_id), values)
 
 
 async def on_plan_approved(uow: UnitOfWork, event: Envelope, e: plan_events.PlanApproved) -> None:
-    await _merge(
+    await merge(
         uow,
         plans,
         _plan_key(event, e.plan_id),
@@ -219,7 +191,7 @@ async def on_plan_approved(uow: UnitOfWork, event: Envelope, e: plan_events.Plan
 
 
 async def on_plan_completed(uow: UnitOfWork, event: Envelope, e: plan_events.PlanCompleted) -> None:
-    await _merge(
+    await merge(
         uow,
         plans,
         _plan_key(event, e.plan_id),
@@ -234,7 +206,7 @@ async def on_plan_completed(uow: UnitOfWork, event: Envelope, e: plan_events.Pla
 
 
 async def on_goal_added(uow: UnitOfWork, event: Envelope, e: plan_events.GoalAdded) -> None:
-    await _merge(
+    await merge(
         uow,
         goals,
         {"tenant_id": event.tenantid, "goal_id": e.goal_id},
@@ -248,7 +220,7 @@ async def on_goal_added(uow: UnitOfWork, event: Envelope, e: plan_events.GoalAdd
 
 
 async def on_goal_completed(uow: UnitOfWork, event: Envelope, e: plan_events.GoalCompleted) -> None:
-    await _merge(
+    await merge(
         uow,
         goals,
         {"tenant_id": event.tenantid, "goal_id": e.goal_id},
@@ -265,7 +237,7 @@ async def on_goal_completed(uow: UnitOfWork, event: Envelope, e: plan_events.Goa
 async def on_conversation(
     uow: UnitOfWork, event: Envelope, e: plan_events.ConversationHeld
 ) -> None:
-    await _merge(
+    await merge(
         uow,
         conversations,
         {"tenant_id": event.tenantid, "conversation_id": e.conversation_id},
@@ -280,7 +252,7 @@ async def on_conversation(
 
 async def on_survey(uow: UnitOfWork, event: Envelope, e: hris_events.SurveyResponded) -> None:
     for answer in e.answers:
-        await _merge(
+        await merge(
             uow,
             survey_answers,
             {
@@ -303,7 +275,7 @@ async def on_gaps(
 ) -> None:
     tenant = event.tenantid
     for g in e.gaps:
-        await _merge(
+        await merge(
             uow,
             gap_observations,
             {
@@ -315,7 +287,7 @@ async def on_gaps(
             },
             {"role_id": e.role_id, "required": g.required, "current": g.current, "gap": g.gap},
         )
-    await _merge(
+    await merge(
         uow,
         readiness,
         {
