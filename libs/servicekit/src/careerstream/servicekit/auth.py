@@ -38,6 +38,8 @@ SUBJECT = re.compile(r"[^\x00-\x1f\x7f]{1,128}")
 
 
 class Role(StrEnum):
+    """The roles a token may grant."""
+
     EMPLOYEE = "employee"
     MANAGER = "manager"
     HR_ADMIN = "hr_admin"
@@ -54,9 +56,11 @@ class Principal:
 
     @property
     def employee_id(self) -> str:
+        """The caller's employee id (their token's subject)."""
         return self.subject
 
     def has(self, *roles: Role) -> bool:
+        """Whether the caller holds any of these roles."""
         return bool(self.roles.intersection(roles))
 
 
@@ -87,10 +91,14 @@ class AuthSettings(BaseSettings):
 
 
 class AuthError(Exception):
+    """A token that is missing, malformed or fails verification (401)."""
+
     pass
 
 
 class TokenVerifier:
+    """Verifies bearer tokens against the configured keys, issuer and audience."""
+
     def __init__(self, settings: AuthSettings, *, rsa_public_key: Any = None) -> None:
         self.settings = settings
         self._rsa_key = rsa_public_key
@@ -106,6 +114,7 @@ class TokenVerifier:
         raise AuthError("no verification key is configured")
 
     def verify(self, token: str) -> Principal:
+        """The principal of a valid token; `AuthError` naming what is wrong otherwise."""
         try:
             key, algorithms = self._key(token)
             claims = jwt.decode(
@@ -183,6 +192,8 @@ _bearer = HTTPBearer(auto_error=False)
 
 
 def principal_dependency(verifier: TokenVerifier) -> Callable[..., Awaitable[Principal]]:
+    """A FastAPI dependency giving each request its verified principal."""
+
     async def current_principal(
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -206,6 +217,8 @@ def principal_dependency(verifier: TokenVerifier) -> Callable[..., Awaitable[Pri
 def require_roles(
     current: Callable[..., Awaitable[Principal]], *roles: Role
 ) -> Callable[..., Awaitable[Principal]]:
+    """A FastAPI dependency that admits only principals with one of these roles (403)."""
+
     async def check(principal: Annotated[Principal, Depends(current)]) -> Principal:
         if not principal.has(*roles):
             raise Problem(
@@ -220,6 +233,7 @@ def require_roles(
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Mint a local token (`python -m careerstream.servicekit.auth --help`)."""
     parser = argparse.ArgumentParser(description="Mint a local careerstream token.")
     parser.add_argument("--tenant", required=True)
     parser.add_argument("--employee", required=True, help="the sub claim (employee id or service)")

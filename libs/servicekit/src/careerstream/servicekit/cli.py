@@ -16,6 +16,7 @@ from careerstream.servicekit.telemetry import setup_logging
 
 
 def run(build: Callable[[], ServiceRuntime], argv: list[str] | None = None) -> int:
+    """A service's command line: serve, migrate or print its AsyncAPI document."""
     parser = argparse.ArgumentParser(description="Run a careerstream service.")
     parser.add_argument(
         "command", nargs="?", default="serve", choices=["serve", "migrate", "asyncapi"]

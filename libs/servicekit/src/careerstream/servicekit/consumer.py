@@ -134,6 +134,7 @@ class EventConsumer:
 
     @property
     def topics(self) -> list[str]:
+        """The topics this consumer reads, sorted."""
         if self.topics_override:
             return list(self.topics_override)
         return sorted({m.topic for m in (*self.handlers, *self.batch_handlers)})

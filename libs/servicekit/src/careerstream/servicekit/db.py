@@ -34,6 +34,7 @@ def service_metadata(schema: str) -> MetaData:
 
 
 def make_engine(settings: ServiceSettings) -> AsyncEngine:
+    """The service's async engine, its pool sized by the settings."""
     return create_async_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
@@ -43,6 +44,7 @@ def make_engine(settings: ServiceSettings) -> AsyncEngine:
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded values after commit and flush only when asked."""
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 

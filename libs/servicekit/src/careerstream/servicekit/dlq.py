@@ -40,6 +40,8 @@ _DLQ_HEADERS = {
 
 @dataclass(frozen=True)
 class DeadLetter:
+    """One message of a dead-letter topic, with why it was dead-lettered."""
+
     partition: int
     offset: int
     time: str
@@ -56,6 +58,7 @@ class DeadLetter:
 
     @property
     def position(self) -> str:
+        """Where it sits: topic/partition@offset."""
         return f"{self.partition}:{self.offset}"
 
 
@@ -129,6 +132,7 @@ def _describe(raw: _Raw) -> DeadLetter:
 
 
 async def list_dead_letters(bootstrap: str, topic: str) -> list[DeadLetter]:
+    """The dead letters of a service's topics, oldest first."""
     return [_describe(r) for r in await _read_all(bootstrap, topic)]
 
 
@@ -191,6 +195,7 @@ def _print_table(letters: Sequence[DeadLetter]) -> None:
 
 
 def main(argv: list[str] | None = None, *, default_bootstrap: str = "127.0.0.1:19092") -> int:
+    """The `dlq` command: list dead letters, or replay chosen ones."""
     parser = argparse.ArgumentParser(prog="careerstream dlq", description=__doc__.split("\n")[0])
     parser.add_argument(
         "--bootstrap",

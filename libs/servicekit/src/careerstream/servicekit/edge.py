@@ -83,6 +83,8 @@ def raw_body(
 
 @dataclass(frozen=True)
 class Policy:
+    """What the edge allows a route's body: its size, media types and strict schema."""
+
     max_body: int
     types: tuple[str, ...] | None
     """Media types the body may have; None: the route takes no body (one sent is ignored)."""
@@ -111,6 +113,8 @@ def api_routes(app: Any) -> list[APIRoute]:
 
 
 class Refused(Exception):
+    """A request the edge turns away, as problem+json."""
+
     def __init__(self, status: int, title: str, detail: str, **extra: Any) -> None:
         super().__init__(detail)
         self.status = status
@@ -415,6 +419,7 @@ def _trace_id() -> str:
 
 
 async def send_problem(send: Send, status: int, title: str, detail: str, **extra: Any) -> None:
+    """Answer a problem+json response straight from the ASGI layer."""
     body = json.dumps(
         {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra},
         default=str,

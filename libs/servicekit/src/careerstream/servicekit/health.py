@@ -14,6 +14,8 @@ Check = Callable[[], Awaitable[None]]
 
 
 def database_check(engine: AsyncEngine) -> Check:
+    """A readiness check that the database answers."""
+
     async def check() -> None:
         async with engine.connect() as conn:
             await conn.execute(text("SELECT 1"))

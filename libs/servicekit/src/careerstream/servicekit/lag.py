@@ -25,6 +25,8 @@ LAG = Gauge(
 
 
 class LagMonitor:
+    """Measures each consumer group's lag for `/metrics` and `/readyz`."""
+
     def __init__(self, bootstrap: str, groups: Mapping[str, Sequence[str]]) -> None:
         self.bootstrap = bootstrap
         self.groups = groups
@@ -76,6 +78,7 @@ class LagMonitor:
         return result
 
     async def close(self) -> None:
+        """Stop the Kafka admin client."""
         if self._offsets is not None:
             await self._offsets.stop()
         if self._admin is not None:

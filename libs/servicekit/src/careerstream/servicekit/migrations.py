@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 
 def alembic_config(script_location: str, database_url: str, schema: str) -> Config:
+    """An Alembic configuration for a service's migrations, database and schema."""
     cfg = Config()
     cfg.set_main_option("script_location", script_location)
     cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))

@@ -35,11 +35,14 @@ class Problem(Exception):
 def problem_response(
     status: int, title: str, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
 ) -> JSONResponse:
+    """An RFC 9457 problem+json response."""
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
+    """Make every error of the app (404, 405, 422, 500, `Problem`) a problem+json response."""
+
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(exc.status, exc.title, exc.detail, headers=exc.headers, **exc.extra)

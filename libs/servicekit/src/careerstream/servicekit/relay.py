@@ -37,11 +37,14 @@ OLDEST = Gauge(
 
 
 def libpq_url(url: str) -> str:
+    """A SQLAlchemy URL as libpq (and asyncpg's LISTEN connection) reads it."""
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
 @dataclass
 class OutboxRelay:
+    """Sends committed outbox rows to Kafka, in order per lane, sharing lanes among replicas."""
+
     database_url: str
     schema: str
     bootstrap_servers: str
@@ -56,6 +59,7 @@ class OutboxRelay:
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start(self) -> None:
+        """Connect to Kafka and PostgreSQL."""
         self._pool = await asyncpg.create_pool(libpq_url(self.database_url), min_size=1, max_size=2)
         self._producer = AIOKafkaProducer(
             bootstrap_servers=self.bootstrap_servers,
@@ -68,6 +72,7 @@ class OutboxRelay:
         await self._producer.start()
 
     async def stop(self) -> None:
+        """Release this replica's lanes and close its connections."""
         if self._producer is not None:
             await self._producer.stop()
         if self._pool is not None:

@@ -28,6 +28,7 @@ OUTBOX_LANES = 16
 
 
 def define_runtime_tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table, sa.Table]:
+    """The outbox, its lanes and the inbox, in `metadata`'s schema."""
     outbox = sa.Table(
         "outbox",
         metadata,
@@ -130,6 +131,7 @@ def create_runtime_tables(schema: str) -> None:
 
 
 def drop_runtime_tables(schema: str) -> None:
+    """Drop the runtime tables of a schema (migration downgrades)."""
     op.execute(
         f'DROP TABLE IF EXISTS "{schema}".outbox, "{schema}".outbox_lane, '
         f'"{schema}".outbox_relay, "{schema}".inbox, "{schema}".idempotency'

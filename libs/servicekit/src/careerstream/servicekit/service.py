@@ -90,6 +90,8 @@ def _broker_check(broker: KafkaBroker) -> Check:
 
 
 def create_app(rt: ServiceRuntime) -> FastAPI:
+    """The service's FastAPI app: edge, idempotency, routes, health, and its background work in the lifespan."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await upgrade_to_head(rt.migrations, rt.settings.database_url, rt.settings.db_schema)

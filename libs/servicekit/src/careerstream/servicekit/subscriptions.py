@@ -26,6 +26,7 @@ def consumer_groups(broker: KafkaBroker) -> dict[str, list[str]]:
 
 
 def to_record(raw: Any) -> Record:
+    """A FastStream message as the consumer's record."""
     return Record(
         topic=raw.topic,
         partition=raw.partition,

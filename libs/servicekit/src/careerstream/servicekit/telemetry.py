@@ -33,6 +33,7 @@ _exporting: list[bool] = []
 
 
 def otlp_endpoint_set() -> bool:
+    """Whether traces are to be exported (an OTLP endpoint is configured)."""
     return bool(
         os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
         or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
@@ -75,6 +76,7 @@ def trace_engine(engine: AsyncEngine) -> None:
 
 
 def flush_tracing(timeout_ms: int = 5000) -> None:
+    """Export the spans still buffered."""
     provider = _configured.get("provider")
     if provider is not None:
         provider.force_flush(timeout_ms)
@@ -88,6 +90,7 @@ class JsonFormatter(logging.Formatter):
         self.service = service
 
     def format(self, record: logging.LogRecord) -> str:
+        """One JSON line per log record, with its trace and span ids."""
         entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),

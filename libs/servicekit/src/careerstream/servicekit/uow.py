@@ -83,11 +83,13 @@ class UnitOfWork:
 
     @property
     def idempotency_table(self) -> Table:
+        """The service's idempotency table."""
         md = self._outbox.metadata
         return md.tables[f"{md.schema}.idempotency" if md.schema else "idempotency"]
 
     @property
     def session(self) -> AsyncSession:
+        """The open session; only inside `async with`."""
         if self._session is None:
             raise RuntimeError("UnitOfWork used outside `async with`")
         return self._session
@@ -223,6 +225,7 @@ class UnitOfWork:
         )
 
     async def commit(self) -> None:
+        """Write the outbox rows and commit (with an Idempotency-Key: with the response)."""
         await self.flush_outbox()
         deferred = deferring.get()
         if deferred is not None and deferred.task is asyncio.current_task():
@@ -235,6 +238,7 @@ class UnitOfWork:
         await self.session.commit()
 
     async def rollback(self) -> None:
+        """Forget pending events and roll back."""
         self._pending.clear()
         await self.session.rollback()
 

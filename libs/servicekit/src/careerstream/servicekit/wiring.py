@@ -22,6 +22,7 @@ def runtime_tables(metadata: MetaData) -> tuple[Table, Table, Table]:
 def uow_factory(
     sessionmaker: async_sessionmaker[AsyncSession], metadata: MetaData, service: str
 ) -> UowFactory:
+    """A factory of the service's units of work, with its outbox and inbox."""
     outbox, _, inbox = runtime_tables(metadata)
     source = f"/careerstream/{service}"
 

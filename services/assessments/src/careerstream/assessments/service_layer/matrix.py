@@ -29,6 +29,8 @@ from careerstream.servicekit.uow import UnitOfWork
 
 
 class GroupBy(StrEnum):
+    """How the skills matrix groups people."""
+
     TEAM = "team"
     DEPARTMENT = "department"
     FAMILY = "family"
@@ -37,6 +39,8 @@ class GroupBy(StrEnum):
 
 @dataclass
 class Cell:
+    """One group and competency: how many people at each level, and their gaps."""
+
     competency_id: str
     n: int = 0
     distribution: dict[int, int] = field(default_factory=dict)
@@ -46,13 +50,16 @@ class Cell:
 
     @property
     def mean_level(self) -> float:
+        """The mean level of the people counted."""
         return round(self.level_sum / self.n, 3) if self.n else 0.0
 
     @property
     def mean_gap(self) -> float:
+        """The mean gap of those whose role requires the competency."""
         return round(self.gap_sum / self.n_required, 3) if self.n_required else 0.0
 
     def as_dict(self) -> dict[str, Any]:
+        """The cell as the API shows it."""
         return {
             "competency_id": self.competency_id,
             "n": self.n,
@@ -66,6 +73,7 @@ class Cell:
 async def skills_matrix(
     uow: UnitOfWork, tenant: str, group_by: GroupBy, group_ids: list[str] | None = None
 ) -> dict[str | None, dict[str, Cell]]:
+    """The matrix by group and competency, from the rolled-up cells."""
     where = ""
     params: dict[str, Any] = {"t": tenant, "dim": group_by.value}
     if group_ids is not None and group_by is not GroupBy.TENANT:
@@ -98,6 +106,7 @@ async def skills_matrix(
 
 
 def largest_gaps(groups: dict[str | None, dict[str, Cell]], limit: int) -> list[dict[str, Any]]:
+    """The `n` largest mean gaps across the matrix, largest first."""
     cells = [
         {"group_id": g, **c.as_dict()}
         for g, comps in groups.items()

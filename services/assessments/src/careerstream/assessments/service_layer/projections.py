@@ -36,6 +36,7 @@ from careerstream.servicekit.uow import UnitOfWork
 
 
 async def on_framework_published(uow: UnitOfWork, event: Envelope, p: FrameworkPublished) -> None:
+    """Hold the version's scale, competencies and roles; levels follow the new requirements."""
     tenant = event.tenantid
     s = uow.session
     held = await s.scalar(
@@ -112,6 +113,7 @@ async def on_framework_published(uow: UnitOfWork, event: Envelope, p: FrameworkP
 
 
 async def on_framework_retired(uow: UnitOfWork, event: Envelope, p: FrameworkRetired) -> None:
+    """Remember a retired version."""
     await uow.session.execute(
         sa.update(frameworks)
         .where(

@@ -158,6 +158,7 @@ def releaser(uow_factory: UowFactory, every_seconds: float) -> periodic.Job:
 
 
 async def known_ids(uow: UnitOfWork, tenant: str) -> set[str]:
+    """Every employee id the gateway knows for the tenant."""
     return set(
         (
             await uow.session.scalars(
@@ -168,6 +169,7 @@ async def known_ids(uow: UnitOfWork, tenant: str) -> set[str]:
 
 
 async def start_import(uow: UnitOfWork, tenant: str, rows: list[Row]) -> str:
+    """Record a parsed full export as a pending import; returns its id."""
     import_id = f"imp-{uuid.uuid4().hex[:12]}"
     await uow.session.execute(
         sa.insert(imports).values(

@@ -76,6 +76,7 @@ def fills_of(rows: list[Any], w: Window) -> list[Fill]:
 
 
 async def mobility_figures(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, Any]:
+    """Internal hire, promotion and lateral move rates, time to fill, applications (METRICS.md)."""
     w = f.window
     opps = await opportunity_rows(u, tenant, f)
     fills = fills_of(opps, w)
@@ -142,6 +143,7 @@ MOBILITY_COUNTS = {
 
 
 async def development_figures(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, Any]:
+    """Plan coverage and completion, goal completion, time to close a gap (METRICS.md)."""
     w = f.window
     pop = await population(u, tenant, f)
     ids = list(pop)
@@ -219,6 +221,7 @@ async def _gap_closing_days(u: UnitOfWork, tenant: str, ids: list[str], w: Windo
 
 
 async def skills_figures(u: UnitOfWork, tenant: str, f: Filters, threshold: int) -> dict[str, Any]:
+    """Gap heatmap and trend, readiness pipeline by role (METRICS.md)."""
     w = f.window
     pop = await population(u, tenant, f)
     ids = list(pop)

@@ -34,6 +34,7 @@ _DIMENSIONS = ("department", "family", "track", "level", "manager")
 
 
 async def population_size(u: UnitOfWork, tenant: str, f: Filters) -> int:
+    """How many people the filters select."""
     stmt = filtered(sa.select(sa.func.count()), tenant, f)
     return int(await u.session.scalar(stmt) or 0)
 
@@ -88,6 +89,7 @@ async def _around(u: UnitOfWork, tenant: str, f: Filters) -> list[Filters]:
 
 
 def describe(f: Filters) -> str:
+    """The filters in words, for a suppression's reason."""
     given = [f"{d}={getattr(f, d)}" for d in _DIMENSIONS if getattr(f, d) is not None]
     return ", ".join(given) or "the whole tenant"
 
@@ -136,4 +138,5 @@ async def differencing(
 
 
 def suppressed_view(base: dict[str, Any], reason: str) -> dict[str, Any]:
+    """A view that shows no figures, and why."""
     return {**base, "suppressed": True, "reason": reason}

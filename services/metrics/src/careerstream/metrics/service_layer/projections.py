@@ -45,6 +45,7 @@ people = PeopleProjection(employees)
 async def on_framework_published(
     uow: UnitOfWork, event: Envelope, e: framework_events.FrameworkPublished
 ) -> None:
+    """Hold the roles of a framework's latest version."""
     tenant = event.tenantid
     held = await held_role_version(uow, tenant, e.framework_id)
     if held is not None and held >= e.version:
@@ -70,6 +71,7 @@ async def on_framework_published(
 
 
 async def on_posted(uow: UnitOfWork, event: Envelope, e: mobility_events.OpportunityPosted) -> None:
+    """An opportunity's posting facts."""
     await merge(
         uow,
         opportunities,
@@ -86,6 +88,7 @@ async def on_posted(uow: UnitOfWork, event: Envelope, e: mobility_events.Opportu
 
 
 async def on_filled(uow: UnitOfWork, event: Envelope, e: mobility_events.RoleFilled) -> None:
+    """A fill: who moved, from and to which role, and who was passed over."""
     tenant = event.tenantid
     key = {"tenant_id": tenant, "opportunity_id": e.opportunity_id}
     await merge(
@@ -117,6 +120,7 @@ async def on_filled(uow: UnitOfWork, event: Envelope, e: mobility_events.RoleFil
 
 
 async def on_closed(uow: UnitOfWork, event: Envelope, e: mobility_events.OpportunityClosed) -> None:
+    """An opportunity closed without a fill."""
     await merge(
         uow,
         opportunities,
@@ -144,6 +148,7 @@ async def _application(
 async def on_applied(
     uow: UnitOfWork, event: Envelope, e: mobility_events.ApplicationSubmitted
 ) -> None:
+    """An application."""
     await _application(
         uow, event, e.application_id, e.opportunity_id, e.employee_id, submitted_at=e.submitted_at
     )
@@ -152,6 +157,7 @@ async def on_applied(
 async def on_withdrawn(
     uow: UnitOfWork, event: Envelope, e: mobility_events.ApplicationWithdrawn
 ) -> None:
+    """An application withdrawn."""
     await _application(
         uow, event, e.application_id, e.opportunity_id, e.employee_id, withdrawn_at=e.withdrawn_at
     )
@@ -160,6 +166,7 @@ async def on_withdrawn(
 async def on_shortlisted(
     uow: UnitOfWork, event: Envelope, e: mobility_events.CandidateShortlisted
 ) -> None:
+    """An application shortlisted."""
     await _application(
         uow,
         event,
@@ -175,6 +182,7 @@ def _plan_key(event: Envelope, plan_id: str) -> dict[str, Any]:
 
 
 async def on_plan_created(uow: UnitOfWork, event: Envelope, e: plan_events.PlanCreated) -> None:
+    """A plan and its period."""
     values: dict[str, Any] = {"employee_id": e.employee_id, "created_at": e.created_at}
     if e.status is plan_events.PlanStatus.ACTIVE:
         values["approved_at"] = e.created_at
@@ -182,6 +190,7 @@ async def on_plan_created(uow: UnitOfWork, event: Envelope, e: plan_events.PlanC
 
 
 async def on_plan_approved(uow: UnitOfWork, event: Envelope, e: plan_events.PlanApproved) -> None:
+    """A plan approved."""
     await merge(
         uow,
         plans,
@@ -191,6 +200,7 @@ async def on_plan_approved(uow: UnitOfWork, event: Envelope, e: plan_events.Plan
 
 
 async def on_plan_completed(uow: UnitOfWork, event: Envelope, e: plan_events.PlanCompleted) -> None:
+    """A plan completed or closed, with its outcome."""
     await merge(
         uow,
         plans,
@@ -206,6 +216,7 @@ async def on_plan_completed(uow: UnitOfWork, event: Envelope, e: plan_events.Pla
 
 
 async def on_goal_added(uow: UnitOfWork, event: Envelope, e: plan_events.GoalAdded) -> None:
+    """A goal and the gap it closes."""
     await merge(
         uow,
         goals,
@@ -220,6 +231,7 @@ async def on_goal_added(uow: UnitOfWork, event: Envelope, e: plan_events.GoalAdd
 
 
 async def on_goal_completed(uow: UnitOfWork, event: Envelope, e: plan_events.GoalCompleted) -> None:
+    """A goal's outcome."""
     await merge(
         uow,
         goals,
@@ -237,6 +249,7 @@ async def on_goal_completed(uow: UnitOfWork, event: Envelope, e: plan_events.Goa
 async def on_conversation(
     uow: UnitOfWork, event: Envelope, e: plan_events.ConversationHeld
 ) -> None:
+    """A career conversation held."""
     await merge(
         uow,
         conversations,
@@ -251,6 +264,7 @@ async def on_conversation(
 
 
 async def on_survey(uow: UnitOfWork, event: Envelope, e: hris_events.SurveyResponded) -> None:
+    """A pulse survey's answers."""
     for answer in e.answers:
         await merge(
             uow,
@@ -273,6 +287,7 @@ async def on_survey(uow: UnitOfWork, event: Envelope, e: hris_events.SurveyRespo
 async def on_gaps(
     uow: UnitOfWork, event: Envelope, e: assessment_events.SkillgapIdentified
 ) -> None:
+    """Gap observations and readiness against a role."""
     tenant = event.tenantid
     for g in e.gaps:
         await merge(

@@ -44,6 +44,8 @@ LOCK_KEY = 0x6D657472  # the advisory lock live consumers share and the swap tak
 
 @dataclass
 class Progress:
+    """How far a replay is, shown on one terminal line."""
+
     total: int
     done: int = 0
     applied: int = 0
@@ -51,6 +53,7 @@ class Progress:
     started: float = field(default_factory=time.monotonic)
 
     def show(self, out: Callable[[str], object], final: bool = False) -> None:
+        """Redraw the progress line (with a newline when `final`)."""
         pct = 100 * self.done / self.total if self.total else 100.0
         rate = self.done / max(1e-6, time.monotonic() - self.started)
         bar = "#" * int(pct / 4)
@@ -119,6 +122,7 @@ async def _apply_until(
 async def replay(
     database_url: str, bootstrap: str, *, out: Callable[[str], object] = sys.stdout.write
 ) -> Progress:
+    """Rebuild the facts from the topics into a shadow schema, then swap it in."""
     engine = create_async_engine(database_url)
     shadow_engine = engine.execution_options(schema_translate_map={LIVE: SHADOW})
     uow = uow_factory(make_sessionmaker(shadow_engine), metadata, "metrics")

@@ -27,6 +27,8 @@ from careerstream.servicekit.uow import UnitOfWork
 
 @dataclass(frozen=True)
 class Filters:
+    """The window and the groups a view asks about."""
+
     window: Window
     department: str | None = None
     family: str | None = None
@@ -36,6 +38,7 @@ class Filters:
     """Everyone below this manager (direct and indirect reports)."""
 
     def describe(self) -> dict[str, Any]:
+        """The filters as the API echoes them."""
         return {
             "from": self.window.start,
             "to": self.window.end,

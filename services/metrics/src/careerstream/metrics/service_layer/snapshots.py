@@ -54,6 +54,7 @@ async def take(uow: UowFactory, tenant: str, day: date, threshold: int) -> bool:
 
 
 async def take_all(uow: UowFactory, day: date, threshold: int) -> int:
+    """Snapshot `day` for every tenant that has none yet; returns how many were taken."""
     async with uow() as u:
         tenants = list((await u.session.scalars(sa.select(employees.c.tenant_id).distinct())).all())
     taken = 0

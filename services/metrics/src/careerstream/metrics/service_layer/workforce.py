@@ -36,6 +36,7 @@ from careerstream.servicekit.uow import UnitOfWork
 async def engagement_figures(
     u: UnitOfWork, tenant: str, f: Filters, threshold: int
 ) -> dict[str, Any]:
+    """Conversations per employee, manager confidence, growth sentiment (METRICS.md)."""
     w = f.window
     pop = await population(u, tenant, f)
     ids = list(pop)
@@ -123,6 +124,7 @@ async def _cohorts(
 async def retention_figures(
     u: UnitOfWork, tenant: str, f: Filters, threshold: int, as_of: datetime
 ) -> dict[str, Any]:
+    """Retention of the promoted, the passed over and everyone else (METRICS.md)."""
     _, promoted, over, rest = await _cohorts(u, tenant, f)
     out: dict[str, Any] = {"as_of": as_of}
     cohorts = {"promoted": promoted, "passed_over": over, "everyone_else": rest}
@@ -160,6 +162,7 @@ async def retention_figures(
 async def fairness_figures(
     u: UnitOfWork, tenant: str, f: Filters, attribute: str, threshold: int
 ) -> dict[str, Any]:
+    """Promotion and internal fill rates by a group attribute, small groups suppressed."""
     w = f.window
     pop = await population(u, tenant, f)
     every = [fl for fl in fills_of(await opportunity_rows(u, tenant, Filters(w)), w) if fl.internal]

@@ -33,6 +33,7 @@ _cache: dict[tuple[str, str], _Entry] = {}
 
 
 async def role_infos(uow: UnitOfWork, tenant: str) -> dict[str, RoleInfo]:
+    """Every published role's family and rank, for move kinds."""
     rows = await uow.session.execute(
         sa.select(roles.c.role_id, roles.c.family_id, roles.c.rank).where(
             roles.c.tenant_id == tenant
@@ -42,6 +43,7 @@ async def role_infos(uow: UnitOfWork, tenant: str) -> dict[str, RoleInfo]:
 
 
 async def index_for(uow: UnitOfWork, tenant: str) -> ProfileIndex:
+    """The tenant's matching index, rebuilt when profiles or roles changed."""
     bind = uow.session.get_bind()
     key = (str(bind.engine.url), tenant)
     entry = _cache.setdefault(key, _Entry())
@@ -113,6 +115,7 @@ async def _build(uow: UnitOfWork, tenant: str) -> tuple[ProfileIndex, int]:
 
 
 def to_profile(r: Any, infos: dict[str, RoleInfo]) -> Profile:
+    """A profile row as the matcher reads it."""
     return Profile(
         employee_id=r.employee_id,
         active=r.active,

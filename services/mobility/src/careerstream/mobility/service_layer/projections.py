@@ -28,6 +28,7 @@ from careerstream.servicekit.uow import UnitOfWork
 
 
 async def upsert_profile(uow: UnitOfWork, tenant: str, employee_id: str, **values: Any) -> None:
+    """Set these fields of a person's marketplace profile (creating it)."""
     seq = profile_seq.next_value()
     stmt = pg_insert(profiles).values(tenant_id=tenant, employee_id=employee_id, seq=seq, **values)
     await uow.session.execute(
@@ -39,6 +40,7 @@ async def upsert_profile(uow: UnitOfWork, tenant: str, employee_id: str, **value
 
 
 async def on_framework_published(uow: UnitOfWork, event: Envelope, p: FrameworkPublished) -> None:
+    """Hold the roles of a framework's latest version."""
     tenant, s = event.tenantid, uow.session
     held = await s.scalar(
         sa.select(sa.func.max(roles.c.framework_version)).where(
@@ -108,6 +110,7 @@ people = PeopleProjection(employees, on_change=_follow, on_changes=_follow_many)
 
 
 async def on_assessment_completed(uow: UnitOfWork, event: Envelope, p: AssessmentCompleted) -> None:
+    """A person's latest calibrated levels become their profile's."""
     tenant = event.tenantid
     held = await uow.session.scalar(
         sa.select(profiles.c.assessed_at)
