@@ -4,8 +4,9 @@ people it knows, notifications held for later, and imports' progress."""
 from __future__ import annotations
 
 import secrets
+import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,9 +21,13 @@ from careerstream.hris.adapters.orm import (
     sources,
 )
 from careerstream.hris.domain.directory import Person
+from careerstream.hris.domain.exports import Row
 from careerstream.hris.domain.records import Notification, Record
 from careerstream.servicekit.db import among
 from careerstream.servicekit.uow import UnitOfWork
+
+LEASE = sa.text("interval '60 seconds'")
+"""How long a replica holds an import it runs before another may take it over."""
 
 _upsert = pg_insert(people)
 _SAVE_PEOPLE = _upsert.on_conflict_do_update(
@@ -188,3 +193,114 @@ class Gateway:
             )
         ).first()
         return dict(row._mapping) if row else None
+
+    async def known_ids(self) -> set[str]:
+        """Every employee id the gateway knows for the tenant."""
+        found = await self.uow.session.scalars(
+            sa.select(people.c.employee_id).where(people.c.tenant_id == self.tenant)
+        )
+        return set(found.all())
+
+    async def active_among(self, ids: Sequence[str]) -> set[str]:
+        """Which of `ids` are employed now."""
+        found = await self.uow.session.scalars(
+            sa.select(people.c.employee_id).where(
+                people.c.tenant_id == self.tenant, people.c.active, among(people.c.employee_id, ids)
+            )
+        )
+        return set(found.all())
+
+    async def active_ids(self) -> list[str]:
+        """Everyone employed now, by id."""
+        found = await self.uow.session.scalars(
+            sa.select(people.c.employee_id)
+            .where(people.c.tenant_id == self.tenant, people.c.active)
+            .order_by(people.c.employee_id)
+        )
+        return list(found.all())
+
+    async def start_import(self, rows: Sequence[Row], now: datetime) -> str:
+        """Record a parsed full export as a pending import; returns its id."""
+        import_id = f"imp-{uuid.uuid4().hex[:12]}"
+        await self.uow.session.execute(
+            sa.insert(imports).values(
+                tenant_id=self.tenant,
+                import_id=import_id,
+                status="pending",
+                rows=[
+                    {
+                        "line": r.line,
+                        "record": r.record.as_dict() | {"employee_id": r.record.employee_id},
+                        "hire_date": r.hire_date.isoformat() if r.hire_date else None,
+                    }
+                    for r in rows
+                ],
+                total=len(rows),
+                done=0,
+                counts={},
+                created_at=now,
+            )
+        )
+        return import_id
+
+    async def import_job(self, import_id: str) -> Any:
+        """An import's row: its rows, progress and counts."""
+        return (
+            await self.uow.session.execute(
+                sa.select(imports).where(
+                    imports.c.tenant_id == self.tenant, imports.c.import_id == import_id
+                )
+            )
+        ).one()
+
+    async def import_progress(self, import_id: str, done: int, counts: dict[str, int]) -> None:
+        """Record how far an import is, and renew its lease."""
+        await self.uow.session.execute(
+            sa.update(imports)
+            .where(imports.c.tenant_id == self.tenant, imports.c.import_id == import_id)
+            .values(done=done, counts=counts, status="running", claimed_until=sa.func.now() + LEASE)
+        )
+
+    async def import_done(self, import_id: str, counts: dict[str, int], now: datetime) -> None:
+        """Mark an import finished, with what it did."""
+        await self.uow.session.execute(
+            sa.update(imports)
+            .where(imports.c.tenant_id == self.tenant, imports.c.import_id == import_id)
+            .values(counts=counts, status="done", finished_at=now)
+        )
+
+
+async def claim_import(uow: UnitOfWork) -> tuple[str, str] | None:
+    """Take a pending import, or one whose runner's lease ran out: (tenant, import id)."""
+    pending = (
+        await uow.session.execute(
+            sa.update(imports)
+            .where(
+                sa.or_(
+                    imports.c.status == "pending",
+                    sa.and_(imports.c.status == "running", imports.c.claimed_until < sa.func.now()),
+                )
+            )
+            .values(status="running", claimed_until=sa.func.now() + LEASE)
+            .returning(imports.c.tenant_id, imports.c.import_id)
+        )
+    ).first()
+    return (pending.tenant_id, pending.import_id) if pending is not None else None
+
+
+async def take_due(uow: UnitOfWork, today: date, limit: int) -> list[tuple[int, str, Notification]]:
+    """Held notifications due by `today`, oldest first, locked (others' locked ones skipped):
+    (id, tenant, notification)."""
+    rows = await uow.session.execute(
+        sa.select(scheduled)
+        .where(scheduled.c.due <= today)
+        .order_by(scheduled.c.due, scheduled.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return [(r.id, r.tenant_id, Notification.from_dict(r.notification)) for r in rows.all()]
+
+
+async def forget_held(uow: UnitOfWork, ids: Sequence[int]) -> None:
+    """Delete held notifications once applied."""
+    await uow.session.execute(sa.delete(scheduled).where(among(scheduled.c.id, ids)))

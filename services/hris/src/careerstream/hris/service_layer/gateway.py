@@ -10,30 +10,18 @@ to a framework role through `job_mappings` (unmapped codes leave the role out).
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-import sqlalchemy as sa
-
-from careerstream.hris.adapters.orm import (
-    imports,
-    people,
-    scheduled,
-)
-from careerstream.hris.adapters.repository import Gateway
+from careerstream.hris.adapters.repository import Gateway, claim_import, forget_held, take_due
 from careerstream.hris.domain.directory import decide, events, job_codes
 from careerstream.hris.domain.exports import Row
 from careerstream.hris.domain.records import Kind, Notification
 from careerstream.servicekit import periodic
-from careerstream.servicekit.db import among
 from careerstream.servicekit.uow import UnitOfWork, UowFactory
 
 log = logging.getLogger(__name__)
-
-
-LEASE = sa.text("interval '60 seconds'")
 
 
 def _now() -> datetime:
@@ -120,27 +108,17 @@ async def release_due(uow_factory: UowFactory, today: date | None = None, limit:
     released = 0
     while True:
         async with uow_factory() as uow:
-            rows = (
-                await uow.session.execute(
-                    sa.select(scheduled)
-                    .where(scheduled.c.due <= today)
-                    .order_by(scheduled.c.due, scheduled.c.id)
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
-            if not rows:
+            due = await take_due(uow, today, limit)
+            if not due:
                 return released
             by_tenant: dict[str, list[Notification]] = {}
-            for r in rows:  # in due order; tenants are independent of one another
-                by_tenant.setdefault(r.tenant_id, []).append(Notification.from_dict(r.notification))
+            for _, tenant, n in due:  # in due order; tenants are independent of one another
+                by_tenant.setdefault(tenant, []).append(n)
             for tenant, notifications in by_tenant.items():
                 await apply_many(uow, tenant, notifications, source="scheduled", today=today)
-            await uow.session.execute(
-                sa.delete(scheduled).where(among(scheduled.c.id, [r.id for r in rows]))
-            )
+            await forget_held(uow, [i for i, _, _ in due])
             await uow.commit()
-            released += len(rows)
+            released += len(due)
 
 
 def releaser(uow_factory: UowFactory, every_seconds: float) -> periodic.Job:
@@ -159,38 +137,12 @@ def releaser(uow_factory: UowFactory, every_seconds: float) -> periodic.Job:
 
 async def known_ids(uow: UnitOfWork, tenant: str) -> set[str]:
     """Every employee id the gateway knows for the tenant."""
-    return set(
-        (
-            await uow.session.scalars(
-                sa.select(people.c.employee_id).where(people.c.tenant_id == tenant)
-            )
-        ).all()
-    )
+    return await Gateway(uow, tenant).known_ids()
 
 
 async def start_import(uow: UnitOfWork, tenant: str, rows: list[Row]) -> str:
     """Record a parsed full export as a pending import; returns its id."""
-    import_id = f"imp-{uuid.uuid4().hex[:12]}"
-    await uow.session.execute(
-        sa.insert(imports).values(
-            tenant_id=tenant,
-            import_id=import_id,
-            status="pending",
-            rows=[
-                {
-                    "line": r.line,
-                    "record": r.record.as_dict() | {"employee_id": r.record.employee_id},
-                    "hire_date": r.hire_date.isoformat() if r.hire_date else None,
-                }
-                for r in rows
-            ],
-            total=len(rows),
-            done=0,
-            counts={},
-            created_at=_now(),
-        )
-    )
-    return import_id
+    return await Gateway(uow, tenant).start_import(rows, _now())
 
 
 async def run_import(
@@ -199,13 +151,7 @@ async def run_import(
     """Apply an import chunk by chunk (each chunk commits its events and its progress together),
     then terminate whoever is active and absent from the file. Resumable after a crash."""
     async with uow_factory() as uow:
-        job = (
-            await uow.session.execute(
-                sa.select(imports).where(
-                    imports.c.tenant_id == tenant, imports.c.import_id == import_id
-                )
-            )
-        ).one()
+        job = await Gateway(uow, tenant).import_job(import_id)
     rows: list[dict[str, Any]] = job.rows
     counts: dict[str, int] = dict(job.counts or {})
     done = job.done
@@ -213,19 +159,8 @@ async def run_import(
     while done < len(rows):
         async with uow_factory() as uow:
             items = rows[done : done + chunk]
-            active = set(
-                (
-                    await uow.session.scalars(
-                        sa.select(people.c.employee_id).where(
-                            people.c.tenant_id == tenant,
-                            people.c.active,
-                            among(
-                                people.c.employee_id, [i["record"]["employee_id"] for i in items]
-                            ),
-                        )
-                    )
-                ).all()
-            )
+            gateway = Gateway(uow, tenant)
+            active = await gateway.active_among([i["record"]["employee_id"] for i in items])
             notifications = []
             for item in items:
                 rec = item["record"]
@@ -239,23 +174,11 @@ async def run_import(
             ):
                 counts[outcome] = counts.get(outcome, 0) + 1
             done = min(len(rows), done + chunk)
-            await uow.session.execute(
-                sa.update(imports)
-                .where(imports.c.tenant_id == tenant, imports.c.import_id == import_id)
-                .values(
-                    done=done, counts=counts, status="running", claimed_until=sa.func.now() + LEASE
-                )
-            )
+            await gateway.import_progress(import_id, done, counts)
             await uow.commit()
     async with uow_factory() as uow:
         present = {item["record"]["employee_id"] for item in rows}
-        active_now = (
-            await uow.session.scalars(
-                sa.select(people.c.employee_id)
-                .where(people.c.tenant_id == tenant, people.c.active)
-                .order_by(people.c.employee_id)
-            )
-        ).all()
+        active_now = await Gateway(uow, tenant).active_ids()
         # In memory, not `NOT IN (...)`: a large company's ids exceed a statement's parameters.
         leavers = [emp for emp in active_now if emp not in present]
         gone = [
@@ -268,11 +191,7 @@ async def run_import(
             uow, tenant, gone, source=f"import:{import_id}", today=today
         ):
             counts[outcome] = counts.get(outcome, 0) + 1
-        await uow.session.execute(
-            sa.update(imports)
-            .where(imports.c.tenant_id == tenant, imports.c.import_id == import_id)
-            .values(counts=counts, status="done", finished_at=_now())
-        )
+        await Gateway(uow, tenant).import_done(import_id, counts, _now())
         await uow.commit()
     return counts
 
@@ -283,26 +202,11 @@ def importer(uow_factory: UowFactory, every_seconds: float) -> periodic.Job:
     async def round_() -> bool:
         async with uow_factory() as uow:
             # A lease: a replica that dies mid-import leaves it to another after a minute.
-            pending = (
-                await uow.session.execute(
-                    sa.update(imports)
-                    .where(
-                        sa.or_(
-                            imports.c.status == "pending",
-                            sa.and_(
-                                imports.c.status == "running",
-                                imports.c.claimed_until < sa.func.now(),
-                            ),
-                        )
-                    )
-                    .values(status="running", claimed_until=sa.func.now() + LEASE)
-                    .returning(imports.c.tenant_id, imports.c.import_id)
-                )
-            ).first()
+            pending = await claim_import(uow)
             await uow.commit()
         if pending is None:
             return False
-        await run_import(uow_factory, pending.tenant_id, pending.import_id)
+        await run_import(uow_factory, *pending)
         return True
 
     return periodic.every(every_seconds, round_, name="import", log=log)
