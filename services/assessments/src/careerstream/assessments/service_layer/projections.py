@@ -18,17 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-from careerstream.assessments.adapters.orm import (
-    assessments,
-    employees,
-    frameworks,
-    levels,
-    roles,
-    submissions,
-)
+from careerstream.assessments.adapters.orm import employees
+from careerstream.assessments.adapters.projections import Copies
 from careerstream.contracts.envelope import Envelope
 from careerstream.contracts.events.frameworks import FrameworkPublished, FrameworkRetired
 from careerstream.servicekit.people import Change, PeopleProjection
@@ -37,17 +28,12 @@ from careerstream.servicekit.uow import UnitOfWork
 
 async def on_framework_published(uow: UnitOfWork, event: Envelope, p: FrameworkPublished) -> None:
     """Hold the version's scale, competencies and roles; levels follow the new requirements."""
-    tenant = event.tenantid
-    s = uow.session
-    held = await s.scalar(
-        sa.select(frameworks.c.version)
-        .where(frameworks.c.tenant_id == tenant, frameworks.c.framework_id == p.framework_id)
-        .with_for_update()
-    )
+    copies = Copies(uow, event.tenantid)
+    held = await copies.held_version(p.framework_id)
     if held is not None and held >= p.version:
         return  # an older (or the same) version, late
     steps = [st.level for st in p.scale.steps]
-    comps = {
+    competencies = {
         c.id: {
             "name": c.name,
             "category": c.category.value,
@@ -56,153 +42,44 @@ async def on_framework_published(uow: UnitOfWork, event: Envelope, p: FrameworkP
         }
         for c in p.competencies
     }
-    stmt = pg_insert(frameworks).values(
-        tenant_id=tenant,
-        framework_id=p.framework_id,
-        version=p.version,
-        scale_low=min(steps),
-        scale_high=max(steps),
-        competencies=comps,
-    )
-    await s.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[frameworks.c.tenant_id, frameworks.c.framework_id],
-            set_={
-                "version": stmt.excluded.version,
-                "scale_low": stmt.excluded.scale_low,
-                "scale_high": stmt.excluded.scale_high,
-                "competencies": stmt.excluded.competencies,
-            },
-        )
-    )
-    await s.execute(
-        sa.delete(roles).where(roles.c.tenant_id == tenant, roles.c.framework_id == p.framework_id)
-    )
-    if p.roles:
-        await s.execute(
-            sa.insert(roles),
-            [
-                {
-                    "tenant_id": tenant,
-                    "role_id": r.id,
-                    "framework_id": p.framework_id,
-                    "framework_version": p.version,
-                    "family_id": r.family_id,
-                    "level_id": r.level_id,
-                    "title": r.title,
-                    "requirements": {q.competency_id: q.level for q in r.requirements},
-                }
-                for r in p.roles
-            ],
-        )
-    # The requirement and family of everyone's levels follow the new version.
-    await s.execute(
-        sa.text(
-            """
-            UPDATE assessments.levels l
-               SET required = (r.requirements ->> l.competency_id)::smallint,
-                   family_id = r.family_id
-              FROM assessments.employees e
-              JOIN assessments.roles r ON r.tenant_id = e.tenant_id AND r.role_id = e.role_id
-             WHERE l.tenant_id = :tenant AND e.tenant_id = :tenant
-               AND e.employee_id = l.employee_id AND r.framework_id = :framework
-            """
-        ),
-        {"tenant": tenant, "framework": p.framework_id},
+    role_rows = [
+        {
+            "role_id": r.id,
+            "family_id": r.family_id,
+            "level_id": r.level_id,
+            "title": r.title,
+            "requirements": {q.competency_id: q.level for q in r.requirements},
+        }
+        for r in p.roles
+    ]
+    await copies.hold_framework(
+        p.framework_id, p.version, (min(steps), max(steps)), competencies, role_rows
     )
 
 
 async def on_framework_retired(uow: UnitOfWork, event: Envelope, p: FrameworkRetired) -> None:
     """Remember a retired version."""
-    await uow.session.execute(
-        sa.update(frameworks)
-        .where(
-            frameworks.c.tenant_id == event.tenantid, frameworks.c.framework_id == p.framework_id
-        )
-        .values(retired_versions=sa.func.array_append(frameworks.c.retired_versions, p.version))
-    )
+    await Copies(uow, event.tenantid).retire(p.framework_id, p.version)
 
 
 async def _follow(
     uow: UnitOfWork, tenant: str, employee_id: str, changed: dict[str, Any], before: Any
 ) -> None:
     """What follows a person's change: cancel a leaver's assessments, move their levels."""
-    s = uow.session
+    copies = Copies(uow, tenant)
     if changed.get("active") is False:
-        await s.execute(
-            sa.update(assessments)
-            .where(
-                assessments.c.tenant_id == tenant,
-                assessments.c.employee_id == employee_id,
-                assessments.c.status == "open",
-            )
-            .values(status="cancelled", cancelled_reason="the employee left")
-        )
-    if {"department_id", "manager_id"} & changed.keys():
-        await s.execute(
-            sa.update(levels)
-            .where(levels.c.tenant_id == tenant, levels.c.employee_id == employee_id)
-            .values({k: v for k, v in changed.items() if k in ("department_id", "manager_id")})
-        )
+        await copies.cancel_open(employee_id, "the employee left")
+    moved = {k: v for k, v in changed.items() if k in ("department_id", "manager_id")}
+    if moved:
+        await copies.move_levels(employee_id, moved)
     if "role_id" in changed:
-        new_role = changed["role_id"]
-        role = (
-            await s.execute(
-                sa.select(roles).where(roles.c.tenant_id == tenant, roles.c.role_id == new_role)
-            )
-        ).first()
+        role = await copies.role(changed["role_id"])
         requirements: dict[str, int] = role.requirements if role is not None else {}
-        await s.execute(
-            sa.update(levels)
-            .where(levels.c.tenant_id == tenant, levels.c.employee_id == employee_id)
-            .values(
-                family_id=role.family_id if role is not None else None,
-                required=sa.case(
-                    *[(levels.c.competency_id == c, lv) for c, lv in requirements.items()],
-                    else_=None,
-                )
-                if requirements
-                else None,
-            )
+        await copies.relevel(
+            employee_id, role.family_id if role is not None else None, requirements
         )
         if role is not None:
-            await _move_unrated_assessments(uow, tenant, employee_id, role)
-
-
-async def _move_unrated_assessments(
-    uow: UnitOfWork, tenant: str, employee_id: str, role: Any
-) -> None:
-    s = uow.session
-    fw = (
-        await s.execute(
-            sa.select(frameworks).where(
-                frameworks.c.tenant_id == tenant, frameworks.c.framework_id == role.framework_id
-            )
-        )
-    ).first()
-    if fw is None:
-        return
-    rated = sa.select(submissions.c.assessment_id).where(
-        submissions.c.tenant_id == tenant,
-        submissions.c.assessment_id == assessments.c.assessment_id,
-    )
-    await s.execute(
-        sa.update(assessments)
-        .where(
-            assessments.c.tenant_id == tenant,
-            assessments.c.employee_id == employee_id,
-            assessments.c.status == "open",
-            ~sa.exists(rated),
-        )
-        .values(
-            role_id=role.role_id,
-            framework_id=role.framework_id,
-            framework_version=role.framework_version,
-            required=role.requirements,
-            scale_low=fw.scale_low,
-            scale_high=fw.scale_high,
-        )
-    )
+            await copies.move_unrated(employee_id, role)
 
 
 async def _follow_many(uow: UnitOfWork, changes: Sequence[Change]) -> None:
