@@ -35,10 +35,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from careerstream.devstack.ports import free_port
 from careerstream.devstack.testing import fresh_database, test_infrastructure
+from careerstream.mobility.adapters import index as index_module
 from careerstream.mobility.adapters.orm import metadata
 from careerstream.mobility.bootstrap import MIGRATIONS
 from careerstream.mobility.service_layer import candidates as market
-from careerstream.mobility.service_layer import index as index_module
 from careerstream.servicekit.auth import AuthSettings, Principal, Role, mint_token
 from careerstream.servicekit.db import make_sessionmaker
 from careerstream.servicekit.migrations import upgrade_to_head

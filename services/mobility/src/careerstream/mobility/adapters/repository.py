@@ -3,7 +3,8 @@ profiles, roles and the candidate-search log.
 
 `Opportunities` loads an opportunity whole (its applications) and saves what
 changed. Reads filtered to the caller (`visible_to`, `applications_for`) are
-here too. The matching index (`service_layer/index.py`) keeps its own reads.
+here too. The matching index (`adapters/index.py`) and the copies of other services' data
+(`adapters/profiles.py`) keep their own.
 """
 
 from __future__ import annotations

@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from careerstream.mobility.adapters.index import index_for, role_infos, to_profile
 from careerstream.mobility.adapters.orm import employees
+from careerstream.mobility.adapters.profiles import upsert_profile
 from careerstream.mobility.adapters.repository import Market
 from careerstream.mobility.domain.matching import Match, Profile, Target, explain
 from careerstream.mobility.domain.opportunity import Opportunity, aspiration_problems
-from careerstream.mobility.service_layer.index import index_for, role_infos, to_profile
 from careerstream.mobility.service_layer.opportunities import list_visible, now, runs, visible
-from careerstream.mobility.service_layer.projections import upsert_profile
 from careerstream.servicekit import relation
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.domain import Forbidden, Invalid, NotFound

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from careerstream.contracts.events import mobility as ev
+from careerstream.mobility.adapters.index import role_infos
 from careerstream.mobility.adapters.repository import Market, Opportunities
 from careerstream.mobility.domain.matching import RoleInfo, move_kind
 from careerstream.mobility.domain.opportunity import (
@@ -20,7 +21,6 @@ from careerstream.mobility.domain.opportunity import (
     Posting,
     posting_problems,
 )
-from careerstream.mobility.service_layer.index import role_infos
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.domain import Forbidden, Invalid, NotFound
 from careerstream.servicekit.uow import UnitOfWork

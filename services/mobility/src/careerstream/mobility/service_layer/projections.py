@@ -16,42 +16,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-
 from careerstream.contracts.envelope import Envelope
 from careerstream.contracts.events.assessments import AssessmentCompleted
 from careerstream.contracts.events.frameworks import FrameworkPublished
-from careerstream.mobility.adapters.orm import employees, profile_seq, profiles, roles
+from careerstream.mobility.adapters.orm import employees
+from careerstream.mobility.adapters.profiles import (
+    assessed_at,
+    held_role_version,
+    replace_roles,
+    upsert_profile,
+    upsert_profiles,
+)
 from careerstream.servicekit.people import Change, PeopleProjection
 from careerstream.servicekit.uow import UnitOfWork
 
 
-async def upsert_profile(uow: UnitOfWork, tenant: str, employee_id: str, **values: Any) -> None:
-    """Set these fields of a person's marketplace profile (creating it)."""
-    seq = profile_seq.next_value()
-    stmt = pg_insert(profiles).values(tenant_id=tenant, employee_id=employee_id, seq=seq, **values)
-    await uow.session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[profiles.c.tenant_id, profiles.c.employee_id],
-            set_={**{k: stmt.excluded[k] for k in values}, "seq": seq},
-        )
-    )
-
-
 async def on_framework_published(uow: UnitOfWork, event: Envelope, p: FrameworkPublished) -> None:
     """Hold the roles of a framework's latest version."""
-    tenant, s = event.tenantid, uow.session
-    held = await s.scalar(
-        sa.select(sa.func.max(roles.c.framework_version)).where(
-            roles.c.tenant_id == tenant, roles.c.framework_id == p.framework_id
-        )
-    )
+    tenant = event.tenantid
+    held = await held_role_version(uow, tenant, p.framework_id)
     if held is not None and held >= p.version:
         return
-    await s.execute(
-        sa.delete(roles).where(roles.c.tenant_id == tenant, roles.c.framework_id == p.framework_id)
-    )
     levels = {(f.id, lv.id): lv for f in p.families for lv in f.levels}
     high = max(st.level for st in p.scale.steps)
     rows = [
@@ -71,13 +56,13 @@ async def on_framework_published(uow: UnitOfWork, event: Envelope, p: FrameworkP
         }
         for r in p.roles
     ]
-    if rows:
-        await s.execute(sa.insert(roles), rows)
+    await replace_roles(uow, tenant, p.framework_id, rows)
 
 
 async def _follow(
     uow: UnitOfWork, tenant: str, employee_id: str, changed: dict[str, Any], before: Any
 ) -> None:
+    """A person's role and activity follow into their profile."""
     values = {k: changed[k] for k in ("role_id", "active") if k in changed}
     if values:
         await upsert_profile(uow, tenant, employee_id, **values)
@@ -96,14 +81,7 @@ async def _follow_many(uow: UnitOfWork, changes: Sequence[Change]) -> None:
             {"tenant_id": tenant, "employee_id": emp, **values}
         )
     for keys, rows in shapes.items():
-        stmt = pg_insert(profiles).values(seq=profile_seq.next_value())
-        await uow.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[profiles.c.tenant_id, profiles.c.employee_id],
-                set_={**{k: stmt.excluded[k] for k in keys}, "seq": stmt.excluded.seq},
-            ),
-            rows,
-        )
+        await upsert_profiles(uow, keys, rows)
 
 
 people = PeopleProjection(employees, on_change=_follow, on_changes=_follow_many)
@@ -112,11 +90,7 @@ people = PeopleProjection(employees, on_change=_follow, on_changes=_follow_many)
 async def on_assessment_completed(uow: UnitOfWork, event: Envelope, p: AssessmentCompleted) -> None:
     """A person's latest calibrated levels become their profile's."""
     tenant = event.tenantid
-    held = await uow.session.scalar(
-        sa.select(profiles.c.assessed_at)
-        .where(profiles.c.tenant_id == tenant, profiles.c.employee_id == p.employee_id)
-        .with_for_update()
-    )
+    held = await assessed_at(uow, tenant, p.employee_id)
     if held is not None and held > p.completed_at:
         return
     await upsert_profile(

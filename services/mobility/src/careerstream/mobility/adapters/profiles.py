@@ -1,0 +1,74 @@
+"""The SQL of the marketplace's copies: profiles (role, activity, levels, aspirations) and roles.
+
+Every profile write takes the next `profile_seq`, so each process's matching
+index (`adapters/index.py`) reloads only what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from careerstream.mobility.adapters.orm import profile_seq, profiles, roles
+from careerstream.servicekit.uow import UnitOfWork
+
+
+async def upsert_profile(uow: UnitOfWork, tenant: str, employee_id: str, **values: Any) -> None:
+    """Set these fields of a person's marketplace profile (creating it)."""
+    seq = profile_seq.next_value()
+    stmt = pg_insert(profiles).values(tenant_id=tenant, employee_id=employee_id, seq=seq, **values)
+    await uow.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[profiles.c.tenant_id, profiles.c.employee_id],
+            set_={**{k: stmt.excluded[k] for k in values}, "seq": seq},
+        )
+    )
+
+
+async def upsert_profiles(
+    uow: UnitOfWork, keys: Sequence[str], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Set the same fields (`keys`) of many profiles (creating them), in one statement."""
+    stmt = pg_insert(profiles).values(seq=profile_seq.next_value())
+    await uow.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[profiles.c.tenant_id, profiles.c.employee_id],
+            set_={**{k: stmt.excluded[k] for k in keys}, "seq": stmt.excluded.seq},
+        ),
+        list(rows),
+    )
+
+
+async def assessed_at(uow: UnitOfWork, tenant: str, employee_id: str) -> datetime | None:
+    """When the levels a profile holds were assessed (the profile locked), if ever."""
+    held: datetime | None = await uow.session.scalar(
+        sa.select(profiles.c.assessed_at)
+        .where(profiles.c.tenant_id == tenant, profiles.c.employee_id == employee_id)
+        .with_for_update()
+    )
+    return held
+
+
+async def held_role_version(uow: UnitOfWork, tenant: str, framework_id: str) -> int | None:
+    """The framework version whose roles are held, if any."""
+    held: int | None = await uow.session.scalar(
+        sa.select(sa.func.max(roles.c.framework_version)).where(
+            roles.c.tenant_id == tenant, roles.c.framework_id == framework_id
+        )
+    )
+    return held
+
+
+async def replace_roles(
+    uow: UnitOfWork, tenant: str, framework_id: str, rows: list[dict[str, Any]]
+) -> None:
+    """Hold these roles of a framework instead of its earlier ones."""
+    await uow.session.execute(
+        sa.delete(roles).where(roles.c.tenant_id == tenant, roles.c.framework_id == framework_id)
+    )
+    if rows:
+        await uow.session.execute(sa.insert(roles), rows)
