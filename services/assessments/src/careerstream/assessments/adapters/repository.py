@@ -448,3 +448,29 @@ class People:
         elif population.kind is ev.PopulationKind.FAMILY:
             query = query.where(roles.c.family_id.in_(population.ids))
         return list((await self.uow.session.execute(query)).all())
+
+
+async def matrix_rows(
+    uow: UnitOfWork, tenant: str, dim: str, group_ids: Sequence[str] | None
+) -> list[Any]:
+    """The rolled-up matrix cells of a grouping, by group and competency: (group, competency,
+    levels, counts per level, n, level sum, gap sum, n required); only `group_ids` when given."""
+    where = ""
+    params: dict[str, Any] = {"t": tenant, "dim": dim}
+    if group_ids is not None:
+        where = " AND group_id = ANY(:ids)"
+        params["ids"] = list(group_ids)
+    rows = await uow.session.execute(
+        sa.text(
+            f"""
+            SELECT NULLIF(group_id, '') AS grp, competency_id,
+                   array_agg(level ORDER BY level), array_agg(n ORDER BY level),
+                   sum(n), sum(level * n), sum(gap_sum), sum(n_required)
+              FROM assessments.matrix_cells
+             WHERE tenant_id = :t AND dim = :dim AND n > 0{where}
+             GROUP BY 1, 2
+            """
+        ),
+        params,
+    )
+    return list(rows.all())

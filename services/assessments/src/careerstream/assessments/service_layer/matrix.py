@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-import sqlalchemy as sa
-
+from careerstream.assessments.adapters.repository import matrix_rows
 from careerstream.servicekit.uow import UnitOfWork
 
 
@@ -74,26 +73,10 @@ async def skills_matrix(
     uow: UnitOfWork, tenant: str, group_by: GroupBy, group_ids: list[str] | None = None
 ) -> dict[str | None, dict[str, Cell]]:
     """The matrix by group and competency, from the rolled-up cells."""
-    where = ""
-    params: dict[str, Any] = {"t": tenant, "dim": group_by.value}
-    if group_ids is not None and group_by is not GroupBy.TENANT:
-        where = " AND group_id = ANY(:ids)"
-        params["ids"] = group_ids
-    rows = await uow.session.execute(
-        sa.text(
-            f"""
-            SELECT NULLIF(group_id, '') AS grp, competency_id,
-                   array_agg(level ORDER BY level), array_agg(n ORDER BY level),
-                   sum(n), sum(level * n), sum(gap_sum), sum(n_required)
-              FROM assessments.matrix_cells
-             WHERE tenant_id = :t AND dim = :dim AND n > 0{where}
-             GROUP BY 1, 2
-            """
-        ),
-        params,
-    )
+    ids = group_ids if group_by is not GroupBy.TENANT else None
+    rows = await matrix_rows(uow, tenant, group_by.value, ids)
     groups: dict[str | None, dict[str, Cell]] = {}
-    for grp, comp, lvls, counts, n, level_sum, gap_sum, n_required in rows.all():
+    for grp, comp, lvls, counts, n, level_sum, gap_sum, n_required in rows:
         groups.setdefault(grp, {})[comp] = Cell(
             comp,
             n=int(n),
