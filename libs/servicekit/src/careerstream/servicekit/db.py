@@ -68,3 +68,27 @@ def upsert_changed(table: Table, keys: Sequence[str]) -> Any:
         set_={c.name: stmt.excluded[c.name] for c in rest},
         where=tuple_(*rest).is_distinct_from(tuple_(*(stmt.excluded[c.name] for c in rest))),
     )
+
+
+async def latest_version(
+    session: Any, table: Table, tenant: str, framework_id: str, column: str = "framework_version"
+) -> int | None:
+    """The highest framework version a service's copy holds (None when it holds none): a copy
+    of a published framework ignores an older version that arrives late."""
+    held: int | None = await session.scalar(
+        sa.select(sa.func.max(table.c[column])).where(
+            table.c.tenant_id == tenant, table.c.framework_id == framework_id
+        )
+    )
+    return held
+
+
+async def replace_copy(
+    session: Any, table: Table, tenant: str, framework_id: str, rows: Sequence[dict[str, Any]]
+) -> None:
+    """A service's copy of one framework's rows (roles, competencies) replaced by `rows`."""
+    await session.execute(
+        sa.delete(table).where(table.c.tenant_id == tenant, table.c.framework_id == framework_id)
+    )
+    if rows:
+        await session.execute(sa.insert(table), list(rows))

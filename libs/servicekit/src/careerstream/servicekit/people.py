@@ -198,3 +198,12 @@ def _values(kind: str, p: Any) -> tuple[str, dict[str, Any], datetime]:
     else:
         values = {"active": False, "left_on": p.effective_date, "left_voluntarily": p.voluntary}
     return p.employee_id, values, p.recorded_at
+
+
+async def person(uow: UnitOfWork, table: sa.Table, tenant: str, employee_id: str) -> Any:
+    """A person's row of a service's directory, or None when it does not know them."""
+    return (
+        await uow.session.execute(
+            sa.select(table).where(table.c.tenant_id == tenant, table.c.employee_id == employee_id)
+        )
+    ).first()

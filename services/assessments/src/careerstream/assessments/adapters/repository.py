@@ -35,6 +35,7 @@ from careerstream.assessments.domain.assessment import (
 )
 from careerstream.assessments.domain.rules import RaterKind, Rule
 from careerstream.contracts.events import assessments as ev
+from careerstream.servicekit import people
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.db import upsert_changed
 from careerstream.servicekit.domain import NotFound
@@ -325,14 +326,8 @@ class People:
         self.uow, self.tenant = uow, tenant
 
     async def person(self, employee_id: str) -> Any:
-        """The person's directory row, or None."""
-        return (
-            await self.uow.session.execute(
-                sa.select(employees).where(
-                    employees.c.tenant_id == self.tenant, employees.c.employee_id == employee_id
-                )
-            )
-        ).first()
+        """A person's directory row, or None."""
+        return await people.person(self.uow, employees, self.tenant, employee_id)
 
     async def manager_of(self, employee_id: str) -> str | None:
         """The person's current manager."""

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from careerstream.mobility.adapters.orm import profile_seq, profiles, roles
+from careerstream.servicekit.db import latest_version, replace_copy
 from careerstream.servicekit.uow import UnitOfWork
 
 
@@ -55,20 +56,11 @@ async def assessed_at(uow: UnitOfWork, tenant: str, employee_id: str) -> datetim
 
 async def held_role_version(uow: UnitOfWork, tenant: str, framework_id: str) -> int | None:
     """The framework version whose roles are held, if any."""
-    held: int | None = await uow.session.scalar(
-        sa.select(sa.func.max(roles.c.framework_version)).where(
-            roles.c.tenant_id == tenant, roles.c.framework_id == framework_id
-        )
-    )
-    return held
+    return await latest_version(uow.session, roles, tenant, framework_id)
 
 
 async def replace_roles(
     uow: UnitOfWork, tenant: str, framework_id: str, rows: list[dict[str, Any]]
 ) -> None:
     """Hold these roles of a framework instead of its earlier ones."""
-    await uow.session.execute(
-        sa.delete(roles).where(roles.c.tenant_id == tenant, roles.c.framework_id == framework_id)
-    )
-    if rows:
-        await uow.session.execute(sa.insert(roles), rows)
+    await replace_copy(uow.session, roles, tenant, framework_id, rows)

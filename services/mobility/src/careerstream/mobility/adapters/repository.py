@@ -31,6 +31,7 @@ from careerstream.mobility.domain.opportunity import (
     OpportunityState,
     PostedRole,
 )
+from careerstream.servicekit import people
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.db import upsert_changed
 from careerstream.servicekit.domain import NotFound
@@ -181,13 +182,7 @@ class Market:
 
     async def person(self, employee_id: str) -> Any:
         """A person's directory row, or None."""
-        return (
-            await self.uow.session.execute(
-                sa.select(employees).where(
-                    employees.c.tenant_id == self.tenant, employees.c.employee_id == employee_id
-                )
-            )
-        ).first()
+        return await people.person(self.uow, employees, self.tenant, employee_id)
 
     async def roles(self) -> list[Any]:
         """Every published role's row."""

@@ -37,7 +37,7 @@ from careerstream.plans.domain.plan import (
 )
 from careerstream.plans.domain.rules import CatalogueEntry
 from careerstream.servicekit.auth import Principal
-from careerstream.servicekit.db import upsert_changed
+from careerstream.servicekit.db import latest_version, replace_copy, upsert_changed
 from careerstream.servicekit.domain import NotFound
 from careerstream.servicekit.relation import readable_by
 from careerstream.servicekit.uow import UnitOfWork
@@ -393,17 +393,12 @@ class Reference:
 
     async def framework_version(self, framework_id: str) -> int:
         """The version of a framework held (0 when none is)."""
-        held = []
-        for table in (roles, competencies):
-            held.append(
-                await self.uow.session.scalar(
-                    sa.select(sa.func.max(table.c.framework_version)).where(
-                        table.c.tenant_id == self.tenant, table.c.framework_id == framework_id
-                    )
-                )
-                or 0
-            )
-        return max(held)
+        session = self.uow.session
+        held = [
+            await latest_version(session, t, self.tenant, framework_id)
+            for t in (roles, competencies)
+        ]
+        return max(h or 0 for h in held)
 
     async def replace_framework(
         self,
@@ -413,17 +408,10 @@ class Reference:
         role_rows: list[dict[str, Any]],
     ) -> None:
         """Hold this version's competencies and roles instead of the framework's earlier ones."""
-        session, key = self.uow.session, {"tenant_id": self.tenant, "framework_id": framework_id}
+        key = {"tenant_id": self.tenant, "framework_id": framework_id, "framework_version": version}
         for table, rows in ((competencies, competency_rows), (roles, role_rows)):
-            await session.execute(
-                sa.delete(table).where(
-                    table.c.tenant_id == self.tenant, table.c.framework_id == framework_id
-                )
-            )
-            if rows:
-                await session.execute(
-                    sa.insert(table), [{**key, "framework_version": version, **r} for r in rows]
-                )
+            full = [{**key, **r} for r in rows]
+            await replace_copy(self.uow.session, table, self.tenant, framework_id, full)
 
     async def is_active(self, employee_id: str) -> bool | None:
         """True or False from the directory; None when it does not know the person."""
