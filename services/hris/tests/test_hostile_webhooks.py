@@ -175,7 +175,7 @@ async def test_imports_in_other_media_types_are_415(
     problem(resp, 415)
 
 
-async def test_the_gateways_record_of_a_person_is_hrs_alone(
+async def test_the_gateways_record_of_a_person_is_theirs_and_hrs_alone(
     svc: RunningService, tenant: str
 ) -> None:
     from careerstream.devstack.access import Cell, check
@@ -191,10 +191,52 @@ async def test_the_gateways_record_of_a_person_is_hrs_alone(
         "hr": auth(tenant, "HR", "hr_admin"),
         "other_tenant_hr": auth(f"{tenant}x", "HR", "hr_admin"),
     }
-    needs_hr = {"self": 403, "peer": 403, "manager": 403, "skip_level": 403}
+    others = {"peer": 403, "manager": 403, "skip_level": 403}
     mismatches = await check(
         svc.client,
         headers,
-        [Cell("GET", "/v1/people/E", {**needs_hr, "hr": 200, "other_tenant_hr": 404})],
+        [Cell("GET", "/v1/people/E", {**others, "self": 200, "hr": 200, "other_tenant_hr": 404})],
     )
     assert mismatches == [], "\n".join(mismatches)
+
+
+async def test_the_directory_lists_your_reports_or_everyone_for_hr(
+    svc: RunningService, tenant: str
+) -> None:
+    secret = await _secret(svc.client, tenant, "workday")
+    for worker in (
+        {"workerId": "D", "name": "Dee"},
+        {"workerId": "M", "name": "Max", "supervisorId": "D"},
+        {"workerId": "E", "name": "Ada Lovelace", "supervisorId": "M"},
+        {"workerId": "P", "name": "Pat", "supervisorId": "D"},
+    ):
+        assert (
+            await _signed(svc.client, tenant, "workday", secret, _hire(worker=worker))
+        ).status_code == 202
+
+    async def ids(who: str, *roles: str, t: str = tenant, **params: str) -> Any:
+        resp = await svc.client.get("/v1/people", params=params, headers=auth(t, who, *roles))
+        return (
+            [p["employee_id"] for p in resp.json()] if resp.status_code == 200 else resp.status_code
+        )
+
+    assert await ids("E") == []
+    assert await ids("M", "manager") == ["E"]
+    assert await ids("D", "manager") == ["E", "M", "P"]
+    assert await ids("P") == []
+    assert await ids("HR", "hr_admin") == ["D", "E", "M", "P"]
+    assert await ids("HR", "hr_admin", manager="M") == ["E"]
+    assert await ids("HR", "hr_admin", q="love") == ["E"]
+    assert await ids("HR", "hr_admin", after="D", limit="2") == ["E", "M"]
+    assert await ids("HR", "hr_admin", t=f"{tenant}x") == []
+    assert await ids("M", "manager", manager="D") == 403
+    assert await ids("HR", "hr_admin", q="%") == []
+    entry = (await svc.client.get("/v1/people", headers=auth(tenant, "M", "manager"))).json()[0]
+    assert entry["display_name"] == "Ada Lovelace"
+    assert "groups" not in entry
+    problem(
+        await svc.client.get(
+            "/v1/people", params={"limit": "0"}, headers=auth(tenant, "HR", "hr_admin")
+        ),
+        422,
+    )

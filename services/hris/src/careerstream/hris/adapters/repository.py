@@ -175,12 +175,72 @@ class Gateway:
         """The gateway's current record of a person, or None."""
         row = (
             await self.uow.session.execute(
-                sa.select(people).where(
-                    people.c.tenant_id == self.tenant, people.c.employee_id == employee_id
+                sa.select(people, job_mappings.c.role_id)
+                .outerjoin(
+                    job_mappings,
+                    sa.and_(
+                        job_mappings.c.tenant_id == people.c.tenant_id,
+                        job_mappings.c.job_code == people.c.job_code,
+                    ),
                 )
+                .where(people.c.tenant_id == self.tenant, people.c.employee_id == employee_id)
             )
         ).first()
         return {k: v for k, v in row._mapping.items() if k != "tenant_id"} if row else None
+
+    async def directory(
+        self, *, under: str | None, query: str | None, limit: int, after: str | None
+    ) -> list[dict[str, Any]]:
+        """Active people by employee id: everyone, or (`under`) the reports of one manager,
+        direct and indirect; `query` matches the start of an id or any part of a name."""
+        p = people.c
+        cols = (
+            p.employee_id,
+            p.display_name,
+            p.job_title,
+            p.job_code,
+            job_mappings.c.role_id,
+            p.manager_id,
+            p.department_id,
+        )
+        if under is not None:
+            tree = (
+                sa.select(p.employee_id)
+                .where(p.tenant_id == self.tenant, p.manager_id == under)
+                .cte("tree", recursive=True)
+            )
+            tree = tree.union(
+                sa.select(p.employee_id).where(
+                    p.tenant_id == self.tenant, p.manager_id == tree.c.employee_id
+                )
+            )
+            scope: sa.ColumnElement[bool] = p.employee_id.in_(sa.select(tree.c.employee_id))
+        else:
+            scope = sa.true()
+        stmt = (
+            sa.select(*cols)
+            .outerjoin(
+                job_mappings,
+                sa.and_(
+                    job_mappings.c.tenant_id == p.tenant_id, job_mappings.c.job_code == p.job_code
+                ),
+            )
+            .where(p.tenant_id == self.tenant, p.active, scope)
+            .order_by(p.employee_id)
+            .limit(limit)
+        )
+        if after is not None:
+            stmt = stmt.where(p.employee_id > after)
+        if query:
+            like = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            stmt = stmt.where(
+                sa.or_(
+                    p.employee_id.ilike(f"{like}%", escape="\\"),
+                    p.display_name.ilike(f"%{like}%", escape="\\"),
+                )
+            )
+        rows = await self.uow.session.execute(stmt)
+        return [dict(r._mapping) for r in rows]
 
     async def import_status(self, import_id: str) -> dict[str, Any] | None:
         """An import's progress and what it did, or None."""

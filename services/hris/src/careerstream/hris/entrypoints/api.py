@@ -1,7 +1,8 @@
 """HTTP API of the hris gateway (`/v1`): vendor webhooks, full exports, job mappings, secrets.
 
 Webhooks are authenticated by their HMAC signature (the tenant's secret for
-that vendor), not by a bearer token; everything else needs hr_admin.
+that vendor), not by a bearer token; the directory answers anyone for their own
+reports and record; everything else needs hr_admin.
 """
 
 # No `from __future__ import annotations`: FastAPI reads the annotations at runtime.
@@ -11,13 +12,13 @@ import json
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from careerstream.hris.domain import exports, vendors
 from careerstream.hris.service_layer import gateway
-from careerstream.servicekit.auth import TENANT_PATTERN
-from careerstream.servicekit.deps import HrAdmin, Uow
+from careerstream.servicekit.auth import TENANT_PATTERN, Role
+from careerstream.servicekit.deps import CurrentPrincipal, HrAdmin, Uow
 from careerstream.servicekit.edge import raw_body
 from careerstream.servicekit.problems import Problem
 
@@ -156,10 +157,62 @@ async def get_import(import_id: str, principal: HrAdmin, uow: Uow) -> dict[str, 
     return status
 
 
+class DirectoryEntry(BaseModel):
+    """One active person as the directory shows them."""
+
+    employee_id: str
+    display_name: str | None
+    job_title: str | None
+    job_code: str | None
+    role_id: str | None = Field(description="the framework role the job code maps to, if mapped")
+    manager_id: str | None
+    department_id: str | None
+
+
 @router.get(
-    "/people/{employee_id}", tags=["imports"], summary="The gateway's current record of a person"
+    "/people",
+    tags=["directory"],
+    summary="The directory: your reports, direct and indirect, or (hr_admin) everyone",
+    description=(
+        "Active people in employee-id order, a page at a time (`after` = the last id of the "
+        "previous page). HR reads everyone, or one manager's reports with `manager`; anyone "
+        "else reads their own reports (none for someone who manages nobody). `q` matches the "
+        "start of an employee id or any part of a name."
+    ),
 )
-async def get_person(employee_id: str, principal: HrAdmin, uow: Uow) -> dict[str, Any]:
+async def list_people(
+    principal: CurrentPrincipal,
+    uow: Uow,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    manager: Annotated[str | None, Query(max_length=128)] = None,
+    after: Annotated[str | None, Query(max_length=128)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[DirectoryEntry]:
+    if principal.has(Role.HR_ADMIN):
+        under = manager
+    elif manager in (None, principal.employee_id):
+        under = principal.employee_id
+    else:
+        raise Problem(
+            403,
+            "Forbidden",
+            "only hr_admin reads another manager's reports; leave out `manager` for your own",
+        )
+    async with uow() as u:
+        rows = await gateway.directory(
+            u, principal.tenant_id, under=under, query=q, limit=limit, after=after
+        )
+    return [DirectoryEntry(**r) for r in rows]
+
+
+@router.get(
+    "/people/{employee_id}",
+    tags=["imports"],
+    summary="The gateway's current record of a person (yourself, or anyone for hr_admin)",
+)
+async def get_person(employee_id: str, principal: CurrentPrincipal, uow: Uow) -> dict[str, Any]:
+    if not principal.has(Role.HR_ADMIN) and employee_id != principal.employee_id:
+        raise Problem(403, "Forbidden", "only hr_admin reads someone else's record")
     async with uow() as u:
         person = await gateway.person(u, principal.tenant_id, employee_id)
     if person is None:

@@ -63,6 +63,19 @@ async def person(uow: UnitOfWork, tenant: str, employee_id: str) -> dict[str, An
     return await Gateway(uow, tenant).person(employee_id)
 
 
+async def directory(
+    uow: UnitOfWork,
+    tenant: str,
+    *,
+    under: str | None,
+    query: str | None,
+    limit: int,
+    after: str | None,
+) -> list[dict[str, Any]]:
+    """Active people, all of them or the reports (direct and indirect) of `under`."""
+    return await Gateway(uow, tenant).directory(under=under, query=query, limit=limit, after=after)
+
+
 async def apply(
     uow: UnitOfWork, tenant: str, n: Notification, *, source: str, today: date | None = None
 ) -> str:

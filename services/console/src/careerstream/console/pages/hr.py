@@ -1,0 +1,462 @@
+"""HR's pages: frameworks (matrix, import, edit a requirement, diff, publish), cycles, the
+catalogue, the HRIS import with its progress, and the metrics dashboard."""
+
+# No `from __future__ import annotations`: FastAPI reads the annotations at runtime.
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from starlette.datastructures import UploadFile
+
+from careerstream.console.backend import ApiError, Backend
+from careerstream.console.pages.common import form_value, label
+from careerstream.console.web import backend_of, redirect, render, require_csrf
+
+router = APIRouter(prefix="/hr", dependencies=[Depends(require_csrf)])
+Api = Annotated[Backend, Depends(backend_of)]
+MAX_UPLOAD = 16 * 1024 * 1024
+
+
+def _refuse_non_hr(b: Backend) -> None:
+    if not b.person.is_hr:
+        raise ApiError(403, "Forbidden", "these pages are for HR admins")
+
+
+# -- frameworks --------------------------------------------------------------------------------
+
+
+@router.get("")
+async def frameworks(request: Request, b: Api) -> Response:
+    _refuse_non_hr(b)
+    return render(
+        request,
+        "hr/frameworks.html",
+        frameworks=await b.get("frameworks", "/v1/frameworks"),
+        errors=[],
+        detail=None,
+    )
+
+
+@router.post("/frameworks/import")
+async def import_framework(request: Request, b: Api) -> Response:
+    _refuse_non_hr(b)
+    form = await request.form()
+    upload = form.get("file")
+    publish = form.get("publish") == "on"
+    content = b""
+    if isinstance(upload, UploadFile):
+        content = await upload.read(MAX_UPLOAD + 1)
+    if not content:
+        content = form_value(form, "text").encode()
+    try:
+        if not content:
+            raise ApiError(422, "Nothing to import", "choose a YAML or JSON framework file")
+        if len(content) > MAX_UPLOAD:
+            raise ApiError(413, "Too large", "a framework file may hold at most 16 MiB")
+        ctype = "application/json" if content.lstrip().startswith(b"{") else "application/yaml"
+        made = await b.call(
+            "POST",
+            "frameworks",
+            "/v1/frameworks/import",
+            params={"publish": str(publish).lower()},
+            content=content,
+            content_type=ctype,
+        )
+    except ApiError as exc:
+        if exc.status >= 500:
+            raise
+        return render(
+            request,
+            "hr/frameworks.html",
+            422,
+            frameworks=await b.get("frameworks", "/v1/frameworks"),
+            errors=exc.errors,
+            detail=exc.detail,
+        )
+    return redirect(f"/hr/frameworks/{made['framework_id']}/versions/{made['version']}")
+
+
+@router.get("/frameworks/{framework_id}/versions/{version}")
+async def version(request: Request, framework_id: str, version: int, b: Api) -> Response:
+    _refuse_non_hr(b)
+    return await _version(request, b, framework_id, version, {})
+
+
+async def _version(
+    request: Request,
+    b: Backend,
+    framework_id: str,
+    version: int,
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    v, versions = await b.gather(
+        b.get("frameworks", f"/v1/frameworks/{framework_id}/versions/{version}"),
+        b.get("frameworks", f"/v1/frameworks/{framework_id}/versions"),
+    )
+    return render(
+        request,
+        "hr/version.html",
+        status,
+        v=v,
+        doc=v["document"],
+        matrices=_matrices(v["document"]),
+        versions=versions,
+        errors=errors,
+        label=label,
+    )
+
+
+def _matrices(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per family and track: competencies x levels, each cell the required level and its
+    descriptor (Lattice's track view)."""
+    competencies = {c["id"]: c for c in doc.get("competencies", [])}
+    roles = {(r["family_id"], r["level_id"]): r for r in doc.get("roles", [])}
+    out = []
+    for fam in doc.get("families", []):
+        for track in fam.get("tracks", []):
+            levels = sorted(
+                (lv for lv in fam.get("levels", []) if track["id"] in lv.get("track_ids", [])),
+                key=lambda lv: lv.get("rank", 0),
+            )
+            columns = [(lv, roles.get((fam["id"], lv["id"]))) for lv in levels]
+            used: list[str] = []
+            for _, role in columns:
+                for req in (role or {}).get("requirements", []):
+                    if req["competency_id"] not in used:
+                        used.append(req["competency_id"])
+            rows = []
+            for cid in used:
+                comp = competencies.get(cid, {"id": cid, "name": cid, "descriptors": []})
+                descriptors = {d["level"]: d["description"] for d in comp.get("descriptors", [])}
+                cells = []
+                for _, role in columns:
+                    req = next(
+                        (
+                            r
+                            for r in (role or {}).get("requirements", [])
+                            if r["competency_id"] == cid
+                        ),
+                        None,
+                    )
+                    level = req["level"] if req else None
+                    cells.append(
+                        {"level": level, "descriptor": descriptors.get(level) if level else None}
+                    )
+                rows.append({"competency": comp, "cells": cells})
+            out.append({"family": fam, "track": track, "columns": columns, "rows": rows})
+    return out
+
+
+async def _version_action(
+    request: Request, b: Backend, framework_id: str, version: int, call: Any
+) -> Response:
+    try:
+        result = await call
+    except ApiError as exc:
+        if exc.status >= 500:
+            raise
+        errors = {"action": exc.detail or str(exc)}
+        for e in exc.errors:
+            errors.setdefault(
+                str(e.get("field") or e.get("path") or "action").split(".")[-1],
+                str(e.get("message", "")),
+            )
+        return await _version(request, b, framework_id, version, errors, 422)
+    target = version
+    if isinstance(result, dict) and isinstance(result.get("version"), int):
+        target = result["version"]
+    return redirect(f"/hr/frameworks/{framework_id}/versions/{target}")
+
+
+@router.post("/frameworks/{framework_id}/versions/{version}/publish")
+async def publish(request: Request, framework_id: str, version: int, b: Api) -> Response:
+    _refuse_non_hr(b)
+    path = f"/v1/frameworks/{framework_id}/versions/{version}/publish"
+    return await _version_action(request, b, framework_id, version, b.post("frameworks", path))
+
+
+@router.post("/frameworks/{framework_id}/drafts")
+async def new_draft(request: Request, framework_id: str, b: Api) -> Response:
+    _refuse_non_hr(b)
+    form = await request.form()
+    version = int(form_value(form, "from_version") or 1)
+    path = f"/v1/frameworks/{framework_id}/drafts"
+    return await _version_action(request, b, framework_id, version, b.post("frameworks", path))
+
+
+@router.post("/frameworks/{framework_id}/versions/{version}/requirements")
+async def require(request: Request, framework_id: str, version: int, b: Api) -> Response:
+    _refuse_non_hr(b)
+    form = await request.form()
+    role_id = form_value(form, "role_id")
+    competency_id = form_value(form, "competency_id")
+    level = form_value(form, "level")
+    path = f"/v1/frameworks/{framework_id}/versions/{version}/roles/{role_id}/requirements/{competency_id}"
+    call = b.put("frameworks", path, {"level": int(level) if level.isdigit() else level})
+    return await _version_action(request, b, framework_id, version, call)
+
+
+@router.get("/frameworks/{framework_id}/diff")
+async def diff(request: Request, framework_id: str, b: Api) -> Response:
+    _refuse_non_hr(b)
+    frm = request.query_params.get("from", "")
+    to = request.query_params.get("to", "")
+    d = await b.get("frameworks", f"/v1/frameworks/{framework_id}/diff", **{"from": frm, "to": to})
+    return render(
+        request, "hr/diff.html", d=d, framework_id=framework_id, frm=frm, to=to, pretty=_pretty
+    )
+
+
+def _pretty(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+
+
+# -- cycles ------------------------------------------------------------------------------------
+
+
+@router.get("/cycles")
+async def cycles(request: Request, b: Api) -> Response:
+    _refuse_non_hr(b)
+    return await _cycles(request, b, {}, {})
+
+
+async def _cycles(
+    request: Request, b: Backend, errors: dict[str, str], form: dict[str, Any], status: int = 200
+) -> Response:
+    rows = await b.get("assessments", "/v1/cycles")
+    default_deadline = (datetime.now(UTC) + timedelta(days=21)).strftime("%Y-%m-%d")
+    return render(
+        request,
+        "hr/cycles.html",
+        status,
+        cycles=rows,
+        errors=errors,
+        form=form,
+        default_deadline=default_deadline,
+    )
+
+
+@router.post("/cycles")
+async def open_cycle(request: Request, b: Api) -> Response:
+    _refuse_non_hr(b)
+    form = await request.form()
+    deadline = form_value(form, "deadline")
+    body: dict[str, Any] = {
+        "name": form_value(form, "name"),
+        "deadline": f"{deadline}T23:59:59Z" if len(deadline) == 10 else deadline,
+        "rule": form_value(form, "rule") or "manager",
+    }
+    department = form_value(form, "department")
+    if department:
+        body["population"] = {"kind": "departments", "ids": [department]}
+    try:
+        await b.post("assessments", "/v1/cycles", body)
+    except ApiError as exc:
+        if exc.status >= 500:
+            raise
+        return await _cycles(
+            request, b, {"form": exc.detail, **exc.field_errors()}, dict(form), 422
+        )
+    return redirect("/hr/cycles")
+
+
+@router.get("/cycles/{cycle_id}")
+async def cycle(request: Request, cycle_id: str, b: Api) -> Response:
+    _refuse_non_hr(b)
+    c, rows = await b.gather(
+        b.get("assessments", f"/v1/cycles/{cycle_id}"),
+        b.get("assessments", "/v1/assessments", cycle_id=cycle_id),
+    )
+    return render(request, "hr/cycle.html", c=c, rows=rows, label=label)
+
+
+@router.post("/cycles/{cycle_id}/close")
+async def close_cycle(request: Request, cycle_id: str, b: Api) -> Response:
+    _refuse_non_hr(b)
+    await b.post("assessments", f"/v1/cycles/{cycle_id}/close")
+    return redirect(f"/hr/cycles/{cycle_id}")
+
+
+@router.post("/assessments/{assessment_id}/calibrations")
+async def calibrate(request: Request, assessment_id: str, b: Api) -> Response:
+    _refuse_non_hr(b)
+    form = await request.form()
+    level = form_value(form, "level")
+    body = {
+        "competency_id": form_value(form, "competency_id"),
+        "level": int(level) if level.isdigit() else level,
+        "reason": form_value(form, "reason"),
+    }
+    try:
+        await b.post("assessments", f"/v1/assessments/{assessment_id}/calibrations", body)
+    except ApiError as exc:
+        if exc.status >= 500:
+            raise
+        a = await b.get("assessments", f"/v1/assessments/{assessment_id}")
+        return render(
+            request,
+            "employee/assessment.html",
+            422,
+            a=a,
+            label=label,
+            errors={"calibration": exc.detail, **exc.field_errors()},
+        )
+    return redirect(f"/assessments/{assessment_id}")
+
+
+# -- catalogue ---------------------------------------------------------------------------------
+
+
+@router.get("/catalogue")
+async def catalogue(request: Request, b: Api) -> Response:
+    _refuse_non_hr(b)
+    entries = await b.get("plans", "/v1/catalogue")
+    return render(request, "hr/catalogue.html", entries=entries, label=label)
+
+
+# -- HRIS import -------------------------------------------------------------------------------
+
+
+@router.get("/imports")
+async def imports(request: Request, b: Api) -> Response:
+    _refuse_non_hr(b)
+    return render(request, "hr/imports.html", errors={}, status=None)
+
+
+@router.post("/imports")
+async def start_import(request: Request, b: Api) -> Response:
+    _refuse_non_hr(b)
+    form = await request.form()
+    upload = form.get("file")
+    content = await upload.read(MAX_UPLOAD + 1) if isinstance(upload, UploadFile) else b""
+    try:
+        if not content:
+            raise ApiError(422, "Nothing to import", "choose an HRIS export (CSV or JSON)")
+        ctype = "application/json" if content.lstrip()[:1] in (b"[", b"{") else "text/csv"
+        started = await b.call("POST", "hris", "/v1/imports", content=content, content_type=ctype)
+    except ApiError as exc:
+        if exc.status >= 500:
+            raise
+        errors = {"file": exc.detail or str(exc)}
+        lines = [
+            f"{e.get('field') or e.get('row') or ''}: {e.get('message', '')}" for e in exc.errors
+        ]
+        return render(request, "hr/imports.html", 422, errors=errors, lines=lines[:50], status=None)
+    return redirect(f"/hr/imports/{started['import_id']}")
+
+
+@router.get("/imports/{import_id}")
+async def import_status(request: Request, import_id: str, b: Api) -> Response:
+    _refuse_non_hr(b)
+    status = await b.get("hris", f"/v1/imports/{import_id}")
+    fragment = (
+        request.headers.get("hx-request") and request.headers.get("hx-target") == "import-status"
+    )
+    return render(
+        request,
+        "hr/import_status.html" if fragment else "hr/imports.html",
+        errors={},
+        status=status,
+    )
+
+
+# -- metrics -----------------------------------------------------------------------------------
+
+TREND_METRICS = (
+    "internal_hire_rate",
+    "promotion_rate",
+    "lateral_move_rate",
+    "plan_completion_rate",
+    "conversations_per_employee",
+)
+
+
+@router.get("/metrics")
+async def metrics(request: Request, b: Api) -> Response:
+    _refuse_non_hr(b)
+    q = request.query_params
+    filters = {
+        k: q.get(k) or None for k in ("from", "to", "department", "family", "track", "level")
+    }
+    attribute = q.get("attribute") or "gender"
+    views = ("mobility", "development", "skills", "engagement", "retention")
+    results = await b.gather(
+        *(b.get("metrics", f"/v1/metrics/{v}", **filters) for v in views),
+        b.get("metrics", "/v1/metrics/fairness", attribute=attribute, **filters),
+        *(
+            b.get("metrics", "/v1/metrics/trends", metric=m, months=12, **filters)
+            for m in TREND_METRICS
+        ),
+    )
+    data = dict(zip(views, results[: len(views)], strict=True))
+    fairness = results[len(views)]
+    trends = dict(zip(TREND_METRICS, results[len(views) + 1 :], strict=True))
+    chart = {
+        "labels": [p["month"] for p in next(iter(trends.values()))["points"]],
+        "series": [
+            {
+                "metric": m,
+                "label": label(m),
+                "values": [None if p.get("suppressed") else p.get("value") for p in t["points"]],
+            }
+            for m, t in trends.items()
+            if m != "conversations_per_employee"
+        ],
+    }
+    fairness_chart = {
+        "labels": [g["group"] for g in fairness.get("groups", []) if not g.get("suppressed")],
+        "series": [
+            {
+                "metric": "promotion_rate",
+                "label": "Promotion rate",
+                "values": [
+                    g.get("promotion_rate")
+                    for g in fairness.get("groups", [])
+                    if not g.get("suppressed")
+                ],
+            },
+            {
+                "metric": "internal_fill_rate",
+                "label": "Internal fill rate",
+                "values": [
+                    g.get("internal_fill_rate")
+                    for g in fairness.get("groups", [])
+                    if not g.get("suppressed")
+                ],
+            },
+        ],
+    }
+    csv_query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    return render(
+        request,
+        "hr/metrics.html",
+        m=data,
+        fairness=fairness,
+        trends=trends,
+        chart_json=json.dumps(chart),
+        fairness_json=json.dumps(fairness_chart),
+        filters=filters,
+        attribute=attribute,
+        csv_query=csv_query,
+        label=label,
+    )
+
+
+@router.get("/metrics/export.csv")
+async def metrics_csv(request: Request, b: Api) -> Response:
+    _refuse_non_hr(b)
+    params = {
+        k: v
+        for k, v in request.query_params.items()
+        if k in ("from", "to", "department", "family", "track", "level")
+    }
+    resp = await b.call("GET", "metrics", "/v1/metrics/export.csv", params=params, raw=True)
+    return Response(
+        resp.content,
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="careerstream-metrics.csv"'},
+    )
