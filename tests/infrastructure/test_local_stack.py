@@ -69,6 +69,11 @@ def test_up_twice_then_down(endpoints: Endpoints, tmp_path: Path) -> None:
             assert f"{svc:<12} {url}" in up.stdout
             with urllib.request.urlopen(f"{url}/readyz", timeout=5) as resp:
                 assert resp.status == 200
+        # The console too, on the port after the services', with its address printed.
+        console = f"http://127.0.0.1:{first + len(services)}"
+        assert f"{'console':<12} {console}" in up.stdout
+        with urllib.request.urlopen(f"{console}/readyz", timeout=5) as resp:
+            assert resp.status == 200
         # Loaded with a simulated company of exactly the size asked, and its metrics shown
         # in words and percentages (no Python reprs, no raw ratios beside percentages).
         assert "onboarded 30 people" in up.stdout
@@ -89,7 +94,7 @@ def test_up_twice_then_down(endpoints: Endpoints, tmp_path: Path) -> None:
     finally:
         down = _cli(["down"], env)
     assert down.returncode == 0, down.stdout + down.stderr
-    for i, _ in enumerate(services):
+    for i in range(len(services) + 1):  # the console's port too
         assert _port_free(first + i)
     assert not list((tmp_path / "stack" / "run").glob("*.pid"))
 

@@ -191,6 +191,7 @@ def up(cfg: StackConfig) -> None:
             if stop_pid(cfg.run_dir / f"{svc}.pid"):
                 print(f"{svc:<12} stopped (the platform did not come up)")
         raise
+    console_url = start_console(cfg)
     if os.environ.get("CAREERSTREAM_SIMULATE", "1") != "0":
         load_simulated_company(
             cfg,
@@ -199,7 +200,43 @@ def up(cfg: StackConfig) -> None:
             employees=int(os.environ.get("CAREERSTREAM_SIMULATE_EMPLOYEES", "200")),
             months=int(os.environ.get("CAREERSTREAM_SIMULATE_MONTHS", "3")),
         )
+    if console_url:
+        print(
+            f"{'console':<12} {console_url}  (open it in a browser; development sign-in: "
+            "pick anyone of tenant acme and a role)"
+        )
     print(f"up in {time.monotonic() - t_all:.1f}s; stop everything with `make down`")
+
+
+def console_port(cfg: StackConfig) -> int:
+    """The console listens on the port after the services'."""
+    return cfg.first_service_port + len(SERVICES)
+
+
+def start_console(cfg: StackConfig) -> str | None:
+    """Start the web console (when installed) against the local services; its URL."""
+    import importlib.util
+
+    if importlib.util.find_spec("careerstream.console") is None:
+        return None
+    pid_file = cfg.run_dir / "console.pid"
+    log_file = cfg.logs_dir / "console.log"
+    port = console_port(cfg)
+    url = f"http://{cfg.host}:{port}"
+    if read_pid(pid_file) is None:
+        ensure_port_free(cfg.host, port, "the console", "CAREERSTREAM_FIRST_SERVICE_PORT")
+        env = dict(os.environ)
+        env.update({f"CONSOLE_{s.upper()}_URL": u for s, u in service_urls(cfg).items()})
+        env.update({"CONSOLE_HTTP_HOST": cfg.host, "CONSOLE_HTTP_PORT": str(port)})
+        spawn(
+            "console",
+            [sys.executable, "-m", "careerstream.console", "serve"],
+            pid_file=pid_file,
+            log_file=log_file,
+            env=env,
+        )
+    _wait_http(f"{url}/readyz", pid_file, log_file)
+    return url
 
 
 def load_simulated_company(
@@ -236,7 +273,7 @@ def load_simulated_company(
 
 
 def down(cfg: StackConfig) -> None:
-    for svc in reversed(SERVICES):
+    for svc in ("console", *reversed(SERVICES)):
         if stop_pid(cfg.run_dir / f"{svc}.pid"):
             print(f"{svc:<12} stopped")
     try:

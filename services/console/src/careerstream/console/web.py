@@ -161,7 +161,10 @@ def create_app(settings: Settings | None = None, auth: AuthSettings | None = Non
         h["X-Content-Type-Options"] = "nosniff"
         h["X-Frame-Options"] = "DENY"
         h["Referrer-Policy"] = "same-origin"
-        h.setdefault("Cache-Control", "no-store")
+        if request.url.path.startswith("/static/vendor/"):
+            h["Cache-Control"] = "public, max-age=86400, immutable"  # versioned file names
+        else:
+            h.setdefault("Cache-Control", "no-store")
         b = getattr(request.state, "backend", None)
         if isinstance(b, Backend):
             h["Server-Timing"] = (
@@ -229,6 +232,10 @@ def create_app(settings: Settings | None = None, auth: AuthSettings | None = Non
             title="Something went wrong",
             detail=f"The console could not show this page (reference {reference}). Try again.",
         )
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Response:
+        return Response(status_code=204)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:

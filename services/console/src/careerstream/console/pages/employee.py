@@ -72,6 +72,9 @@ def _graph(
         nodes.setdefault(dst, {"id": dst, "label": s.get("to_title") or label(dst)})
         if not any(e["source"] == role_id and e["target"] == dst for e in edges):
             edges.append({"source": role_id, "target": dst, "kind": s.get("kind", "vertical")})
+    for e in edges:  # an edge may lead out of the family (a lateral move): show where
+        for end in (e["source"], e["target"]):
+            nodes.setdefault(end, {"id": end, "label": label(end)})
     for n in nodes.values():
         n["kind"] = "current" if n["id"] == role_id else "target" if n["id"] == target else "role"
     return {"nodes": list(nodes.values()), "edges": edges}

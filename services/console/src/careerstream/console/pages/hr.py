@@ -252,7 +252,7 @@ async def open_cycle(request: Request, b: Api) -> Response:
     }
     department = form_value(form, "department")
     if department:
-        body["population"] = {"kind": "departments", "ids": [department]}
+        body["population"] = {"kind": "department", "ids": [department]}
     try:
         await b.post("assessments", "/v1/cycles", body)
     except ApiError as exc:

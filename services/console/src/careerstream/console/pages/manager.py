@@ -139,6 +139,9 @@ async def post_opportunity(request: Request, b: Api) -> Response:
         if form_value(form, "time_share").isdigit()
         else form_value(form, "time_share"),
     }
+    weeks = form_value(form, "duration_weeks")
+    if weeks:
+        body["duration_weeks"] = int(weeks) if weeks.isdigit() else weeks
     try:
         created = await b.post("mobility", "/v1/opportunities", body)
     except ApiError as exc:

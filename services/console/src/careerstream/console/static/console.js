@@ -1,17 +1,18 @@
 // careerstream console: draws the career path graph (Cytoscape.js + dagre) and the metrics
-// charts (Chart.js) from JSON data blocks in the page. Loaded from the console's own origin;
+// charts (Chart.js) from the JSON in their elements' data attributes. Loaded from the console's own origin;
 // nothing here is required to read a page (every figure is also a table).
 (function () {
   "use strict";
 
-  function data(id) {
-    var el = document.getElementById(id);
-    return el ? JSON.parse(el.textContent) : null;
+  // Each graph and chart carries its data as JSON in a data attribute (htmx drops <script>
+  // blocks from swapped content, and the Content-Security-Policy allows no inline script).
+  function data(el, name) {
+    return el && el.dataset[name] ? JSON.parse(el.dataset[name]) : null;
   }
 
   function drawGraph() {
     var box = document.getElementById("path-graph");
-    var g = data("path-graph-data");
+    var g = data(box, "graph");
     if (!box || !g || typeof cytoscape === "undefined" || box.dataset.drawn) return;
     if (typeof cytoscapeDagre !== "undefined") cytoscape.use(cytoscapeDagre);
     var elements = g.nodes.map(function (n) {
@@ -47,7 +48,7 @@
     if (typeof Chart === "undefined") return;
     document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
       if (canvas.dataset.drawn) return;
-      var d = data(canvas.dataset.chart);
+      var d = data(canvas, "chart");
       if (!d) return;
       var bar = canvas.id === "fairness-chart";
       new Chart(canvas, {
@@ -69,6 +70,8 @@
   }
 
   function draw() { drawGraph(); drawCharts(); }
-  document.addEventListener("DOMContentLoaded", draw);
-  document.addEventListener("htmx:afterSettle", draw);
+  // htmx.onLoad runs for the first page and for every piece of content htmx swaps in
+  // (a boosted link replaces the body, so its page's graph or charts must be drawn then).
+  if (typeof htmx !== "undefined") htmx.onLoad(function () { draw(); });
+  else document.addEventListener("DOMContentLoaded", draw);
 })();
