@@ -67,6 +67,10 @@ async def _run_online(url: str, metadata: MetaData, schema: str) -> None:
     engine = create_async_engine(url)
     try:
         async with engine.begin() as conn:
+            # Under the migration lock too: two processes' `CREATE SCHEMA IF NOT EXISTS` at
+            # the same moment can both miss the schema and one fails on the catalogue's unique
+            # index (an API-only and a consumers-only process of one service start together).
+            await conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:s))"), {"s": schema})
             await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         async with engine.connect() as conn:
             await conn.run_sync(_do_run, metadata, schema)
