@@ -260,9 +260,36 @@ async def test_hr_publishes_a_framework_change_the_employee_sees_opens_a_cycle_a
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Autumn review")
     await axe(page)
 
+    # Calibrate E1's completed assessment, with the reason kept beside the result.
+    await page.get_by_role("link", name="Cycles").click()
+    await page.get_by_role("link", name="Spring review").click()
+    await page.get_by_role("link", name="E1", exact=True).click()
+    await expect(page.get_by_test_id("assessment-status")).to_have_text("completed")
+    await axe(page)
+    competency = console.facts["short"][0]
+    await page.get_by_label("Competency").select_option(competency)
+    await page.get_by_label("Calibrated level").fill("3")
+    await page.get_by_label("Reason (kept with the result)").fill("Led the incident review well")
+    await page.get_by_role("button", name="Calibrate").click()
+    await expect(page.locator("table", has_text="From")).to_contain_text(
+        "Led the incident review well"
+    )
+
     await page.get_by_role("link", name="Catalogue").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Development catalogue")
     await axe(page)
+    await page.get_by_label("Id", exact=True).fill("sd-course")
+    await page.get_by_label("Title").fill("System design course")
+    await page.get_by_label("Competency (id, or empty for any)").fill("system-design")
+    await page.get_by_label("For levels from").fill("3")
+    await page.get_by_label("to", exact=True).fill("2")
+    await page.get_by_role("button", name="Save entry").click()
+    # The API's words, beside the field they concern.
+    await expect(page.locator("#max_level-error")).to_contain_text("above max_level 2")
+    await axe(page)
+    await page.get_by_label("to", exact=True).fill("3")
+    await page.get_by_role("button", name="Save entry").click()
+    await expect(page.locator("tr", has_text="System design course")).to_contain_text("yours")
 
     await page.get_by_role("link", name="HRIS import").click()
     await axe(page)

@@ -379,3 +379,23 @@ async def test_conversations_guides_and_follow_ups(
     _problem(await c.get(f"/v1/plans/{goal.json()['plan_id']}", headers=other), 404)
     assert (await c.get("/v1/plans", headers=other)).json() == []
     _problem(await c.get("/v1/guides?from_role=eng.engineer", headers=other), 404)
+
+
+async def test_a_catalogue_entry_whose_levels_are_upside_down_names_the_field(
+    svc: RunningService, tenant: str
+) -> None:
+    body = {
+        "title": "System design course",
+        "kind": "course",
+        "competency_id": "system-design",
+        "min_level": 3,
+        "max_level": 2,
+        "effort_weeks": 4,
+    }
+    hr = auth(tenant, "HR", "hr_admin")
+    problem = _problem(await svc.client.put("/v1/catalogue/sd", json=body, headers=hr), 422)
+    assert problem["errors"][0]["field"] == "body.max_level"
+    assert "min_level 3 is above max_level 2" in problem["errors"][0]["message"]
+    assert (
+        await svc.client.put("/v1/catalogue/sd", json={**body, "max_level": 3}, headers=hr)
+    ).status_code == 200

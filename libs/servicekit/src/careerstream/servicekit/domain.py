@@ -11,9 +11,20 @@ in the same unit of work.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from careerstream.contracts.base import EventPayload
+
+_NAMED = re.compile(r"([A-Za-z_][\w.\[\]-]*): ")
+"""A problem written `field: what is wrong` names its field."""
+
+
+def problem_object(problem: str) -> dict[str, Any]:
+    """One problem as the `errors` of a problem+json: its message, and its field when the
+    message starts with one (`duration_weeks: a gig says how long it lasts`)."""
+    m = _NAMED.match(problem)
+    return {"field": m.group(1), "message": problem} if m else {"message": problem}
 
 
 class NotFound(LookupError):
@@ -49,7 +60,7 @@ class Invalid(ValueError):
         self.problems = problems
         self.title = title
         self.detail = detail if detail is not None else "; ".join(problems)
-        self.errors = errors if errors is not None else [{"message": p} for p in problems]
+        self.errors = errors if errors is not None else [problem_object(p) for p in problems]
         super().__init__("; ".join(problems))
 
 

@@ -4,6 +4,7 @@ catalogue, the HRIS import with its progress, and the metrics dashboard."""
 # No `from __future__ import annotations`: FastAPI reads the annotations at runtime.
 
 import json
+from urllib.parse import quote
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -315,7 +316,46 @@ async def calibrate(request: Request, assessment_id: str, b: Api) -> Response:
 async def catalogue(request: Request, b: Api) -> Response:
     _refuse_non_hr(b)
     entries = await b.get("plans", "/v1/catalogue")
-    return render(request, "hr/catalogue.html", entries=entries, label=label)
+    return render(request, "hr/catalogue.html", entries=entries, label=label, errors={}, form={})
+
+
+def _number(value: str) -> int | str:
+    return int(value) if value.isdigit() else value  # the API names what is wrong
+
+
+@router.post("/catalogue")
+async def save_entry(request: Request, b: Api) -> Response:
+    _refuse_non_hr(b)
+    form = await request.form()
+    entry_id = form_value(form, "entry_id")
+    body = {
+        "title": form_value(form, "title"),
+        "kind": form_value(form, "kind"),
+        "competency_id": form_value(form, "competency_id") or "*",
+        "min_level": _number(form_value(form, "min_level")),
+        "max_level": _number(form_value(form, "max_level")),
+        "effort_weeks": _number(form_value(form, "effort_weeks")),
+    }
+    try:
+        if not entry_id:
+            raise ApiError(
+                422, "Invalid", "", [{"field": "entry_id", "message": "give the entry an id"}]
+            )
+        await b.put("plans", f"/v1/catalogue/{quote(entry_id, safe='')}", body)
+    except ApiError as exc:
+        if exc.status >= 500:
+            raise
+        entries = await b.get("plans", "/v1/catalogue")
+        return render(
+            request,
+            "hr/catalogue.html",
+            422,
+            entries=entries,
+            label=label,
+            errors={"form": exc.detail, **exc.field_errors()},
+            form={**body, "entry_id": entry_id},
+        )
+    return redirect("/hr/catalogue")
 
 
 # -- HRIS import -------------------------------------------------------------------------------
@@ -343,7 +383,9 @@ async def start_import(request: Request, b: Api) -> Response:
             raise
         errors = {"file": exc.detail or str(exc)}
         lines = [
-            f"{e.get('field') or e.get('row') or ''}: {e.get('message', '')}" for e in exc.errors
+            (f"line {e['line']}: " if "line" in e else f"{e['field']}: " if "field" in e else "")
+            + str(e.get("message", ""))
+            for e in exc.errors
         ]
         return render(request, "hr/imports.html", 422, errors=errors, lines=lines[:50], status=None)
     return redirect(f"/hr/imports/{started['import_id']}")

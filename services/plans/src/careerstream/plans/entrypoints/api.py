@@ -288,10 +288,12 @@ async def put_entry(
     entry_id: str, body: CatalogueIn, principal: HrAdmin, uow: Uow
 ) -> dict[str, Any]:
     if body.min_level > body.max_level:
+        message = f"min_level {body.min_level} is above max_level {body.max_level}"
         raise Problem(
             422,
             "Invalid request",
-            f"min_level {body.min_level} is above max_level {body.max_level}",
+            message,
+            errors=[{"field": "body.max_level", "message": message, "received": body.max_level}],
         )
     async with _unit(uow) as u:
         values = await views.put_entry(u, principal.tenant_id, entry_id, body.model_dump())

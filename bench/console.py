@@ -1,0 +1,180 @@
+"""The console's main pages for a 10,000-employee tenant: server time per page beside the time
+of the API calls it makes.
+
+Starts the whole platform (every service its own process) on the test Kafka and PostgreSQL,
+loads a simulated company of N people through the gateway and the APIs (one month: an
+assessment cycle, plans, conversations, surveys, the marketplace), starts the console, signs
+in through the development sign-in as an employee with a plan, their manager and HR, and
+requests each main page `--requests` times after one warm-up request.
+
+Each answer carries `Server-Timing: app;dur=…, api;dur=…`: `app` is the console's whole
+server time for the page, `api` the summed time of the service calls it made (several run
+at once, so `api` can exceed `app`). The baseline in the same run is those calls: the page
+costs what its slowest calls cost plus the console's own rendering.
+
+    uv run python -m bench.console --employees 10000 --requests 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+from careerstream.devstack import kafka
+from careerstream.devstack.ports import free_port
+from careerstream.devstack.processes import platform
+from careerstream.devstack.sample import auth
+from careerstream.devstack.simulation import Simulation, Urls
+from careerstream.devstack.stack import Endpoints, platform_topics
+from careerstream.devstack.testing import test_infrastructure
+
+TIMING = re.compile(r"app;dur=([\d.]+)(?:, api;dur=([\d.]+);desc=\"(\d+) calls\")?")
+
+
+def p95(xs: list[float]) -> float:
+    return sorted(xs)[max(0, round(0.95 * len(xs)) - 1)]
+
+
+async def sign_in(url: str, tenant: str, who: str, role: str) -> httpx.AsyncClient:
+    c = httpx.AsyncClient(base_url=url, timeout=120)
+    page = await c.get("/signin", params={"tenant": tenant, "q": who})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token, page.text[:500]
+    r = await c.post(
+        "/signin/dev",
+        data={"tenant": tenant, "employee_id": who, "role": role, "csrf_token": token.group(1)},
+    )
+    assert r.status_code == 303, r.text[:500]
+    return c
+
+
+async def measure(c: httpx.AsyncClient, path: str, n: int) -> tuple[list[float], list[float], int]:
+    app, api, calls = [], [], 0
+    for i in range(n + 1):
+        r = await c.get(path)
+        assert r.status_code == 200, f"{path}: {r.status_code} {r.text[:300]}"
+        m = TIMING.search(r.headers["server-timing"])
+        assert m, r.headers["server-timing"]
+        if i == 0:
+            continue  # warm-up
+        app.append(float(m.group(1)))
+        api.append(float(m.group(2) or 0))
+        calls = int(m.group(3) or 0)
+    return app, api, calls
+
+
+def start_console(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "careerstream.console", "serve"],
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+async def main(ep: Endpoints, n: int, requests: int) -> None:
+    await kafka.create_topics(ep.kafka_bootstrap, platform_topics(), partitions=3)
+    tenant = f"con{uuid.uuid4().hex[:6]}"
+    hr = auth(tenant, "HR", "hr_admin")
+    with tempfile.TemporaryDirectory() as logs:
+        env = {"HRIS_IMPORT_POLL_SECONDS": "0.2", "CAREERSTREAM_LOG_LEVEL": "WARNING"}
+        async with platform(ep, Path(logs), env) as p:
+            urls = Urls(**{name: svc.url for name, svc in p.services.items()})
+            t0 = time.perf_counter()
+            sim = Simulation(
+                urls,
+                ep.kafka_bootstrap,
+                tenant=tenant,
+                employees=n,
+                months=1,
+                seed=3,
+                out=lambda s: print(f"  {s}", flush=True),
+            )
+            await sim.run()
+            print(f"company of {n:,} loaded in {time.perf_counter() - t0:.0f}s", flush=True)
+            plans = (
+                await p["plans"].get("/v1/plans", params={"status": "active"}, headers=hr)
+            ).json() or (await p["plans"].get("/v1/plans", headers=hr)).json()
+            # Someone still employed, with a manager, whose plan is live: what a manager opens.
+            employee = manager = ""
+            for plan in plans:
+                found = (
+                    await p["hris"].get("/v1/people", params={"q": plan["employee_id"]}, headers=hr)
+                ).json()
+                row = next((r for r in found if r["employee_id"] == plan["employee_id"]), None)
+                if row and row["manager_id"]:
+                    employee, manager = row["employee_id"], row["manager_id"]
+                    break
+            assert employee, "no active employee with a manager and a plan"
+            port = free_port()
+            url = f"http://127.0.0.1:{port}"
+            console_env = {
+                **os.environ,
+                "CONSOLE_HTTP_PORT": str(port),
+                **{f"CONSOLE_{k.upper()}_URL": s.url for k, s in p.services.items()},
+            }
+            log = Path(logs) / "console.log"
+            proc = start_console(console_env, log)
+            try:
+                async with httpx.AsyncClient() as probe:
+                    for _ in range(100):
+                        try:
+                            if (await probe.get(f"{url}/readyz")).status_code == 200:
+                                break
+                        except httpx.TransportError:
+                            pass
+                        await asyncio.sleep(0.2)
+                pages = {
+                    (employee, "employee"): ["/me", "/me/gaps", "/me/plan", "/marketplace"],
+                    (manager, "manager"): ["/team", f"/team/{employee}"],
+                    ("HR", "hr_admin"): [
+                        "/hr",
+                        "/hr/frameworks/typical-company/versions/1",
+                        "/hr/cycles",
+                        "/hr/metrics",
+                    ],
+                }
+                print(
+                    f"\n{n:,} employees; employee {employee}, manager {manager}; "
+                    f"{requests} requests a page after one warm-up\n"
+                )
+                print(f"{'page':<44} {'app p50':>8} {'app p95':>8} {'api p95':>8} calls")
+                for (who, role), paths in pages.items():
+                    c = await sign_in(url, tenant, who, role)
+                    try:
+                        for path in paths:
+                            if path == "/me/plan":
+                                r = await c.get(path)
+                                path = r.headers.get("location", path)
+                            app, api, calls = await measure(c, path, requests)
+                            shown = path if len(path) < 44 else path[:41] + "..."
+                            print(
+                                f"{shown:<44} {statistics.median(app):7.1f}ms {p95(app):7.1f}ms "
+                                f"{p95(api):7.1f}ms {calls:>5}",
+                                flush=True,
+                            )
+                    finally:
+                        await c.aclose()
+            finally:
+                proc.terminate()
+                proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--employees", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=30)
+    args = parser.parse_args()
+    with test_infrastructure() as ep:
+        asyncio.run(main(ep, args.employees, args.requests))
