@@ -4,9 +4,9 @@ catalogue, the HRIS import with its progress, and the metrics dashboard."""
 # No `from __future__ import annotations`: FastAPI reads the annotations at runtime.
 
 import json
-from urllib.parse import quote
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
