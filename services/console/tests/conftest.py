@@ -38,8 +38,9 @@ PEOPLE = {
     "E2": ("Fay Fellow", "engineering.software-engineer", "M1", "engineering", "f"),
     "E3": ("Gus Junior", "engineering.junior-developer", "M1", "engineering", "m"),
     "H1": ("Hana People", "marketing.marketing-coordinator", "D1", "marketing", "x"),
+    "D2": ("Dev Director", "engineering.director-of-engineering", "D1", "engineering", "f"),
 }
-ROLES = {"M1": ["manager"], "D1": ["manager"], "H1": ["hr_admin"]}
+ROLES = {"M1": ["manager"], "D1": ["manager"], "D2": ["manager"], "H1": ["hr_admin"]}
 
 
 def chromium() -> str:

@@ -409,3 +409,15 @@ async def test_signed_out_reaches_nothing_forms_need_their_csrf_token_and_a_sign
         r = await c.post("/signout", data={"csrf_token": csrf.group(1)})
         assert r.status_code == 303
         assert (await c.get("/me")).status_code == 303
+
+    # A report at the top of their track has no conversation guide up: the page says so.
+    async with httpx.AsyncClient(base_url=console.url) as c:
+        page = await c.get("/signin", params={"tenant": console.tenant})
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token
+        signin = {"tenant": console.tenant, "employee_id": "D1", "role": "manager"}
+        r = await c.post("/signin/dev", data={**signin, "csrf_token": token.group(1)})
+        assert r.status_code == 303
+        report = await c.get("/team/D2")
+        assert report.status_code == 200, report.text[-2000:]
+        assert "at the top of its track" in report.text

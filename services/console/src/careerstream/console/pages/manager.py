@@ -75,8 +75,8 @@ async def _report(
         (a["role_id"] for a in gaps.get("analyses", []) if a.get("reference") == "target"), None
     )
     guides: list[Any] = []
-    if role:
-        guides = await b.get("plans", "/v1/guides", from_role=role, to_role=target) or []
+    if role:  # none at the top of a track (the API says 404: ask for a lateral move)
+        guides = await b.maybe("plans", "/v1/guides", from_role=role, to_role=target) or []
     return render(
         request,
         "manager/report.html",
