@@ -48,8 +48,8 @@ def chromium() -> str:
     for candidate in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser"):
         if candidate and (path := shutil.which(candidate)):
             return path
-    pytest.skip("no chromium on PATH: `apt-get install chromium` (scripts/ensure-tools does)")
-    raise AssertionError
+    # Not a skip: a missing browser must fail the run, not turn it green.
+    pytest.fail("no chromium on PATH: `apt-get install chromium` (scripts/ensure-tools does)")
 
 
 @dataclass
@@ -222,8 +222,9 @@ async def console(
     endpoints: Endpoints, platform_topics: list[str], tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Console]:
     if not (IDP / "node_modules" / "oidc-provider").exists():
-        pytest.skip(
-            "the test identity provider is not installed: `npm ci` in services/console/tests/idp"
+        pytest.fail(
+            "the test identity provider is not installed: `npm ci` in services/console/tests/idp "
+            "(scripts/ensure-tools does)"
         )
     chromium()
     logs = tmp_path_factory.mktemp("console")

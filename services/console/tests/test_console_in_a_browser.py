@@ -410,6 +410,16 @@ async def test_signed_out_reaches_nothing_forms_need_their_csrf_token_and_a_sign
         assert r.status_code == 303
         assert (await c.get("/me")).status_code == 303
 
+    # A body larger than any page takes is refused before it is read.
+    async with httpx.AsyncClient(base_url=console.url) as c:
+        huge = await c.post(
+            "/signin/dev",
+            content=b"x" * (18 * 1024 * 1024),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert huge.status_code == 413
+        assert "Content-Security-Policy" in huge.headers
+
     # A report at the top of their track has no conversation guide up: the page says so.
     async with httpx.AsyncClient(base_url=console.url) as c:
         page = await c.get("/signin", params={"tenant": console.tenant})

@@ -231,6 +231,8 @@ async def test_the_directory_lists_your_reports_or_everyone_for_hr(
     assert await ids("HR", "hr_admin", t=f"{tenant}x") == []
     assert await ids("M", "manager", manager="D") == 403
     assert await ids("HR", "hr_admin", q="%") == []
+    assert await ids("HR", "hr_admin", q="a\x00b") in (400, 422)
+    assert await ids("HR", "hr_admin", limit="ten") == 422
     entry = (await svc.client.get("/v1/people", headers=auth(tenant, "M", "manager"))).json()[0]
     assert entry["display_name"] == "Ada Lovelace"
     assert "groups" not in entry

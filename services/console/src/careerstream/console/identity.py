@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,7 +92,3 @@ def person_from_claims(claims: dict[str, Any], settings: Settings) -> Person:
         mapped = [str(r) for r in raw]
     name = claims.get(settings.claim_name)
     return checked(tenant, employee, name if isinstance(name, str) else employee, mapped)
-
-
-def new_csrf_token() -> str:
-    return secrets.token_urlsafe(32)

@@ -120,6 +120,18 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+MAX_BODY = 17 * 1024 * 1024
+"""The largest request body the console reads: a 16 MiB upload and its form."""
+
+
+def _too_large(status: int, detail: str) -> Response:
+    return HTMLResponse(
+        '<!doctype html><html lang="en"><title>Too large</title>'
+        f"<main><h1>Not accepted</h1><p>{detail}.</p></main></html>",
+        status_code=status,
+    )
+
+
 def _safe_next(value: str | None) -> str:
     if value and value.startswith("/") and not value.startswith(("//", "/\\")):
         return value
@@ -148,6 +160,21 @@ def create_app(settings: Settings | None = None, auth: AuthSettings | None = Non
     )
     app.state.settings = settings
     app.state.auth = auth
+
+    @app.middleware("http")
+    async def body_limit(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """Refuse a body larger than any page takes before reading it (the largest is an
+        HRIS export, 16 MiB, and the API it goes to refuses more)."""
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            length = request.headers.get("content-length")
+            if length is None or not length.isdigit():
+                if request.headers.get("transfer-encoding"):
+                    return _too_large(411, "send the form with its length")
+            elif int(length) > MAX_BODY:
+                return _too_large(413, "a form or file may be at most 17 MiB")
+        return await call_next(request)
 
     @app.middleware("http")
     async def security_headers(

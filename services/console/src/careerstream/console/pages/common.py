@@ -51,3 +51,12 @@ async def names(b: Backend) -> dict[str, str]:
 def form_value(form: Any, name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
+
+
+def number(value: str) -> int | str:
+    """A form's integer field as a number, or as typed when it is not one: the API then says
+    which field is wrong and why, in the words the page shows beside it."""
+    try:
+        return int(value)
+    except ValueError:
+        return value

@@ -13,7 +13,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from careerstream.console.backend import ApiError, Backend
-from careerstream.console.pages.common import current_framework, form_value, label, role_of
+from careerstream.console.pages.common import (
+    current_framework,
+    form_value,
+    label,
+    number,
+    role_of,
+)
 from careerstream.console.web import backend_of, redirect, render, require_csrf
 
 router = APIRouter(dependencies=[Depends(require_csrf)])
@@ -155,11 +161,19 @@ async def rate(request: Request, assessment_id: str, b: Api) -> Response:
         if key.startswith("level:"):
             value = form_value(form, key)
             if value:
-                ratings.append({"competency_id": key.removeprefix("level:"), "level": _int(value)})
+                ratings.append(
+                    {"competency_id": key.removeprefix("level:"), "level": number(value)}
+                )
+    path = f"/v1/assessments/{assessment_id}/submissions"
+    return await assessment_write(request, b, assessment_id, path, {"ratings": ratings}, "ratings")
+
+
+async def assessment_write(
+    request: Request, b: Backend, assessment_id: str, path: str, body: Any, error_key: str
+) -> Response:
+    """Send a rating or a calibration; a refusal shows the assessment again with its words."""
     try:
-        await b.post(
-            "assessments", f"/v1/assessments/{assessment_id}/submissions", {"ratings": ratings}
-        )
+        await b.post("assessments", path, body)
     except ApiError as exc:
         if exc.status >= 500:
             raise
@@ -170,16 +184,9 @@ async def rate(request: Request, assessment_id: str, b: Api) -> Response:
             422,
             a=a,
             label=label,
-            errors={"ratings": exc.detail, **exc.field_errors()},
+            errors={error_key: exc.detail, **exc.field_errors()},
         )
     return redirect(f"/assessments/{assessment_id}")
-
-
-def _int(value: str) -> int | str:
-    try:
-        return int(value)
-    except ValueError:
-        return value  # the API names the field and says what is wrong
 
 
 # -- plans -------------------------------------------------------------------------------------
@@ -234,7 +241,7 @@ async def checkin(request: Request, plan_id: str, b: Api) -> Response:
     form = await request.form()
     body = {
         "notes": form_value(form, "notes"),
-        "progress_rating": _int(form_value(form, "progress_rating")),
+        "progress_rating": number(form_value(form, "progress_rating")),
     }
     return await _plan_action(request, b, plan_id, f"/v1/plans/{plan_id}/checkins", body)
 
@@ -242,7 +249,7 @@ async def checkin(request: Request, plan_id: str, b: Api) -> Response:
 @router.post("/plans/{plan_id}/goals/{goal_id}/progress")
 async def goal_progress(request: Request, plan_id: str, goal_id: str, b: Api) -> Response:
     form = await request.form()
-    body = {"progress": _int(form_value(form, "progress"))}
+    body = {"progress": number(form_value(form, "progress"))}
     return await _plan_action(request, b, plan_id, f"/v1/goals/{goal_id}/progress", body)
 
 

@@ -13,7 +13,8 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from careerstream.console.backend import ApiError, Backend
-from careerstream.console.pages.common import form_value, label
+from careerstream.console.pages.common import form_value, label, number
+from careerstream.console.pages.employee import assessment_write
 from careerstream.console.web import backend_of, redirect, render, require_csrf
 
 router = APIRouter(prefix="/hr", dependencies=[Depends(require_csrf)])
@@ -197,7 +198,7 @@ async def require(request: Request, framework_id: str, version: int, b: Api) -> 
     competency_id = form_value(form, "competency_id")
     level = form_value(form, "level")
     path = f"/v1/frameworks/{framework_id}/versions/{version}/roles/{role_id}/requirements/{competency_id}"
-    call = b.put("frameworks", path, {"level": int(level) if level.isdigit() else level})
+    call = b.put("frameworks", path, {"level": number(level)})
     return await _version_action(request, b, framework_id, version, call)
 
 
@@ -286,27 +287,13 @@ async def close_cycle(request: Request, cycle_id: str, b: Api) -> Response:
 async def calibrate(request: Request, assessment_id: str, b: Api) -> Response:
     _refuse_non_hr(b)
     form = await request.form()
-    level = form_value(form, "level")
     body = {
         "competency_id": form_value(form, "competency_id"),
-        "level": int(level) if level.isdigit() else level,
+        "level": number(form_value(form, "level")),
         "reason": form_value(form, "reason"),
     }
-    try:
-        await b.post("assessments", f"/v1/assessments/{assessment_id}/calibrations", body)
-    except ApiError as exc:
-        if exc.status >= 500:
-            raise
-        a = await b.get("assessments", f"/v1/assessments/{assessment_id}")
-        return render(
-            request,
-            "employee/assessment.html",
-            422,
-            a=a,
-            label=label,
-            errors={"calibration": exc.detail, **exc.field_errors()},
-        )
-    return redirect(f"/assessments/{assessment_id}")
+    path = f"/v1/assessments/{assessment_id}/calibrations"
+    return await assessment_write(request, b, assessment_id, path, body, "calibration")
 
 
 # -- catalogue ---------------------------------------------------------------------------------
@@ -319,10 +306,6 @@ async def catalogue(request: Request, b: Api) -> Response:
     return render(request, "hr/catalogue.html", entries=entries, label=label, errors={}, form={})
 
 
-def _number(value: str) -> int | str:
-    return int(value) if value.isdigit() else value  # the API names what is wrong
-
-
 @router.post("/catalogue")
 async def save_entry(request: Request, b: Api) -> Response:
     _refuse_non_hr(b)
@@ -332,9 +315,9 @@ async def save_entry(request: Request, b: Api) -> Response:
         "title": form_value(form, "title"),
         "kind": form_value(form, "kind"),
         "competency_id": form_value(form, "competency_id") or "*",
-        "min_level": _number(form_value(form, "min_level")),
-        "max_level": _number(form_value(form, "max_level")),
-        "effort_weeks": _number(form_value(form, "effort_weeks")),
+        "min_level": number(form_value(form, "min_level")),
+        "max_level": number(form_value(form, "max_level")),
+        "effort_weeks": number(form_value(form, "effort_weeks")),
     }
     try:
         if not entry_id:

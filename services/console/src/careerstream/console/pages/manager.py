@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from careerstream.console.backend import ApiError, Backend
-from careerstream.console.pages.common import form_value, label, names, role_of
+from careerstream.console.pages.common import form_value, label, names, number, role_of
 from careerstream.console.web import backend_of, redirect, render, require_csrf
 
 router = APIRouter(dependencies=[Depends(require_csrf)])
@@ -135,13 +135,11 @@ async def post_opportunity(request: Request, b: Api) -> Response:
         "kind": form_value(form, "kind") or "gig",
         "description": form_value(form, "description"),
         "role_id": form_value(form, "role_id") or None,
-        "time_share": int(form_value(form, "time_share") or 100)
-        if form_value(form, "time_share").isdigit()
-        else form_value(form, "time_share"),
+        "time_share": number(form_value(form, "time_share") or "100"),
     }
     weeks = form_value(form, "duration_weeks")
     if weeks:
-        body["duration_weeks"] = int(weeks) if weeks.isdigit() else weeks
+        body["duration_weeks"] = number(weeks)
     try:
         created = await b.post("mobility", "/v1/opportunities", body)
     except ApiError as exc:
