@@ -28,6 +28,8 @@ topics=(
   careerstream.mobility.application.v1.dlq
   careerstream.metrics.snapshot.v1
   careerstream.metrics.snapshot.v1.dlq
+  careerstream.privacy.erasure.v1
+  careerstream.privacy.erasure.v1.dlq
 )
 for t in "${topics[@]}"; do
   /opt/kafka/bin/kafka-topics.sh --bootstrap-server "$bootstrap" --create --if-not-exists \

@@ -18,3 +18,6 @@ REVOKE ALL ON DATABASE careerstream_metrics FROM PUBLIC;
 CREATE ROLE cs_hris LOGIN PASSWORD 'hris-local-only';
 CREATE DATABASE careerstream_hris OWNER cs_hris;
 REVOKE ALL ON DATABASE careerstream_hris FROM PUBLIC;
+CREATE ROLE cs_privacy LOGIN PASSWORD 'privacy-local-only';
+CREATE DATABASE careerstream_privacy OWNER cs_privacy;
+REVOKE ALL ON DATABASE careerstream_privacy FROM PUBLIC;

@@ -30,3 +30,18 @@ class EventPayload(ContractModel):
 
     def aggregate_id(self) -> str:
         return str(getattr(self, self.aggregate_field))
+
+
+class PersonalPayload(EventPayload):
+    """A payload with personal fields (see `careerstream.contracts.personal`).
+
+    `personal_subject` names the field holding the employee whose data key seals them.
+    """
+
+    personal_subject: ClassVar[str] = "employee_id"
+
+    sealed: dict[str, str] = Field(default_factory=dict)
+    """Personal fields sealed with the subject's data key (named by the envelope's `kid`), by
+    JSON Pointer: base64(12-byte nonce || AES-256-GCM ciphertext of the value's JSON), with
+    `<event id>|<pointer>` as associated data. Their slots in `data` hold null (or the empty
+    value); once the person is erased, the key is gone and that is all anyone can read."""

@@ -13,7 +13,7 @@ from typing import Any, Literal, TypeVar
 import pydantic_core
 from pydantic import Field, ValidationError
 
-from careerstream.contracts.base import ContractModel, EventPayload, TenantId
+from careerstream.contracts.base import ContractModel, EventPayload, PersonalPayload, TenantId
 
 CONTENT_TYPE = "application/cloudevents+json"
 DATA_CONTENT_TYPE = "application/json"
@@ -45,6 +45,9 @@ class Envelope(ContractModel):
     """URN of the JSON Schema of this event type."""
     tenantid: TenantId
     """The tenant (company) the event belongs to. Extension attribute."""
+    kid: str | None = Field(default=None, min_length=1, max_length=200)
+    """Extension attribute: the data key that sealed the payload's personal fields (see
+    `data.sealed`); absent when the event carries none."""
     data: dict[str, Any]
     """The payload, as documented by the event type's schema."""
 
@@ -74,11 +77,19 @@ def make_event(
         subject=payload.aggregate_id(),
         dataschema=dataschema_uri(payload.event_type),
         tenantid=tenant_id,
-        data=payload.model_dump(mode="json"),
+        data=payload.model_dump(
+            mode="json",
+            # Sealing fills `sealed` on the way out; an empty one is left off.
+            exclude={"sealed"}
+            if isinstance(payload, PersonalPayload) and not payload.sealed
+            else None,
+        ),
     )
 
 
 def encode(event: Envelope) -> bytes:
+    if event.kid is None:
+        return event.model_dump_json(exclude={"kid"}).encode()
     return event.model_dump_json().encode()
 
 

@@ -11,6 +11,7 @@ from careerstream.contracts.events import hris as h
 from careerstream.contracts.events import metrics
 from careerstream.contracts.events import mobility as m
 from careerstream.contracts.events import plans as p
+from careerstream.contracts.events import privacy as pv
 
 T = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 D = date(2026, 11, 2)
@@ -252,6 +253,28 @@ EXAMPLES: dict[str, EventPayload] = {
             window_days=365,
             figures={"internal_hire_rate": 0.6, "plan_completion_rate": None},
             taken_at=T,
+        ),
+        pv.ErasureRequested(
+            erasure_id="er-1",
+            employee_id="E100",
+            services=["assessments", "plans"],
+            deadline=T,
+            requested_at=T,
+        ),
+        pv.ErasureAnswered(
+            erasure_id="er-1",
+            employee_id="E100",
+            service="plans",
+            deleted={"plans": 1, "goals": 3},
+            anonymised={"checkins": 2},
+            answered_at=T,
+        ),
+        pv.ErasureCompleted(
+            erasure_id="er-1",
+            employee_id="E100",
+            answered=["assessments", "plans"],
+            missing=[],
+            completed_at=T,
         ),
     ]
 }

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from careerstream.contracts.base import EventPayload
-from careerstream.contracts.events import assessments, frameworks, hris, metrics, mobility, plans
+from careerstream.contracts.events import (
+    assessments,
+    frameworks,
+    hris,
+    metrics,
+    mobility,
+    plans,
+    privacy,
+)
 from careerstream.contracts.topics import ALL_TOPICS
 
 _ALL: tuple[type[EventPayload], ...] = (
@@ -34,6 +42,9 @@ _ALL: tuple[type[EventPayload], ...] = (
     mobility.RoleFilled,
     mobility.OpportunityClosed,
     metrics.SnapshotTaken,
+    privacy.ErasureRequested,
+    privacy.ErasureAnswered,
+    privacy.ErasureCompleted,
 )
 
 EVENT_TYPES: dict[str, type[EventPayload]] = {m.event_type: m for m in _ALL}

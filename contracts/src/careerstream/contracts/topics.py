@@ -25,6 +25,8 @@ APPLICATION = "careerstream.mobility.application.v1"
 
 METRICS_SNAPSHOT = "careerstream.metrics.snapshot.v1"
 
+ERASURE = "careerstream.privacy.erasure.v1"
+
 ALL_TOPICS: tuple[str, ...] = (
     FRAMEWORK,
     HRIS_EMPLOYEE,
@@ -38,6 +40,7 @@ ALL_TOPICS: tuple[str, ...] = (
     OPPORTUNITY,
     APPLICATION,
     METRICS_SNAPSHOT,
+    ERASURE,
 )
 
 DLQ_SUFFIX = ".dlq"

@@ -8,7 +8,14 @@ from enum import StrEnum
 from pydantic import Field
 
 from careerstream.contracts import topics
-from careerstream.contracts.base import ContractModel, EventPayload, Id, ProficiencyLevel
+from careerstream.contracts.base import (
+    ContractModel,
+    EventPayload,
+    Id,
+    PersonalPayload,
+    ProficiencyLevel,
+)
+from careerstream.contracts.personal import personal
 
 
 class PopulationKind(StrEnum):
@@ -78,11 +85,11 @@ class Rating(ContractModel):
     """The competency rated."""
     level: ProficiencyLevel
     """The level given, on the framework's scale."""
-    evidence: str | None = None
+    evidence: str | None = personal(default=None)
     """What the rater bases the rating on."""
 
 
-class AssessmentSubmitted(EventPayload):
+class AssessmentSubmitted(PersonalPayload):
     """One rater (self, manager or peer) submitted their ratings."""
 
     event_type = "careerstream.assessments.assessment.submitted.v1"
@@ -119,7 +126,7 @@ class CalibratedLevel(ContractModel):
     """The calibrated level."""
     source: LevelSource = LevelSource.RULE
     """Whether the rule or HR set it."""
-    calibration_reason: str | None = None
+    calibration_reason: str | None = personal(default=None)
     """HR's reason, when HR set it."""
 
 
@@ -130,7 +137,7 @@ class Rater(ContractModel):
     """Self, manager or peer."""
 
 
-class AssessmentCompleted(EventPayload):
+class AssessmentCompleted(PersonalPayload):
     """An assessment completed: the calibrated level per competency."""
 
     event_type = "careerstream.assessments.assessment.completed.v1"

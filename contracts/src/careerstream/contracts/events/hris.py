@@ -12,7 +12,8 @@ from enum import StrEnum
 from pydantic import Field
 
 from careerstream.contracts import topics
-from careerstream.contracts.base import ContractModel, EventPayload, Id
+from careerstream.contracts.base import ContractModel, EventPayload, Id, PersonalPayload
+from careerstream.contracts.personal import personal
 
 
 class EmploymentDetails(ContractModel):
@@ -22,19 +23,19 @@ class EmploymentDetails(ContractModel):
     """The framework role the employee holds, when the HRIS job maps to one."""
     job_code: str | None = None
     """The HRIS job code."""
-    job_title: str | None = None
+    job_title: str | None = personal(default=None)
     """The HRIS job title."""
     manager_id: Id | None = None
     """The employee id of the direct manager (null for the top of the hierarchy)."""
     department_id: Id | None = None
     """The org unit the employee belongs to."""
-    location: str | None = None
+    location: str | None = personal(default=None)
     """Work location, e.g. a city or 'remote'."""
-    group_attributes: dict[str, str] | None = None
+    group_attributes: dict[str, str] | None = personal(default=None)
     """Attributes used only for fairness reporting (e.g. gender, age band), as the HRIS names them."""
 
 
-class EmployeeHired(EventPayload):
+class EmployeeHired(PersonalPayload):
     """An employee joined the company."""
 
     event_type = "careerstream.hris.employee.hired.v1"
@@ -47,7 +48,7 @@ class EmployeeHired(EventPayload):
     """The first day of employment."""
     recorded_at: datetime
     """When the HRIS recorded the hire."""
-    display_name: str | None = None
+    display_name: str | None = personal(default=None)
     """Name to show to those allowed to see the person."""
     details: EmploymentDetails
     """Role, manager, department, location and group attributes at hire."""
@@ -62,7 +63,7 @@ class ChangeReason(StrEnum):
     OTHER = "other"
 
 
-class EmployeeChanged(EventPayload):
+class EmployeeChanged(PersonalPayload):
     """Something about an employee changed: role, level, manager, department, location or group attributes."""
 
     event_type = "careerstream.hris.employee.changed.v1"
@@ -83,7 +84,7 @@ class EmployeeChanged(EventPayload):
     """Why, when the HRIS says."""
 
 
-class EmployeeTerminated(EventPayload):
+class EmployeeTerminated(PersonalPayload):
     """An employee left the company."""
 
     event_type = "careerstream.hris.employee.terminated.v1"
@@ -98,7 +99,7 @@ class EmployeeTerminated(EventPayload):
     """When the HRIS recorded the termination."""
     voluntary: bool
     """True when the employee chose to leave."""
-    reason: str | None = None
+    reason: str | None = personal(default=None)
     """The HRIS reason code or text."""
 
 

@@ -11,7 +11,14 @@ from enum import StrEnum
 from pydantic import Field
 
 from careerstream.contracts import topics
-from careerstream.contracts.base import ContractModel, EventPayload, Id, ProficiencyLevel
+from careerstream.contracts.base import (
+    ContractModel,
+    EventPayload,
+    Id,
+    PersonalPayload,
+    ProficiencyLevel,
+)
+from careerstream.contracts.personal import personal
 
 
 class PlanStatus(StrEnum):
@@ -72,7 +79,7 @@ class Action(ContractModel):
     """The action."""
     kind: ActionKind
     """Course, stretch assignment, mentoring, cross-functional project or rotation."""
-    title: str
+    title: str = personal()
     """What to do."""
     owner_id: Id
     """Who is responsible for it."""
@@ -80,7 +87,7 @@ class Action(ContractModel):
     """When it should be done."""
 
 
-class GoalAdded(EventPayload):
+class GoalAdded(PersonalPayload):
     """A goal tied to a competency gap was added to a plan."""
 
     event_type = "careerstream.plans.goal.added.v1"

@@ -117,6 +117,8 @@ async def platform(
     # left behind) shares this platform's partitions.
     groups = f"e2e-{uuid.uuid4().hex[:8]}-"
     await start_groups_at_the_end(endpoints.kafka_bootstrap, groups)
+    ports = {name: free_port() for name in SERVICES}
+    privacy_url = f"http://127.0.0.1:{ports['privacy']}"
     async with AsyncExitStack() as stack:
         for name in SERVICES:
             db = await stack.enter_async_context(fresh_database(endpoints.admin_database_url))
@@ -126,7 +128,8 @@ async def platform(
                 {
                     f"{prefix}_DATABASE_URL": db,
                     f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": endpoints.kafka_bootstrap,
-                    f"{prefix}_HTTP_PORT": str(free_port()),
+                    f"{prefix}_HTTP_PORT": str(ports[name]),
+                    "CAREERSTREAM_PRIVACY_URL": privacy_url,
                     "CAREERSTREAM_LOG_LEVEL": "WARNING",
                     "CAREERSTREAM_CONSUMER_GROUP_PREFIX": groups,
                     **(extra_env or {}),

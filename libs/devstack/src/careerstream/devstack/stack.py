@@ -32,7 +32,7 @@ from careerstream.devstack.procs import (
 )
 
 #: Every service of the platform, in start order; each gets the next HTTP port.
-SERVICES = ("frameworks", "assessments", "plans", "mobility", "metrics", "hris")
+SERVICES = ("frameworks", "assessments", "plans", "mobility", "metrics", "hris", "privacy")
 
 
 def installed_services() -> list[str]:
@@ -130,6 +130,7 @@ def service_env(cfg: StackConfig, ep: Endpoints, service: str) -> dict[str, str]
             f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": ep.kafka_bootstrap,
             f"{prefix}_HTTP_HOST": cfg.host,
             f"{prefix}_HTTP_PORT": str(service_port(cfg, service)),
+            "CAREERSTREAM_PRIVACY_URL": f"http://{cfg.host}:{service_port(cfg, 'privacy')}",
         }
     )
     return env

@@ -34,6 +34,8 @@ from careerstream.contracts.base import EventPayload
 from careerstream.contracts.envelope import Envelope, InvalidEvent, decode, parse_data
 from careerstream.contracts.topics import dlq_topic
 from careerstream.servicekit import telemetry
+from careerstream.servicekit.keys import KeyClient, KeyUnavailable, process_key_client
+from careerstream.servicekit.sealing import DataKey, Unsealable, open_sealed
 from careerstream.servicekit.uow import UnitOfWork, UowFactory
 
 log = logging.getLogger(__name__)
@@ -102,6 +104,7 @@ class _Parsed:
     record: Record
     envelope: Envelope | None = None
     payload: EventPayload | None = None
+    model: type[EventPayload] | None = None
     handler: Handler | None = None
     problem: tuple[str, str] | None = None  # (reason, detail) when it must be dead-lettered
 
@@ -119,6 +122,8 @@ class EventConsumer:
     backoff_max: float = 10.0
     topics_override: list[str] | None = None
     """Consume these topics instead of the contract's (tests give each run its own)."""
+    keys: KeyClient | None = field(default_factory=process_key_client)
+    """Opens sealed personal fields; the process's client unless given."""
     _by_type: dict[str, tuple[type[EventPayload], Handler]] = field(init=False)
     _batch_by_type: dict[str, BatchHandler] = field(init=False)
 
@@ -152,18 +157,48 @@ class EventConsumer:
         known = self._by_type.get(env.type)
         if known is None:
             return parsed
-        model, parsed.handler = known
-        try:
-            parsed.payload = parse_data(env, model)
-        except InvalidEvent as exc:
-            parsed.problem = ("schema-violation", str(exc))
+        parsed.model, parsed.handler = known
+        return parsed
+
+    async def _prepare(self, records: Iterable[Record]) -> list[_Parsed]:
+        """Decode, open sealed personal fields (keys fetched in one call per tenant), validate."""
+        parsed = [self._parse(r) for r in records]
+        sealed: dict[str, set[str]] = {}
+        for p in parsed:
+            env = p.envelope
+            if p.handler is not None and env is not None and env.kid and env.data.get("sealed"):
+                sealed.setdefault(env.tenantid, set()).add(env.kid)
+        keys: dict[tuple[str, str], DataKey | None] = {}
+        if sealed and self.keys is not None and self.keys.enabled:
+            for tenant, kids in sealed.items():
+                for kid, key in (await self.keys.by_kids(tenant, kids)).items():
+                    keys[(tenant, kid)] = key
+        for p in parsed:
+            env = p.envelope
+            if p.handler is None or env is None or p.model is None:
+                continue
+            if env.kid and "sealed" in env.data:
+                try:
+                    open_sealed(env.data, env.id, keys.get((env.tenantid, env.kid)))
+                except Unsealable as exc:
+                    p.problem = ("unsealable", str(exc))
+                    continue
+            try:
+                p.payload = parse_data(env, p.model)
+            except InvalidEvent as exc:
+                p.problem = ("schema-violation", str(exc))
         return parsed
 
     # -- one message -----------------------------------------------------------------------
 
     async def process(self, record: Record) -> str:
         """Apply one message. Returns applied, duplicate, skipped or dead-lettered."""
-        p = self._parse(record)
+        while True:
+            try:
+                (p,) = await self._prepare([record])
+                break
+            except KeyUnavailable as exc:
+                await self._pause(1, exc, transient=True)
         if p.problem is not None:
             await self._dead_letter(record, *p.problem, attempts=0)
             return "dead-lettered"
@@ -212,7 +247,13 @@ class EventConsumer:
         any failure the batch is rolled back and applied one by one, so a bad
         message is retried and dead-lettered alone.
         """
-        parsed = [self._parse(r) for r in records]
+        records = list(records)
+        while True:
+            try:
+                parsed = await self._prepare(records)
+                break
+            except KeyUnavailable as exc:
+                await self._pause(1, exc, transient=True)
         if any(p.problem is not None for p in parsed):
             return await self._one_by_one(parsed)
         outcomes: list[str] = []

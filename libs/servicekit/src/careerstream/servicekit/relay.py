@@ -16,16 +16,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter, Gauge
 
+from careerstream.contracts.personal import KID_ATTRIBUTE
+from careerstream.servicekit.keys import KeyClient
 from careerstream.servicekit.runtime_tables import OUTBOX_LANES, notify_channel
+from careerstream.servicekit.sealing import PERSONAL_TYPES, DataKey, seal, subject_of
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +58,8 @@ class OutboxRelay:
     lease_seconds: float = 10.0
     poll_interval: float = 0.5
     owner: str = field(default_factory=lambda: uuid.uuid4().hex)
+    keys: KeyClient | None = None
+    """Seals personal fields before they leave; without it (or its URL) nothing is sealed."""
 
     _producer: AIOKafkaProducer | None = None
     _pool: asyncpg.Pool | None = None
@@ -166,19 +173,21 @@ class OutboxRelay:
                 return 0
             lease_deadline = time.monotonic() + self.lease_seconds * 0.8
             rows = await conn.fetch(
-                f'SELECT id, topic, message_key, value, headers FROM "{self.schema}".outbox '
+                f"SELECT id, topic, message_key, value, headers, event_type "
+                f'FROM "{self.schema}".outbox '
                 f"WHERE lane = ANY($1::smallint[]) ORDER BY id LIMIT $2",
                 lanes,
                 self.batch_size,
             )
             if not rows:
                 return 0
+            values = await self._sealed_values(rows)
             futures = []
-            for r in rows:
+            for r, value in zip(rows, values, strict=True):
                 headers = [(k, str(v).encode()) for k, v in _json(r["headers"]).items()]
                 futures.append(
                     await self._producer.send(
-                        r["topic"], value=r["value"], key=r["message_key"].encode(), headers=headers
+                        r["topic"], value=value, key=r["message_key"].encode(), headers=headers
                     )
                 )
             await asyncio.gather(*futures)
@@ -192,6 +201,33 @@ class OutboxRelay:
                 )
             PUBLISHED.labels(self.service or self.schema).inc(len(rows))
             return len(rows)
+
+    async def _sealed_values(self, rows: list[asyncpg.Record]) -> list[bytes]:
+        """The rows' values with personal fields sealed (keys fetched in one call per tenant)."""
+        values: list[bytes] = [r["value"] for r in rows]
+        if self.keys is None or not self.keys.enabled:
+            return values
+        decoded: dict[int, dict[str, Any]] = {}
+        wanted: dict[str, set[str]] = {}
+        for i, r in enumerate(rows):
+            if r["event_type"] not in PERSONAL_TYPES:
+                continue
+            event = json.loads(values[i])
+            subject = subject_of(event)
+            if subject is None or event.get(KID_ATTRIBUTE):
+                continue
+            decoded[i] = event
+            wanted.setdefault(str(event.get("tenantid")), set()).add(subject)
+        keys: dict[tuple[str, str], DataKey | None] = {}
+        for tenant, subjects in wanted.items():
+            for emp, key in (await self.keys.for_subjects(tenant, subjects)).items():
+                keys[(tenant, emp)] = key
+        for i, event in decoded.items():
+            subject = subject_of(event)
+            assert subject is not None
+            seal(event, keys.get((str(event.get("tenantid")), subject)))
+            values[i] = json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode()
+        return values
 
     async def backlog(self) -> tuple[int, float]:
         """How many rows wait, and the age in seconds of the oldest."""
@@ -212,8 +248,6 @@ def _json(value: object) -> dict[str, object]:
     if isinstance(value, dict):
         return value
     if isinstance(value, str):
-        import json
-
         loaded = json.loads(value)
         return loaded if isinstance(loaded, dict) else {}
     return {}

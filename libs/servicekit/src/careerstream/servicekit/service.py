@@ -26,6 +26,7 @@ from careerstream.servicekit.auth import AuthSettings, TokenVerifier
 from careerstream.servicekit.edge import EdgeMiddleware
 from careerstream.servicekit.health import Check, database_check, health_router
 from careerstream.servicekit.idempotency import IdempotencyMiddleware
+from careerstream.servicekit.keys import configure_keys
 from careerstream.servicekit.lag import LagMonitor
 from careerstream.servicekit.migrations import upgrade_to_head
 from careerstream.servicekit.openapi import document_problems
@@ -61,6 +62,8 @@ class ServiceRuntime:
         default_factory=list
     )
     """Long-running jobs (e.g. a daily snapshot): run with the consumers, told to stop at shutdown."""
+    state: dict[str, Any] = field(default_factory=dict)
+    """Set on the app's `state` (what a service's routes need beside the unit of work)."""
 
     def asyncapi(self, *, host: str = "kafka:9092") -> dict[str, Any]:
         """The AsyncAPI 3 document of this service's FastStream app.
@@ -119,6 +122,8 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
                 await job
             await relay_task
             await rt.relay.stop()
+            if rt.relay.keys is not None:
+                await rt.relay.keys.close()
             if rt.lag is not None:
                 await rt.lag.close()
             await rt.engine.dispose()
@@ -133,6 +138,8 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
     app.state.uow = rt.uow
     app.state.verifier = rt.verifier or TokenVerifier(AuthSettings())
     app.state.runtime = rt
+    for name, value in rt.state.items():
+        setattr(app.state, name, value)
     FastAPIInstrumentor.instrument_app(
         app,
         tracer_provider=setup_tracing(rt.settings.service_name),
@@ -196,6 +203,7 @@ def build_runtime(
     from careerstream.servicekit.wiring import uow_factory
 
     setup_tracing(settings.service_name)
+    keys = configure_keys(settings.service_name, settings.environment)
     engine = make_engine(settings)
     trace_engine(engine)
     uow = uow_factory(make_sessionmaker(engine), metadata, settings.service_name)
@@ -213,6 +221,7 @@ def build_runtime(
             settings.db_schema,
             settings.kafka_bootstrap_servers,
             service=settings.service_name,
+            keys=keys,
         ),
         routers=routers,
         description=description,

@@ -2,10 +2,19 @@
 
 from faststream.kafka import KafkaBroker
 
+from careerstream.assessments.adapters.orm import metadata
 from careerstream.assessments.service_layer import projections
 from careerstream.contracts.events import assessments as ev
 from careerstream.contracts.events.frameworks import FrameworkPublished, FrameworkRetired
+from careerstream.contracts.events.privacy import ErasureAnswered
 from careerstream.servicekit.consumer import EventConsumer
+from careerstream.servicekit.erasure import (
+    Forget,
+    Pseudonymise,
+    Rule,
+    erasure_consumer,
+    people_rules,
+)
 from careerstream.servicekit.subscriptions import declare_publications, subscribe
 from careerstream.servicekit.uow import UowFactory
 
@@ -27,12 +36,36 @@ def consumers(uow: UowFactory) -> list[EventConsumer]:
     ]
 
 
+_OWN_ASSESSMENTS = (
+    "assessment_id IN (SELECT assessment_id FROM assessments.assessments "
+    "WHERE tenant_id = :tenant AND employee_id = :employee)"
+)
+ERASURE_RULES: list[Rule] = [
+    *people_rules(),
+    Forget("submissions", where=_OWN_ASSESSMENTS),
+    Forget("results", where=_OWN_ASSESSMENTS),
+    Forget("levels"),
+    Forget("assessments"),
+    Pseudonymise("submissions", "rater_id"),
+    Pseudonymise("results", "calibrated_by"),
+    Pseudonymise("levels", "manager_id"),
+    Pseudonymise("cycles", "opened_by"),
+]
+"""The person's assessments, ratings, results and levels go; what they rated of others or
+calibrated as HR stays, under a pseudonym (the skills matrices are counts: they stay)."""
+
+
 def register(broker: KafkaBroker, uow: UowFactory) -> None:
     """Declare this service's subscribers and publishers on `broker`."""
     for consumer in consumers(uow):
         subscribe(broker, consumer, batch=True)
+    subscribe(
+        broker,
+        erasure_consumer("assessments", uow, metadata.schema or "assessments", ERASURE_RULES),
+    )
     declare_publications(
         broker,
+        ErasureAnswered,
         ev.CycleOpened,
         ev.CycleClosed,
         ev.AssessmentSubmitted,

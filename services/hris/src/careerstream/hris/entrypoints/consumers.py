@@ -1,12 +1,38 @@
-"""Kafka side of the hris gateway: it consumes nothing and publishes the canonical people stream."""
+"""Kafka side of the hris gateway: it publishes the canonical people stream, and erases people."""
 
 from faststream.kafka import KafkaBroker
 
 from careerstream.contracts.events import hris as ev
-from careerstream.servicekit.subscriptions import declare_publications
+from careerstream.contracts.events.privacy import ErasureAnswered
+from careerstream.hris.adapters.orm import metadata
+from careerstream.servicekit.erasure import Forget, Pseudonymise, Rule, Scrub, erasure_consumer
+from careerstream.servicekit.subscriptions import declare_publications, subscribe
 from careerstream.servicekit.uow import UowFactory
+
+_IN_IMPORT = (
+    "EXISTS (SELECT 1 FROM jsonb_array_elements(rows) r "
+    "WHERE r->'record'->>'employee_id' = :employee)"
+)
+
+ERASURE_RULES: list[Rule] = [
+    Pseudonymise("people", "manager_id"),
+    Forget("people"),
+    Forget("scheduled", where="notification->>'employee_id' = :employee"),
+    Scrub(
+        "imports",
+        set="rows = (SELECT coalesce(jsonb_agg(r ORDER BY n), '[]'::jsonb) "
+        "FROM jsonb_array_elements(rows) WITH ORDINALITY AS e(r, n) "
+        "WHERE r->'record'->>'employee_id' IS DISTINCT FROM :employee)",
+        where=_IN_IMPORT,
+    ),
+]
+"""The person's directory row, held changes and lines of past imports go; the reports of an
+erased manager keep a pseudonym as their manager (the hierarchy still groups them)."""
 
 
 def register(broker: KafkaBroker, uow: UowFactory) -> None:
     """Declare this service's subscribers and publishers on `broker`."""
-    declare_publications(broker, ev.EmployeeHired, ev.EmployeeChanged, ev.EmployeeTerminated)
+    subscribe(broker, erasure_consumer("hris", uow, metadata.schema or "hris", ERASURE_RULES))
+    declare_publications(
+        broker, ev.EmployeeHired, ev.EmployeeChanged, ev.EmployeeTerminated, ErasureAnswered
+    )

@@ -5,8 +5,17 @@ from faststream.kafka import KafkaBroker
 from careerstream.contracts.events import mobility as ev
 from careerstream.contracts.events.assessments import AssessmentCompleted
 from careerstream.contracts.events.frameworks import FrameworkPublished
+from careerstream.contracts.events.privacy import ErasureAnswered
+from careerstream.mobility.adapters.orm import metadata
 from careerstream.mobility.service_layer import projections
 from careerstream.servicekit.consumer import EventConsumer
+from careerstream.servicekit.erasure import (
+    Forget,
+    Pseudonymise,
+    Rule,
+    erasure_consumer,
+    people_rules,
+)
 from careerstream.servicekit.subscriptions import declare_publications, subscribe
 from careerstream.servicekit.uow import UowFactory
 
@@ -26,12 +35,28 @@ def consumers(uow: UowFactory) -> list[EventConsumer]:
     ]
 
 
+ERASURE_RULES: list[Rule] = [
+    *people_rules(),
+    Forget("applications"),
+    Forget("profiles"),
+    Pseudonymise("opportunities", "hiring_manager_id"),
+    Pseudonymise("opportunities", "filled_by"),
+    Pseudonymise("candidate_searches", "searched_by"),
+]
+"""The person's applications and match profile go; opportunities they posted or filled
+stay under a pseudonym."""
+
+
 def register(broker: KafkaBroker, uow: UowFactory) -> None:
     """Declare this service's subscribers and publishers on `broker`."""
     for consumer in consumers(uow):
         subscribe(broker, consumer, batch=True)
+    subscribe(
+        broker, erasure_consumer("mobility", uow, metadata.schema or "mobility", ERASURE_RULES)
+    )
     declare_publications(
         broker,
+        ErasureAnswered,
         ev.OpportunityPosted,
         ev.ApplicationSubmitted,
         ev.ApplicationWithdrawn,

@@ -6,8 +6,17 @@ from careerstream.contracts.events import plans as ev
 from careerstream.contracts.events.assessments import SkillgapIdentified
 from careerstream.contracts.events.frameworks import FrameworkPublished
 from careerstream.contracts.events.mobility import RoleFilled
+from careerstream.contracts.events.privacy import ErasureAnswered
+from careerstream.plans.adapters.orm import metadata
 from careerstream.plans.service_layer import plans, projections
 from careerstream.servicekit.consumer import EventConsumer
+from careerstream.servicekit.erasure import (
+    Forget,
+    Pseudonymise,
+    Rule,
+    erasure_consumer,
+    people_rules,
+)
 from careerstream.servicekit.subscriptions import declare_publications, subscribe
 from careerstream.servicekit.uow import UowFactory
 
@@ -24,12 +33,35 @@ def consumers(uow: UowFactory) -> list[EventConsumer]:
     ]
 
 
+_OWN_PLANS = "plan_id IN (SELECT plan_id FROM plans.plans WHERE tenant_id = :tenant AND employee_id = :employee)"
+_OWN_GOALS = (
+    "goal_id IN (SELECT goal_id FROM plans.goals WHERE tenant_id = :tenant AND plan_id IN "
+    "(SELECT plan_id FROM plans.plans WHERE tenant_id = :tenant AND employee_id = :employee))"
+)
+ERASURE_RULES: list[Rule] = [
+    *people_rules(),
+    Forget("actions", where=_OWN_GOALS),
+    Forget("goals", where=_OWN_PLANS),
+    Forget("checkins", where=_OWN_PLANS),
+    Forget("plans"),
+    Forget("conversations"),
+    Pseudonymise("actions", "owner_id"),
+    Pseudonymise("checkins", "manager_id"),
+    Pseudonymise("conversations", "manager_id"),
+    Pseudonymise("plans", "approved_by"),
+]
+"""The person's plans, goals, actions, check-ins and conversations (and their private notes)
+go; what they did as someone's manager stays under a pseudonym."""
+
+
 def register(broker: KafkaBroker, uow: UowFactory) -> None:
     """Declare this service's subscribers and publishers on `broker`."""
     for consumer in consumers(uow):
         subscribe(broker, consumer, batch=True)
+    subscribe(broker, erasure_consumer("plans", uow, metadata.schema or "plans", ERASURE_RULES))
     declare_publications(
         broker,
+        ErasureAnswered,
         ev.PlanCreated,
         ev.PlanApproved,
         ev.GoalAdded,

@@ -1,0 +1,277 @@
+"""HTTP API of the privacy service (`/v1/privacy`).
+
+- `/keys/issue`, `/keys/fetch`: the platform's services only (a token signed with
+  the services' secret, role `service`); they seal and open personal fields.
+- `/erasures`: HR admins of the tenant ask for an erasure and follow it.
+"""
+
+# No `from __future__ import annotations`: FastAPI reads the annotations at runtime.
+
+import base64
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+
+from careerstream.contracts.base import Id
+from careerstream.privacy.domain.keyring import KeyringError
+from careerstream.privacy.service_layer import privacy
+from careerstream.servicekit.auth import AuthError, AuthSettings, Principal, Role, TokenVerifier
+from careerstream.servicekit.deps import HrAdmin, Uow
+from careerstream.servicekit.keys import AUDIENCE, ISSUER
+from careerstream.servicekit.problems import Problem
+
+router = APIRouter(prefix="/v1/privacy")
+
+
+_bearer = HTTPBearer(auto_error=False)
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="careerstream-privacy"'}
+
+
+async def _service(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """A platform service: a token signed with the services' secret, role `service`."""
+    verifier: TokenVerifier = request.app.state.service_verifier
+    if credentials is None:
+        raise Problem(401, "Authentication required", "send a service token", headers=_CHALLENGE)
+    try:
+        principal = verifier.verify(credentials.credentials)
+    except AuthError as exc:
+        raise Problem(401, "Invalid token", str(exc), headers=_CHALLENGE) from exc
+    if not principal.has(Role.SERVICE):
+        raise Problem(403, "Forbidden", "the key API answers the platform's services only")
+    return principal
+
+
+ServiceCaller = Annotated[Principal, Depends(_service)]
+
+
+def service_verifier(secret: str) -> TokenVerifier:
+    """Verifies the services' tokens: their own secret, issuer and audience."""
+    return TokenVerifier(
+        AuthSettings(hs256_secret=secret, issuer=ISSUER, audience=AUDIENCE, jwks_url=None)
+    )
+
+
+def _misconfigured(exc: KeyringError) -> Problem:
+    """A master key missing from the configuration: the callers retry (503) until it is fixed."""
+    return Problem(503, "Data keys unavailable", str(exc), headers={"Retry-After": "30"})
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IssueRequest(Strict):
+    employee_ids: list[Id] = Field(min_length=1, max_length=1000)
+    """The people whose keys are wanted (created when missing)."""
+
+
+class IssuedKey(Strict):
+    employee_id: str
+    kid: str
+    key: str
+    """The 256-bit data key, base64."""
+
+
+class IssueAnswer(Strict):
+    keys: list[IssuedKey]
+    erased: list[str]
+    """People erased: nothing about them may be sealed any more (publish the erased form)."""
+
+
+class FetchRequest(Strict):
+    kids: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        min_length=1, max_length=1000
+    )
+
+
+class FetchedKey(Strict):
+    kid: str
+    key: str
+
+
+class FetchAnswer(Strict):
+    keys: list[FetchedKey]
+    gone: list[str]
+    """Keys destroyed by an erasure (or never issued in this tenant): read the erased form."""
+
+
+@router.post(
+    "/keys/issue",
+    tags=["keys"],
+    summary="Data keys of people, created when missing (platform services only)",
+)
+async def issue(
+    body: IssueRequest, caller: ServiceCaller, uow: Uow, request: Request
+) -> IssueAnswer:
+    async with uow() as u:
+        try:
+            keys, erased = await privacy.issue_keys(
+                u, request.app.state.keyring, caller.tenant_id, body.employee_ids, datetime.now(UTC)
+            )
+        except KeyringError as exc:
+            raise _misconfigured(exc) from exc
+        await u.commit()
+    return IssueAnswer(
+        keys=[
+            IssuedKey(employee_id=e, kid=k, key=base64.b64encode(s).decode()) for e, k, s in keys
+        ],
+        erased=erased,
+    )
+
+
+@router.post("/keys/fetch", tags=["keys"], summary="Data keys by kid (platform services only)")
+async def fetch(
+    body: FetchRequest, caller: ServiceCaller, uow: Uow, request: Request
+) -> FetchAnswer:
+    async with uow() as u:
+        try:
+            keys, gone = await privacy.fetch_keys(
+                u, request.app.state.keyring, caller.tenant_id, body.kids
+            )
+        except KeyringError as exc:
+            raise _misconfigured(exc) from exc
+    return FetchAnswer(
+        keys=[FetchedKey(kid=k, key=base64.b64encode(s).decode()) for k, s in keys], gone=gone
+    )
+
+
+class ErasureRequest(Strict):
+    employee_id: Id
+    """Whom to erase."""
+    reason: str = Field(min_length=3, max_length=2000)
+    """Why (kept with the erasure's record): e.g. the person's request under GDPR art. 17."""
+
+
+class ServiceProgress(Strict):
+    service: str
+    answered_at: datetime | None
+    deleted: dict[str, int]
+    anonymised: dict[str, int]
+
+
+class ErasureStatus(Strict):
+    erasure_id: str
+    employee_id: str
+    reason: str
+    requested_by: str
+    requested_at: datetime
+    deadline: datetime
+    status: str
+    """in_progress, or completed (the key is destroyed)."""
+    overdue: bool
+    """The deadline passed before every service answered."""
+    completed_at: datetime | None
+    services: list[ServiceProgress]
+    """Each service's part: answered or still pending."""
+    missing: list[str]
+    """Services that had not answered when the key was destroyed at the deadline."""
+
+
+def _status(view: privacy.ErasureView) -> ErasureStatus:
+    r = view.row
+    answers = {a.service: a for a in view.answers}
+    now = datetime.now(UTC)
+    services = [
+        ServiceProgress(
+            service=s,
+            answered_at=answers[s].answered_at if s in answers else None,
+            deleted=answers[s].deleted if s in answers else {},
+            anonymised=answers[s].anonymised if s in answers else {},
+        )
+        for s in sorted(set(r.services) | set(answers))
+    ]
+    return ErasureStatus(
+        erasure_id=r.erasure_id,
+        employee_id=r.employee_id,
+        reason=r.reason,
+        requested_by=r.requested_by,
+        requested_at=r.requested_at,
+        deadline=r.deadline,
+        status=r.status,
+        overdue=bool(r.missing) or (r.status != "completed" and r.deadline <= now),
+        completed_at=r.completed_at,
+        services=services,
+        missing=list(r.missing),
+    )
+
+
+@router.post(
+    "/erasures",
+    status_code=202,
+    tags=["erasures"],
+    summary="Erase an employee everywhere (HR admin); 200 with the same erasure when asked again",
+    responses={200: {"description": "already asked: the erasure under way or done"}},
+)
+async def request_erasure(
+    body: ErasureRequest, principal: HrAdmin, uow: Uow, request: Request, response: Response
+) -> ErasureStatus:
+    settings = request.app.state.runtime.settings
+    async with uow() as u:
+        try:
+            erasure_id, created = await privacy.request_erasure(
+                u,
+                tenant=principal.tenant_id,
+                employee_id=body.employee_id,
+                reason=body.reason,
+                requested_by=principal.employee_id,
+                participants=settings.participant_list,
+                deadline=timedelta(hours=settings.erasure_deadline_hours),
+                now=datetime.now(UTC),
+            )
+        except privacy.UnknownEmployee as exc:
+            raise Problem(
+                404,
+                "Unknown employee",
+                f"body.employee_id: no employee {body.employee_id!r} in this tenant",
+            ) from exc
+        await u.commit()
+        view = await privacy.get_erasure(u, principal.tenant_id, erasure_id)
+    if not created:
+        response.status_code = 200
+    response.headers["Location"] = f"/v1/privacy/erasures/{erasure_id}"
+    return _status(view)
+
+
+ErasureId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
+@router.get(
+    "/erasures/{erasure_id}", tags=["erasures"], summary="An erasure's progress, per service"
+)
+async def get_erasure(erasure_id: ErasureId, principal: HrAdmin, uow: Uow) -> ErasureStatus:
+    async with uow() as u:
+        try:
+            view = await privacy.get_erasure(u, principal.tenant_id, erasure_id)
+        except privacy.UnknownErasure as exc:
+            raise Problem(
+                404, "Unknown erasure", f"no erasure {erasure_id!r} in this tenant"
+            ) from exc
+    return _status(view)
+
+
+@router.get("/erasures", tags=["erasures"], summary="Erasures of the tenant (HR admin)")
+async def list_erasures(
+    principal: HrAdmin,
+    uow: Uow,
+    employee_id: Annotated[
+        str | None, Query(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")
+    ] = None,
+) -> list[dict[str, Any]]:
+    async with uow() as u:
+        rows = await privacy.list_erasures(u, principal.tenant_id, employee_id)
+    return [
+        {
+            "erasure_id": r.erasure_id,
+            "employee_id": r.employee_id,
+            "status": r.status,
+            "requested_at": r.requested_at,
+            "completed_at": r.completed_at,
+        }
+        for r in rows
+    ]

@@ -1,0 +1,35 @@
+"""Kafka side of the privacy service: who exists (ids only), and the services' erasure answers."""
+
+from faststream.kafka import KafkaBroker
+
+from careerstream.contracts.events.hris import EmployeeChanged, EmployeeHired, EmployeeTerminated
+from careerstream.contracts.events.privacy import (
+    ErasureAnswered,
+    ErasureCompleted,
+    ErasureRequested,
+)
+from careerstream.privacy.service_layer import privacy
+from careerstream.servicekit.consumer import EventConsumer
+from careerstream.servicekit.subscriptions import declare_publications, subscribe
+from careerstream.servicekit.uow import UowFactory
+
+
+def register(broker: KafkaBroker, uow: UowFactory) -> None:
+    """Declare this service's subscribers and publishers on `broker`."""
+    # It needs ids only: it opens no sealed field (keys=None).
+    people = EventConsumer(
+        "privacy-people",
+        uow,
+        {
+            EmployeeHired: privacy.on_person,
+            EmployeeChanged: privacy.on_person,
+            EmployeeTerminated: privacy.on_person,
+        },
+        keys=None,
+    )
+    answers = EventConsumer(
+        "privacy-answers", uow, {ErasureAnswered: privacy.on_answered}, keys=None
+    )
+    subscribe(broker, people, batch=True)
+    subscribe(broker, answers)
+    declare_publications(broker, ErasureRequested, ErasureCompleted)
