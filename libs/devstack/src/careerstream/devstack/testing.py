@@ -235,7 +235,10 @@ def service_factory(endpoints: Endpoints) -> ServiceUnderTest:
     """Start a service in-process on a fresh database, lifespan and all."""
 
     @asynccontextmanager
-    async def start(name: str, **overrides: Any) -> AsyncIterator[RunningService]:
+    async def start(
+        name: str, *, replay: bool = False, **overrides: Any
+    ) -> AsyncIterator[RunningService]:
+        """`replay`: its consumer groups read every topic from the beginning (a rebuild)."""
         config = importlib.import_module(f"careerstream.{name}.config")
         bootstrap = importlib.import_module(f"careerstream.{name}.bootstrap")
         from careerstream.servicekit.service import create_app
@@ -250,7 +253,8 @@ def service_factory(endpoints: Endpoints) -> ServiceUnderTest:
             # Consumer groups of its own, starting at the topics' end: the service reads what the
             # test produces, not the backlog of every earlier test.
             prefix = f"t{uuid.uuid4().hex[:8]}-"
-            await start_groups_at_the_end(endpoints.kafka_bootstrap, prefix)
+            if not replay:
+                await start_groups_at_the_end(endpoints.kafka_bootstrap, prefix)
             previous = os.environ.get("CAREERSTREAM_CONSUMER_GROUP_PREFIX")
             os.environ["CAREERSTREAM_CONSUMER_GROUP_PREFIX"] = prefix
             try:

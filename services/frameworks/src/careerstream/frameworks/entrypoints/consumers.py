@@ -10,8 +10,8 @@ from careerstream.servicekit.subscriptions import declare_publications, subscrib
 from careerstream.servicekit.uow import UowFactory
 
 ERASURE_RULES: list[Rule] = [
-    Pseudonymise("versions", "created_by"),
-    Pseudonymise("versions", "published_by"),
+    Pseudonymise("framework_versions", "created_by"),
+    Pseudonymise("framework_versions", "published_by"),
 ]
 """Frameworks hold no one's career data; the HR admins who wrote them become pseudonyms."""
 

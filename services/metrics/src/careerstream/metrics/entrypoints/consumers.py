@@ -31,7 +31,9 @@ def consumers(uow: UowFactory) -> list[EventConsumer]:
 
 ERASURE_RULES: list[Rule] = [
     Pseudonymise("employees", "manager_id"),
-    Pseudonymise("employees", "employee_id", clear=("display_name", "location")),
+    Pseudonymise(
+        "employees", "employee_id", clear=("display_name", "location", "group_attributes")
+    ),
     *(
         Pseudonymise(table, "employee_id")
         for table in (
@@ -49,8 +51,9 @@ ERASURE_RULES: list[Rule] = [
     Pseudonymise("opportunities", "mover_id"),
     Pseudonymise("opportunities", "hiring_manager_id"),
 ]
-"""Metrics keeps every fact (figures for past periods must not change) under one pseudonym per
-erasure, and drops the name and location: nothing is left to tie the facts to the person."""
+"""Metrics keeps every fact (the company's figures for past periods must not change) under one
+pseudonym per erasure, and drops the name, location and group attributes: nothing is left to tie
+the facts to the person. Fairness views count them as "not stated" from then on."""
 
 
 def register(broker: KafkaBroker, uow: UowFactory) -> None:
