@@ -8,13 +8,22 @@ Only a Kafka client (aiokafka) and the published JSON Schemas (contracts/schemas
 
 Prints each event it validates; skips event types it has no schema for (a newer
 producer), and reports, without stopping, any event that fails its schema.
+
+Personal fields travel sealed (see docs/privacy.md). With `--privacy-url` and a
+key-reader token (`--privacy-token`, minted by the platform's operators) it opens
+them with the person's data key (`pip install cryptography` too); a key that is gone
+means the person was erased, and the field reads as erased:
+
+    python consume.py ... --privacy-url http://privacy:8000 --privacy-token "$TOKEN"
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +33,43 @@ from aiokafka import AIOKafkaConsumer
 
 def load_schemas(folder: Path) -> dict[str, Any]:
     return {p.stem: json.loads(p.read_text()) for p in folder.glob("*.json")}
+
+
+def fetch_keys(url: str, token: str, kids: list[str]) -> dict[str, bytes | None]:
+    """Data keys by kid from the privacy service; None for a key that is gone (erased)."""
+    request = urllib.request.Request(
+        url.rstrip("/") + "/v1/privacy/keys/fetch",
+        data=json.dumps({"kids": kids}).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        answer = json.loads(resp.read())
+    keys: dict[str, bytes | None] = {k["kid"]: base64.b64decode(k["key"]) for k in answer["keys"]}
+    keys.update({kid: None for kid in answer["gone"]})
+    return keys
+
+
+def open_personal(event: dict[str, Any], key: bytes | None) -> list[str]:
+    """Open the sealed personal fields of `event` (in place); one line per field."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    lines = []
+    data = event["data"]
+    for pointer, blob in data.pop("sealed", {}).items():
+        if key is None:
+            lines.append(f"erased {pointer}")
+            continue
+        raw = base64.b64decode(blob)
+        aad = f"{event['id']}|{pointer}".encode()  # the event id and the field: nowhere else
+        value = json.loads(AESGCM(key).decrypt(raw[:12], raw[12:], aad))
+        node = data
+        *path, last = pointer.lstrip("/").split("/")
+        for part in path:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        node[last] = value
+        lines.append(f"personal {pointer}={json.dumps(value)}")
+    return lines
 
 
 async def consume(args: argparse.Namespace) -> None:
@@ -55,6 +101,13 @@ async def consume(args: argparse.Namespace) -> None:
                         f"id={event['id']} key={msg.key.decode() if msg.key else None}",
                         flush=True,
                     )
+                    kid = event.get("kid")
+                    if kid and args.privacy_url:
+                        keys = await asyncio.to_thread(
+                            fetch_keys, args.privacy_url, args.privacy_token, [kid]
+                        )
+                        for line in open_personal(event, keys.get(kid)):
+                            print(f"  {line}", flush=True)
             await consumer.commit()
             seen += 1
             if args.max_messages and seen >= args.max_messages:
@@ -74,6 +127,10 @@ def main() -> None:
     parser.add_argument("--topic", action="append", required=True)
     parser.add_argument("--group", default="external-consumer-example")
     parser.add_argument("--max-messages", type=int, default=0, help="stop after N (0: run forever)")
+    parser.add_argument(
+        "--privacy-url", default="", help="open sealed personal fields with its keys"
+    )
+    parser.add_argument("--privacy-token", default="", help="a key-reader token for one tenant")
     asyncio.run(consume(parser.parse_args()))
 
 

@@ -44,6 +44,8 @@ class Role(StrEnum):
     MANAGER = "manager"
     HR_ADMIN = "hr_admin"
     SERVICE = "service"
+    KEY_READER = "key_reader"
+    """An outside consumer that may fetch data keys to open sealed personal fields."""
 
 
 @dataclass(frozen=True)

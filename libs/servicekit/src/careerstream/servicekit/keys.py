@@ -65,14 +65,17 @@ class PrivacySettings(BaseSettings):
         return self
 
 
-def service_token(secret: str, *, tenant: str, service: str, ttl: int = 300) -> str:
+def service_token(
+    secret: str, *, tenant: str, service: str, ttl: int = 300, role: str = "service"
+) -> str:
+    """A token for the privacy service's key API (`role`: service, or key_reader for outsiders)."""
     now = int(time.time())
     claims = {
         "iss": ISSUER,
         "aud": AUDIENCE,
         "sub": service,
         "tid": tenant,
-        "roles": ["service"],
+        "roles": [role],
         "iat": now,
         "exp": now + ttl,
     }
@@ -238,3 +241,31 @@ def configure_keys(service: str, environment: str) -> KeyClient:
             service,
         )
     return _process
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Mint a key-reader token for an outside consumer (`python -m careerstream.servicekit.keys`)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        description="Mint a token with which an outside consumer fetches data keys of one tenant "
+        "(role key_reader: it can open sealed personal fields, never create keys). Signed with "
+        "CAREERSTREAM_PRIVACY_SECRET."
+    )
+    parser.add_argument("--tenant", required=True)
+    parser.add_argument("--name", required=True, help="who the consumer is (the token's sub)")
+    parser.add_argument("--ttl", type=int, default=86400, help="seconds (default one day)")
+    args = parser.parse_args(argv)
+    settings = PrivacySettings()
+    print(
+        service_token(
+            settings.secret, tenant=args.tenant, service=args.name, ttl=args.ttl, role="key_reader"
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

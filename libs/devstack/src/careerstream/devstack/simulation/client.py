@@ -26,6 +26,8 @@ class Urls:
     mobility: str
     metrics: str
     hris: str
+    privacy: str = ""
+    """The privacy service (the simulation does not call it; erasure tests do)."""
 
 
 class PlatformClient:

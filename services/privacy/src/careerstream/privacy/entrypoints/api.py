@@ -30,11 +30,22 @@ _bearer = HTTPBearer(auto_error=False)
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="careerstream-privacy"'}
 
 
-async def _service(
+def _caller(*roles: Role) -> Any:
+    async def check(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Principal:
+        return await _verified(request, credentials, roles)
+
+    return check
+
+
+async def _verified(
     request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: HTTPAuthorizationCredentials | None,
+    roles: tuple[Role, ...],
 ) -> Principal:
-    """A platform service: a token signed with the services' secret, role `service`."""
+    """A token signed with the services' secret, holding one of `roles`."""
     verifier: TokenVerifier = request.app.state.service_verifier
     if credentials is None:
         raise Problem(401, "Authentication required", "send a service token", headers=_CHALLENGE)
@@ -42,12 +53,19 @@ async def _service(
         principal = verifier.verify(credentials.credentials)
     except AuthError as exc:
         raise Problem(401, "Invalid token", str(exc), headers=_CHALLENGE) from exc
-    if not principal.has(Role.SERVICE):
-        raise Problem(403, "Forbidden", "the key API answers the platform's services only")
+    if not principal.has(*roles):
+        raise Problem(
+            403,
+            "Forbidden",
+            "this needs a token with the role " + " or ".join(r.value for r in roles),
+        )
     return principal
 
 
-ServiceCaller = Annotated[Principal, Depends(_service)]
+ServiceCaller = Annotated[Principal, Depends(_caller(Role.SERVICE))]
+"""The platform's own services: they may create keys (to seal) and fetch them."""
+KeyReader = Annotated[Principal, Depends(_caller(Role.SERVICE, Role.KEY_READER))]
+"""Services and outside consumers given a reader token: they may only fetch keys (to open)."""
 
 
 def service_verifier(secret: str) -> TokenVerifier:
@@ -126,9 +144,7 @@ async def issue(
 
 
 @router.post("/keys/fetch", tags=["keys"], summary="Data keys by kid (platform services only)")
-async def fetch(
-    body: FetchRequest, caller: ServiceCaller, uow: Uow, request: Request
-) -> FetchAnswer:
+async def fetch(body: FetchRequest, caller: KeyReader, uow: Uow, request: Request) -> FetchAnswer:
     async with uow() as u:
         try:
             keys, gone = await privacy.fetch_keys(
