@@ -6,6 +6,12 @@ inbox row and an outbox row per event), in the same run, on the same broker
 and database. Uses the test stack (or KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL).
 
     uv run python -m bench.consume_pipeline --events 20000
+
+`--sealed` measures what sealing personal fields costs the consumer instead: the same
+events published sealed (as every service's relay publishes them), opened by the
+EventConsumer with data keys fetched from a real privacy service (a process of its
+own, cold cache at the start of each run), against the same consumer reading them
+unsealed; runs alternate, and every run is printed.
 """
 
 from __future__ import annotations
@@ -13,9 +19,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import tempfile
 import time
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 
 import asyncpg
 import sqlalchemy as sa
@@ -24,22 +33,33 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from careerstream.contracts.envelope import Envelope, encode, make_event
 from careerstream.contracts.events.hris import EmployeeHired
 from careerstream.devstack import kafka
+from careerstream.devstack.ports import free_port
+from careerstream.devstack.processes import Service
 from careerstream.devstack.testing import fresh_database, test_infrastructure
 from careerstream.servicekit.consumer import EventConsumer
+from careerstream.servicekit.keys import KeyClient, PrivacySettings
+from careerstream.servicekit.sealing import seal
 from careerstream.servicekit.subscriptions import to_record
 from careerstream.servicekit.uow import UnitOfWork, lane_of
 from libs.servicekit.tests.harness import build_uow, effects, hired, setup_schema
 
 
-async def produce(bootstrap: str, topic: str, n: int) -> None:
+async def produce(bootstrap: str, topic: str, n: int, keys: KeyClient | None = None) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, acks=1)
     await producer.start()
+    issued = await keys.for_subjects("acme", [f"E{i}" for i in range(min(n, 5000))]) if keys else {}
     try:
         for i in range(n):
             ev = make_event(
                 hired(f"E{i % 5000}", i), tenant_id="acme", source="/careerstream/bench"
             )
-            await producer.send(topic, encode(ev), key=ev.key.encode())
+            if keys is None:
+                value = encode(ev)
+            else:
+                event = json.loads(encode(ev))
+                seal(event, issued[f"E{i % 5000}"])  # as a service's relay does
+                value = json.dumps(event, separators=(",", ":")).encode()
+            await producer.send(topic, value, key=ev.key.encode())
         await producer.flush()
     finally:
         await producer.stop()
@@ -56,7 +76,9 @@ def consumer_for(bootstrap: str, topic: str) -> AIOKafkaConsumer:
     )
 
 
-async def run_servicekit(bootstrap: str, topic: str, db: str, n: int) -> float:
+async def run_servicekit(
+    bootstrap: str, topic: str, db: str, n: int, keys: KeyClient | None = None
+) -> float:
     await setup_schema(db)
     engine, uow = build_uow(db)
 
@@ -76,7 +98,12 @@ async def run_servicekit(bootstrap: str, topic: str, db: str, n: int) -> float:
             u.publish(payload, tenant_id=event.tenantid, topic=topic + ".out")
 
     ec = EventConsumer(
-        "bench", uow, {}, batch_handlers={EmployeeHired: handle}, topics_override=[topic]
+        "bench",
+        uow,
+        {},
+        batch_handlers={EmployeeHired: handle},
+        topics_override=[topic],
+        keys=keys,
     )
     consumer = consumer_for(bootstrap, topic)
     await consumer.start()
@@ -165,9 +192,78 @@ async def main(n: int, endpoints_bootstrap: str, admin_url: str) -> None:
     print(f"servicekit / plain = {ours / plain:.2f} (best of two each, {n} events)")
 
 
+async def main_sealed(n: int, bootstrap: str, admin_url: str, logs: Path) -> None:
+    """The consumer on sealed events (keys from a real privacy service) against unsealed ones."""
+    plain_topic = f"bench.pipeline.{uuid.uuid4().hex[:8]}"
+    sealed_topic = f"bench.sealed.{uuid.uuid4().hex[:8]}"
+    await kafka.create_topics(bootstrap, [plain_topic, sealed_topic], partitions=12)
+    async with fresh_database(admin_url) as privacy_db:
+        port = free_port()
+        privacy = Service(
+            "privacy",
+            port,
+            {
+                **os.environ,
+                "PRIVACY_DATABASE_URL": privacy_db,
+                "PRIVACY_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+                "PRIVACY_HTTP_PORT": str(port),
+                "CAREERSTREAM_CONSUMER_GROUP_PREFIX": f"bench-{uuid.uuid4().hex[:6]}-",
+                "CAREERSTREAM_LOG_LEVEL": "WARNING",
+            },
+            logs / "bench-privacy.log",
+        )
+        privacy.start()
+        try:
+            await _ready(privacy.url)
+            settings = PrivacySettings(url=privacy.url)
+            await produce(bootstrap, plain_topic, n)
+            await produce(bootstrap, sealed_topic, n, KeyClient(settings, "hris"))
+            results: dict[str, list[float]] = {"unsealed": [], "sealed": []}
+            for i in range(3):
+                for name in ("unsealed", "sealed"):
+                    keys = KeyClient(settings, "bench")  # a cold cache every run
+                    topic = sealed_topic if name == "sealed" else plain_topic
+                    async with fresh_database(admin_url) as db:
+                        rate = await run_servicekit(bootstrap, topic, db, n, keys)
+                    results[name].append(rate)
+                    fetched = f", {keys.calls} key fetches" if name == "sealed" else ""
+                    print(f"run {i + 1} {name:<9} {rate:>9.0f} events/s{fetched}", flush=True)
+                    await keys.close()
+        finally:
+            privacy.stop()
+    await kafka.delete_topics(bootstrap, [plain_topic, sealed_topic])
+    pairs = [s / u for s, u in zip(results["sealed"], results["unsealed"], strict=True)]
+    print(
+        "sealed / unsealed per run: "
+        + ", ".join(f"{r:.2f}" for r in pairs)
+        + f"; median {sorted(pairs)[1]:.2f} ({n} events, 5,000 people)"
+    )
+
+
+async def _ready(url: str) -> None:
+    import httpx
+
+    async with httpx.AsyncClient(base_url=url) as c:
+        for _ in range(300):
+            try:
+                if (await c.get("/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.3)
+    raise RuntimeError("the privacy service did not start")
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=20000)
+    parser.add_argument("--sealed", action="store_true", help="sealed against unsealed events")
     args = parser.parse_args()
     with test_infrastructure() as ep:
-        asyncio.run(main(args.events, ep.kafka_bootstrap, ep.admin_database_url))
+        if args.sealed:
+            with tempfile.TemporaryDirectory() as logs:
+                asyncio.run(
+                    main_sealed(args.events, ep.kafka_bootstrap, ep.admin_database_url, Path(logs))
+                )
+        else:
+            asyncio.run(main(args.events, ep.kafka_bootstrap, ep.admin_database_url))

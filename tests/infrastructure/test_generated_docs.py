@@ -20,3 +20,11 @@ def test_the_table_names_every_topic_and_event_type() -> None:
         assert ".".join(event_type.split(".")[2:4]) in table
     assert "plan.approved" in table
     assert "careerstream.metrics.snapshot.v1" in table
+
+
+def test_the_personal_fields_of_privacy_md_are_current() -> None:
+    text = docs.PRIVACY.read_text()
+    assert text == docs.render_privacy(text), "docs/privacy.md is stale: run `make contracts`"
+    table = docs.personal_table()
+    assert "`/display_name`" in table
+    assert "`/ratings/*/evidence`" in table

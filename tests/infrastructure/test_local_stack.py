@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -46,6 +47,23 @@ def _port_free(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
+async def _data_keys(endpoints: Endpoints, tenant: str) -> int:
+    import asyncpg
+
+    from careerstream.devstack.testing import with_database
+
+    conn = await asyncpg.connect(
+        with_database(endpoints.admin_database_url, "careerstream_privacy")
+    )
+    try:
+        n = await conn.fetchval(
+            "SELECT count(*) FROM privacy.data_keys WHERE tenant_id = $1", tenant
+        )
+    finally:
+        await conn.close()
+    return int(n)
+
+
 @pytest.mark.kafka
 @pytest.mark.postgres
 def test_up_twice_then_down(endpoints: Endpoints, tmp_path: Path) -> None:
@@ -60,7 +78,7 @@ def test_up_twice_then_down(endpoints: Endpoints, tmp_path: Path) -> None:
         CAREERSTREAM_CONSUMER_GROUP_PREFIX=f"up{first}-",
     )
     services = installed_services()
-    assert len(services) == 6
+    assert len(services) == 7
     try:
         up = _cli(["up"], env)
         assert up.returncode == 0, up.stdout + up.stderr
@@ -81,6 +99,9 @@ def test_up_twice_then_down(endpoints: Endpoints, tmp_path: Path) -> None:
         assert re.search(r"done: \d+ hired, \d+ left; ", up.stdout), up.stdout
         assert re.search(r"\(\d+\.\d\d per employee\)", up.stdout), up.stdout
         assert f"metrics      tenant up{first}{os.getpid()}, last 12 months" in up.stdout
+        # The services seal personal fields with keys from the privacy service it started.
+        keys = asyncio.run(_data_keys(endpoints, f"up{first}{os.getpid()}"))
+        assert keys >= 30, keys
         # `status` shows each service's address, health and consumer lag.
         shown = _cli(["status"], env)
         for i, svc in enumerate(services):

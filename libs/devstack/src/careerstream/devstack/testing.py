@@ -387,16 +387,27 @@ async def start_groups_at_the_end(bootstrap: str, prefix: str) -> None:
 
     from aiokafka import AIOKafkaConsumer, TopicPartition
     from aiokafka.structs import OffsetAndMetadata
+    from faststream.kafka import KafkaBroker
 
-    wanted: dict[str, list[str]] = {}
     from careerstream.devstack.stack import SERVICES
+    from careerstream.servicekit.subscriptions import consumer_groups
 
-    for name in SERVICES:
-        module = importlib.import_module(f"careerstream.{name}.entrypoints.consumers")
-        make = getattr(module, "consumers", None)
-        if make is not None:
-            for consumer in make(lambda: None):
-                wanted[prefix + consumer.name] = consumer.topics
+    # Every group each service subscribes, as its own `register` declares them (on a broker
+    # that never connects): a consumer added to a service is covered without a word here.
+    wanted: dict[str, list[str]] = {}
+    previous = os.environ.get("CAREERSTREAM_CONSUMER_GROUP_PREFIX")
+    os.environ["CAREERSTREAM_CONSUMER_GROUP_PREFIX"] = prefix
+    try:
+        for name in SERVICES:
+            module = importlib.import_module(f"careerstream.{name}.entrypoints.consumers")
+            broker = KafkaBroker("127.0.0.1:1")
+            module.register(broker, lambda: None)
+            wanted.update(consumer_groups(broker))
+    finally:
+        if previous is None:
+            os.environ.pop("CAREERSTREAM_CONSUMER_GROUP_PREFIX", None)
+        else:
+            os.environ["CAREERSTREAM_CONSUMER_GROUP_PREFIX"] = previous
     probe = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await probe.start()
     try:
