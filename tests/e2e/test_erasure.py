@@ -363,7 +363,8 @@ async def test_erasing_two_people_leaves_nothing_of_them_and_the_figures_unchang
         assert data["display_name"] == "Name-of-KEEP"
         assert data["details"]["group_attributes"] == {"gender": "gender-of-KEEP"}
 
-        # HR erases the two.
+        # HR erases the two while the plans service is down: the erasure waits for it.
+        p.services["plans"].stop()
         erasures = {}
         for emp in ERASED:
             r = await p["privacy"].post(
@@ -373,6 +374,19 @@ async def test_erasing_two_people_leaves_nothing_of_them_and_the_figures_unchang
             )
             assert r.status_code == 202, r.text
             erasures[emp] = r.json()["erasure_id"]
+        for emp, eid in erasures.items():
+
+            async def all_but_plans(eid: str = eid) -> Any:
+                got = (await p["privacy"].get(f"/v1/privacy/erasures/{eid}", headers=hr)).json()
+                answered = {s["service"] for s in got["services"] if s["answered_at"]}
+                return got if len(answered) == 5 else None
+
+            waiting = await eventually(all_but_plans, f"five services erasing {emp}", timeout=90)
+            assert waiting["status"] == "in_progress"
+            pending = [s["service"] for s in waiting["services"] if s["answered_at"] is None]
+            assert pending == ["plans"]
+        p.services["plans"].start()  # back: it reads the requests it missed, and answers
+        await p.ready("plans")
         for emp, eid in erasures.items():
 
             async def completed(eid: str = eid) -> Any:

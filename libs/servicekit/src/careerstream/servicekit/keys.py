@@ -22,12 +22,18 @@ from typing import Any
 
 import httpx
 import jwt
+from prometheus_client import Histogram
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from careerstream.servicekit.sealing import DataKey
 
 log = logging.getLogger(__name__)
+FETCH_SECONDS = Histogram(
+    "careerstream_data_key_request_seconds",
+    "Calls to the privacy service's key API",
+    ["call"],
+)
 
 DEV_PRIVACY_SECRET = "careerstream-local-privacy-secret-change-me"
 AUDIENCE = "careerstream-privacy"
@@ -100,6 +106,8 @@ class KeyClient:
         self._http: httpx.AsyncClient | None = None
         self.calls = 0
         """HTTP calls made (tests and benchmarks read it)."""
+        self.seconds = 0.0
+        """Time spent waiting for the privacy service."""
 
     @property
     def enabled(self) -> bool:
@@ -149,12 +157,17 @@ class KeyClient:
     async def _post(self, tenant: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
         token = service_token(self.settings.secret, tenant=tenant, service=self.service)
         self.calls += 1
+        started = time.perf_counter()
         try:
             resp = await self._client().post(
                 path, json=body, headers={"Authorization": f"Bearer {token}"}
             )
         except httpx.HTTPError as exc:
             raise KeyUnavailable(f"privacy service unreachable: {exc!r}") from exc
+        finally:
+            elapsed = time.perf_counter() - started
+            self.seconds += elapsed
+            FETCH_SECONDS.labels(path.rsplit("/", 1)[-1]).observe(elapsed)
         if resp.status_code >= 500 or resp.status_code in (408, 429):
             raise KeyUnavailable(f"privacy service answered {resp.status_code}")
         if resp.status_code != 200:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -36,10 +36,15 @@ class DataKey:
     """One person's data key."""
 
     kid: str
-    secret: bytes
+    secret: bytes = field(repr=False)
+    _aead: AESGCM | None = field(default=None, init=False, repr=False, compare=False)
 
     def aead(self) -> AESGCM:
-        return AESGCM(self.secret)
+        """The cipher (made once per key: a key is used for many events)."""
+        if self._aead is None:
+            object.__setattr__(self, "_aead", AESGCM(self.secret))
+        assert self._aead is not None
+        return self._aead
 
 
 class Unsealable(ValueError):

@@ -8,6 +8,7 @@
 # No `from __future__ import annotations`: FastAPI reads the annotations at runtime.
 
 import base64
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -143,8 +144,13 @@ async def issue(
     )
 
 
-@router.post("/keys/fetch", tags=["keys"], summary="Data keys by kid (platform services only)")
-async def fetch(body: FetchRequest, caller: KeyReader, uow: Uow, request: Request) -> FetchAnswer:
+@router.post(
+    "/keys/fetch",
+    tags=["keys"],
+    summary="Data keys by kid (platform services and key readers)",
+    response_model=FetchAnswer,
+)
+async def fetch(body: FetchRequest, caller: KeyReader, uow: Uow, request: Request) -> Response:
     async with uow() as u:
         try:
             keys, gone = await privacy.fetch_keys(
@@ -152,9 +158,12 @@ async def fetch(body: FetchRequest, caller: KeyReader, uow: Uow, request: Reques
             )
         except KeyringError as exc:
             raise _misconfigured(exc) from exc
-    return FetchAnswer(
-        keys=[FetchedKey(kid=k, key=base64.b64encode(s).decode()) for k, s in keys], gone=gone
-    )
+    # On every consumer's path when a key is not cached: built directly, not model by model.
+    answer = {
+        "keys": [{"kid": k, "key": base64.b64encode(s).decode()} for k, s in keys],
+        "gone": gone,
+    }
+    return Response(json.dumps(answer, separators=(",", ":")), media_type="application/json")
 
 
 class ErasureRequest(Strict):

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from careerstream.contracts.envelope import Envelope
@@ -81,18 +82,20 @@ async def fetch_keys(
 ) -> tuple[list[tuple[str, bytes]], list[str]]:
     """The keys named (kid, key); kids destroyed or unknown in this tenant are gone."""
     ids = sorted(set(kids))
-    rows = await _key_rows(uow, tenant, data_keys.c.kid, ids)
-    keys: list[tuple[str, bytes]] = []
-    gone: list[str] = []
-    for kid in ids:
-        row = rows.get(kid)
-        if row is None or row.wrapped is None:
-            gone.append(kid)
-        else:
-            keys.append(
-                (kid, ring.unwrap(row.master_kid, row.wrapped, aad(tenant, row.employee_id, kid)))
-            )
-    return keys, gone
+    result = await uow.session.execute(
+        sa.text(
+            "SELECT kid, employee_id, master_kid, wrapped FROM privacy.data_keys "
+            "WHERE tenant_id = :tenant AND kid = ANY(CAST(:kids AS text[])) "
+            "AND wrapped IS NOT NULL"
+        ),
+        {"tenant": tenant, "kids": ids},
+    )
+    keys = [
+        (kid, ring.unwrap(master, wrapped, aad(tenant, emp, kid)))
+        for kid, emp, master, wrapped in result
+    ]
+    found = {k for k, _ in keys}
+    return keys, [k for k in ids if k not in found]
 
 
 async def _key_rows(
@@ -100,8 +103,12 @@ async def _key_rows(
 ) -> dict[str, Any]:
     if not values:
         return {}
+    # One statement whatever the number of values (an IN list would be prepared anew per size).
     result = await uow.session.execute(
-        sa.select(data_keys).where(data_keys.c.tenant_id == tenant, column.in_(values))
+        sa.select(data_keys).where(
+            data_keys.c.tenant_id == tenant,
+            column == sa.any_(sa.cast(sa.literal(list(values), ARRAY(sa.Text)), ARRAY(sa.Text))),
+        )
     )
     return {getattr(r, column.name): r for r in result}
 
