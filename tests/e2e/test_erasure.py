@@ -342,7 +342,9 @@ async def test_erasing_two_people_leaves_nothing_of_them_and_the_figures_unchang
         async def settled() -> Any:
             figures = await _figures(p, tenant)
             mob, dev = figures["mobility"], figures["development"]
-            return figures if mob.get("fills") == 1 and dev.get("plans_ended") == 1 else None
+            head = figures["headline"].get("figures", {})
+            settled = (mob.get("fills"), dev.get("plans_ended"), head.get("fills")) == (1, 1, 1)
+            return figures if settled else None
 
         before = await eventually(settled, "the metrics of the company", timeout=90)
 
@@ -362,6 +364,51 @@ async def test_erasing_two_people_leaves_nothing_of_them_and_the_figures_unchang
         )
         assert data["display_name"] == "Name-of-KEEP"
         assert data["details"]["group_attributes"] == {"gender": "gender-of-KEEP"}
+
+        # A subject access export: everything held about KEEP, from every service.
+        export = await p["privacy"].get("/v1/privacy/employees/KEEP/export", headers=hr)
+        assert export.status_code == 200, export.text
+        assert "attachment" in export.headers["content-disposition"]
+        doc = export.json()
+        assert doc["complete"] is True
+        assert set(doc["services"]) == {
+            "frameworks",
+            "assessments",
+            "plans",
+            "mobility",
+            "metrics",
+            "hris",
+            "privacy",
+        }
+        sections = doc["services"]
+        assert sections["hris"]["records"]["people"][0]["display_name"] == "Name-of-KEEP"
+        assert sections["mobility"]["records"]["applications"][0]["status"] == "selected"
+        assert sections["metrics"]["records"]["employees"][0]["employee_id"] == "KEEP"
+        assert sections["assessments"]["records"]["employees"][0]["manager_id"] == "M"
+        assert sections["privacy"]["records"]["data_keys"][0]["destroyed_at"] is None
+        assert "key" not in sections["privacy"]["records"]["data_keys"][0]
+        # ERASE1's export holds their plan's private notes, and not other people's rows.
+        mine = (
+            await p["privacy"].get(
+                "/v1/privacy/employees/ERASE1/export", headers=auth(tenant, "ERASE1", "employee")
+            )
+        ).json()
+        notes = [c["notes"] for c in mine["services"]["plans"]["records"]["checkins"]]
+        assert notes == ["checkin-notes-of-ERASE1"]
+        assert "KEEP" not in json.dumps(mine["services"]["mobility"])
+        for who, role, whose, status in (
+            ("M", "manager", "KEEP", 403),
+            ("ERASE2", "employee", "KEEP", 403),
+            ("HR", "hr_admin", "NOBODY", 404),
+        ):
+            r = await p["privacy"].get(
+                f"/v1/privacy/employees/{whose}/export", headers=auth(tenant, who, role)
+            )
+            assert r.status_code == status, (who, r.text)
+        other = await p["privacy"].get(
+            "/v1/privacy/employees/KEEP/export", headers=auth("elsewhere", "HR", "hr_admin")
+        )
+        assert other.status_code == 404
 
         # HR erases the two while the plans service is down: the erasure waits for it.
         p.services["plans"].stop()

@@ -130,6 +130,11 @@ async def platform(
                     f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": endpoints.kafka_bootstrap,
                     f"{prefix}_HTTP_PORT": str(ports[name]),
                     "CAREERSTREAM_PRIVACY_URL": privacy_url,
+                    "PRIVACY_EXPORT_URLS": ",".join(
+                        f"{s}=http://127.0.0.1:{port}"
+                        for s, port in ports.items()
+                        if s != "privacy"
+                    ),
                     "CAREERSTREAM_LOG_LEVEL": "WARNING",
                     "CAREERSTREAM_CONSUMER_GROUP_PREFIX": groups,
                     **(extra_env or {}),

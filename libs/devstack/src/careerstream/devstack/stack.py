@@ -131,6 +131,9 @@ def service_env(cfg: StackConfig, ep: Endpoints, service: str) -> dict[str, str]
             f"{prefix}_HTTP_HOST": cfg.host,
             f"{prefix}_HTTP_PORT": str(service_port(cfg, service)),
             "CAREERSTREAM_PRIVACY_URL": f"http://{cfg.host}:{service_port(cfg, 'privacy')}",
+            "PRIVACY_EXPORT_URLS": ",".join(
+                f"{s}={url}" for s, url in service_urls(cfg).items() if s != "privacy"
+            ),
         }
     )
     return env

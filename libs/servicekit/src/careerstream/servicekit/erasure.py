@@ -18,6 +18,10 @@ Rules, in order, each on one table of the service's schema:
 
 Every service also drops idempotency records whose stored response names the
 person, and forgets the person's cached data key.
+
+The same rules say what a subject access export holds (`export_router`): the
+rows a rule erases as the person's own are exported whole; rows that only
+mention them are counted (they are someone else's data).
 """
 
 from __future__ import annotations
@@ -26,9 +30,12 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
 
 import sqlalchemy as sa
+from fastapi import APIRouter, Path, Request
 
 from careerstream.contracts.envelope import Envelope
 from careerstream.contracts.events.privacy import ErasureAnswered, ErasureRequested
@@ -155,3 +162,104 @@ def erasure_consumer(
         )
 
     return EventConsumer(f"{service}-erasure", uow_factory, {ErasureRequested: on_requested})
+
+
+# -- subject access export ---------------------------------------------------------------
+
+
+def _owns(rule: Rule) -> bool:
+    """Rows that are the person's own records (exported whole), not mentions of them."""
+    if isinstance(rule, Forget):
+        return True
+    return isinstance(rule, Pseudonymise) and rule.column == "employee_id"
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bytes | memoryview):
+        return None
+    return value
+
+
+async def export_rows(
+    uow: UnitOfWork, schema: str, rules: Sequence[Rule], tenant: str, employee_id: str
+) -> dict[str, Any]:
+    """Everything this service holds about a person, by the same rules that erase it.
+
+    Their own records (what erasure deletes, or keeps under a pseudonym as their facts)
+    are exported row by row; rows that only mention them (a check-in they held as someone
+    else's manager) are counted, not shown: those rows are another person's data.
+    """
+    params = {"tenant": tenant, "employee": employee_id}
+    records: dict[str, list[dict[str, Any]]] = {}
+    mentions: dict[str, int] = {}
+    for rule in rules:
+        table = _fq(schema, rule.table)
+        if isinstance(rule, Scrub):
+            cond = rule.where
+        elif isinstance(rule, Forget):
+            cond = rule.where or f'"{rule.column}" = :employee'
+        else:
+            cond = f'"{rule.column}" = :employee'
+        if _owns(rule):
+            result = await uow.session.execute(
+                sa.text(f"SELECT * FROM {table} WHERE tenant_id = :tenant AND ({cond})"), params
+            )
+            rows = [
+                {k: _jsonable(v) for k, v in row._mapping.items() if k != "tenant_id"}
+                for row in result
+            ]
+            if rows:
+                records.setdefault(rule.table, []).extend(rows)
+        else:
+            n = await uow.session.scalar(
+                sa.text(f"SELECT count(*) FROM {table} WHERE tenant_id = :tenant AND ({cond})"),
+                params,
+            )
+            if n:
+                key = f"{rule.table}.{getattr(rule, 'column', 'rows')}"
+                mentions[key] = mentions.get(key, 0) + int(n)
+    return {"records": records, "mentioned_in": mentions}
+
+
+def export_router(schema: str, rules: Sequence[Rule]) -> APIRouter:
+    """`GET /v1/privacy/export/{employee_id}`: this service's part of a subject access export,
+    for the privacy service only (a token signed with the services' secret, role `service`)."""
+    from careerstream.servicekit.auth import AuthError, Role, TokenVerifier
+    from careerstream.servicekit.auth import AuthSettings as _AuthSettings
+    from careerstream.servicekit.keys import AUDIENCE, ISSUER, PrivacySettings
+    from careerstream.servicekit.problems import Problem
+
+    router = APIRouter(prefix="/v1/privacy", tags=["privacy"])
+    verifier = TokenVerifier(
+        _AuthSettings(
+            hs256_secret=PrivacySettings().secret, issuer=ISSUER, audience=AUDIENCE, jwks_url=None
+        )
+    )
+
+    @router.get(
+        "/export/{employee_id}",
+        summary="What this service holds about a person (the privacy service only)",
+    )
+    async def export(
+        request: Request,
+        employee_id: Annotated[
+            str, Path(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")
+        ],
+    ) -> dict[str, Any]:
+        header = request.headers.get("authorization", "")
+        if not header.lower().startswith("bearer "):
+            raise Problem(401, "Authentication required", "send the privacy service's token")
+        try:
+            principal = verifier.verify(header[7:])
+        except AuthError as exc:
+            raise Problem(401, "Invalid token", str(exc)) from exc
+        if not principal.has(Role.SERVICE):
+            raise Problem(403, "Forbidden", "exports are assembled by the privacy service")
+        async with request.app.state.uow() as uow:
+            return await export_rows(uow, schema, rules, principal.tenant_id, employee_id)
+
+    return router

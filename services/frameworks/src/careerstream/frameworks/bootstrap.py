@@ -5,6 +5,7 @@ from pathlib import Path
 from careerstream.frameworks.adapters.orm import metadata
 from careerstream.frameworks.config import Settings
 from careerstream.frameworks.entrypoints import consumers, drafts, paths, versions
+from careerstream.servicekit.erasure import export_router
 from careerstream.servicekit.service import ServiceRuntime, build_runtime
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -15,7 +16,12 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
         settings or Settings(),
         metadata=metadata,
         migrations=MIGRATIONS,
-        routers=[versions.router, paths.router, drafts.router],
+        routers=[
+            versions.router,
+            paths.router,
+            drafts.router,
+            export_router(metadata.schema or "frameworks", consumers.ERASURE_RULES),
+        ],
         register_consumers=consumers.register,
         description="Job families, tracks, role levels, competencies and career paths; publishes framework versions.",
     )

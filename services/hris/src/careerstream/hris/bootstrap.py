@@ -6,6 +6,7 @@ from careerstream.hris.adapters.orm import metadata
 from careerstream.hris.config import Settings
 from careerstream.hris.entrypoints import api, consumers
 from careerstream.hris.service_layer import gateway
+from careerstream.servicekit.erasure import export_router
 from careerstream.servicekit.service import ServiceRuntime, build_runtime
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -17,7 +18,10 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
         settings,
         metadata=metadata,
         migrations=MIGRATIONS,
-        routers=[api.router],
+        routers=[
+            api.router,
+            export_router(metadata.schema or "hris", consumers.ERASURE_RULES),
+        ],
         register_consumers=consumers.register,
         description="The HRIS gateway: vendor webhooks and full exports in, the canonical people stream out.",
     )

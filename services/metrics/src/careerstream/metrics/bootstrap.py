@@ -6,6 +6,7 @@ from careerstream.metrics.adapters.orm import metadata
 from careerstream.metrics.config import Settings
 from careerstream.metrics.entrypoints import api, consumers
 from careerstream.metrics.service_layer import snapshots
+from careerstream.servicekit.erasure import export_router
 from careerstream.servicekit.service import ServiceRuntime, build_runtime
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -17,7 +18,10 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
         settings,
         metadata=metadata,
         migrations=MIGRATIONS,
-        routers=[api.router],
+        routers=[
+            api.router,
+            export_router(metadata.schema or "metrics", consumers.ERASURE_RULES),
+        ],
         register_consumers=consumers.register,
         description="Programme metrics: mobility, development, skills, engagement, retention and fairness.",
     )

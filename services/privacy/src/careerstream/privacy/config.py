@@ -33,6 +33,10 @@ class Settings(ServiceSettings):
     erasure_deadline_hours: float = 72.0
     """After this, the key is destroyed even if a service has not answered (reported)."""
     deadline_check_seconds: float = 30.0
+    export_urls: str = ""
+    """`service=http://host:port,...`: where each participant serves its part of a subject
+    access export (`GET /v1/privacy/export/{employee_id}`)."""
+    export_timeout_seconds: float = 30.0
     rewrap_batch: int = 1000
 
     @model_validator(mode="after")
@@ -43,6 +47,15 @@ class Settings(ServiceSettings):
             if self.service_secret == DEV_PRIVACY_SECRET or len(self.service_secret) < 32:
                 raise ValueError("PRIVACY_SERVICE_SECRET must be 32+ characters of your own")
         return self
+
+    @property
+    def export_targets(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for part in self.export_urls.split(","):
+            name, sep, url = part.strip().partition("=")
+            if sep and name.strip() and url.strip():
+                out[name.strip()] = url.strip().rstrip("/")
+        return out
 
     @property
     def participant_list(self) -> list[str]:

@@ -7,11 +7,14 @@
 
 # No `from __future__ import annotations`: FastAPI reads the annotations at runtime.
 
+import asyncio
 import base64
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
+from urllib.parse import quote
 
+import httpx
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,8 +23,8 @@ from careerstream.contracts.base import Id
 from careerstream.privacy.domain.keyring import KeyringError
 from careerstream.privacy.service_layer import privacy
 from careerstream.servicekit.auth import AuthError, AuthSettings, Principal, Role, TokenVerifier
-from careerstream.servicekit.deps import HrAdmin, Uow
-from careerstream.servicekit.keys import AUDIENCE, ISSUER
+from careerstream.servicekit.deps import CurrentPrincipal, HrAdmin, Uow
+from careerstream.servicekit.keys import AUDIENCE, ISSUER, service_token
 from careerstream.servicekit.problems import Problem
 
 router = APIRouter(prefix="/v1/privacy")
@@ -300,3 +303,67 @@ async def list_erasures(
         }
         for r in rows
     ]
+
+
+@router.get(
+    "/employees/{employee_id}/export",
+    tags=["exports"],
+    summary="Everything held about a person, from every service (HR admin, or the person)",
+    description=(
+        "A subject access export (GDPR art. 15): one JSON document with a section per service, "
+        "each listing the person's own records by table and the tables that merely mention them "
+        "(counted, not shown: those rows are other people's data). A service that cannot be "
+        "reached is named in its section and `complete` is false."
+    ),
+)
+async def export_employee(
+    employee_id: Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")],
+    principal: CurrentPrincipal,
+    uow: Uow,
+    request: Request,
+) -> Response:
+    if not (principal.has(Role.HR_ADMIN) or principal.employee_id == employee_id):
+        raise Problem(403, "Forbidden", "an export is for HR admins, or for the person themself")
+    tenant = principal.tenant_id
+    async with uow() as u:
+        if not await privacy.known(u, tenant, employee_id):
+            raise Problem(404, "Unknown employee", f"no employee {employee_id!r} in this tenant")
+        own = await privacy.own_part(u, tenant, employee_id)
+    settings = request.app.state.runtime.settings
+    token = service_token(settings.service_secret, tenant=tenant, service="privacy")
+    targets = settings.export_targets
+
+    async def part(name: str, url: str) -> tuple[str, dict[str, Any]]:
+        try:
+            async with httpx.AsyncClient(timeout=settings.export_timeout_seconds) as client:
+                resp = await client.get(
+                    f"{url}/v1/privacy/export/{quote(employee_id, safe='')}",
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+        except httpx.HTTPError as exc:
+            return name, {"error": f"unreachable: {type(exc).__name__}"}
+        if resp.status_code != 200:
+            return name, {"error": f"answered {resp.status_code}"}
+        body: dict[str, Any] = resp.json()
+        return name, body
+
+    parts = dict(await asyncio.gather(*(part(n, u) for n, u in sorted(targets.items()))))
+    missing = sorted(set(settings.participant_list) - set(targets))
+    for name in missing:
+        parts[name] = {"error": "no export address configured (PRIVACY_EXPORT_URLS)"}
+    parts["privacy"] = own
+    document = {
+        "employee_id": employee_id,
+        "tenant": tenant,
+        "generated_at": datetime.now(UTC).isoformat(),
+        "requested_by": principal.employee_id,
+        "complete": all("error" not in p for p in parts.values()),
+        "services": dict(sorted(parts.items())),
+    }
+    return Response(
+        json.dumps(document, indent=2, ensure_ascii=False, default=str),
+        media_type="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="export-{quote(employee_id, safe="")}.json"'
+        },
+    )

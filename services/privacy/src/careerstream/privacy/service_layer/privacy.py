@@ -370,3 +370,65 @@ async def past_deadline(uow_factory: UowFactory, now: datetime | None = None) ->
             await _complete(uow, row, sorted(answered), missing, now)
         await uow.commit()
     return len(rows)
+
+
+# -- subject access export ---------------------------------------------------------------
+
+
+async def known(uow: UnitOfWork, tenant: str, employee_id: str) -> bool:
+    """Whether the tenant's HRIS ever named this person (or they were erased)."""
+    row = (
+        await uow.session.execute(
+            sa.select(sa.literal(1)).where(
+                sa.or_(
+                    sa.exists().where(
+                        people.c.tenant_id == tenant, people.c.employee_id == employee_id
+                    ),
+                    sa.exists().where(
+                        data_keys.c.tenant_id == tenant, data_keys.c.employee_id == employee_id
+                    ),
+                )
+            )
+        )
+    ).first()
+    return row is not None
+
+
+async def own_part(uow: UnitOfWork, tenant: str, employee_id: str) -> dict[str, Any]:
+    """What the privacy service itself holds about the person (never the key itself)."""
+    key = (
+        await uow.session.execute(
+            sa.select(data_keys.c.kid, data_keys.c.created_at, data_keys.c.destroyed_at).where(
+                data_keys.c.tenant_id == tenant, data_keys.c.employee_id == employee_id
+            )
+        )
+    ).first()
+    erased = (
+        await uow.session.execute(
+            sa.select(erasures.c.erasure_id, erasures.c.status, erasures.c.requested_at).where(
+                erasures.c.tenant_id == tenant, erasures.c.employee_id == employee_id
+            )
+        )
+    ).all()
+    return {
+        "records": {
+            "data_keys": [
+                {
+                    "kid": key.kid,
+                    "created_at": key.created_at.isoformat(),
+                    "destroyed_at": key.destroyed_at.isoformat() if key.destroyed_at else None,
+                }
+            ]
+            if key
+            else [],
+            "erasures": [
+                {
+                    "erasure_id": e.erasure_id,
+                    "status": e.status,
+                    "requested_at": e.requested_at.isoformat(),
+                }
+                for e in erased
+            ],
+        },
+        "mentioned_in": {},
+    }
