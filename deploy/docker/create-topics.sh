@@ -30,6 +30,8 @@ topics=(
   careerstream.metrics.snapshot.v1.dlq
   careerstream.privacy.erasure.v1
   careerstream.privacy.erasure.v1.dlq
+  careerstream.privacy.access.v1
+  careerstream.privacy.access.v1.dlq
 )
 for t in "${topics[@]}"; do
   /opt/kafka/bin/kafka-topics.sh --bootstrap-server "$bootstrap" --create --if-not-exists \

@@ -239,6 +239,8 @@ async def _passed_over(p: Platform, tenant: str, emp: str, winner: str) -> None:
             return r if r.status_code == 201 else None
 
         apps[who] = (await eventually(apply, f"{who} applies")).json()["application_id"]
+    seen = await p["mobility"].get(f"/v1/opportunities/{oid}/candidates", headers=mgr)
+    assert seen.status_code == 200, seen.text
     r = await p["mobility"].post(
         f"/v1/opportunities/{oid}/select", json={"application_id": apps[winner]}, headers=mgr
     )
@@ -409,6 +411,37 @@ async def test_erasing_two_people_leaves_nothing_of_them_and_the_figures_unchang
             "/v1/privacy/employees/KEEP/export", headers=auth("elsewhere", "HR", "hr_admin")
         )
         assert other.status_code == 404
+
+        # The audit trail: who has seen KEEP's data. HR sees who; KEEP sees roles and dates.
+        async def trail() -> Any:
+            got = (await p["privacy"].get("/v1/privacy/employees/KEEP/accesses", headers=hr)).json()
+            routes = {(a["actor_id"], a["service"], a["route"]) for a in got}
+            wanted = {
+                ("M", "mobility", "/v1/opportunities/{opportunity_id}/candidates"),
+                ("HR", "privacy", "/v1/privacy/employees/{employee_id}/export"),
+            }
+            return got if wanted <= routes else None
+
+        await eventually(trail, "the audit trail of KEEP", timeout=60)
+        own = await p["privacy"].get(
+            "/v1/privacy/employees/KEEP/accesses", headers=auth(tenant, "KEEP", "employee")
+        )
+        assert own.status_code == 200
+        assert own.json()
+        assert all("actor_id" not in a for a in own.json())
+        assert {"manager"} in [set(a["actor_roles"]) for a in own.json()]
+        refused = await p["privacy"].get(
+            "/v1/privacy/employees/KEEP/accesses", headers=auth(tenant, "M", "manager")
+        )
+        assert refused.status_code == 403
+
+        async def erase1_seen() -> Any:
+            got = (
+                await p["privacy"].get("/v1/privacy/employees/ERASE1/accesses", headers=hr)
+            ).json()
+            return got if any(a["route"] == "/v1/plans/{plan_id}" for a in got) else None
+
+        await eventually(erase1_seen, "the audit trail of ERASE1", timeout=60)
 
         # HR erases the two while the plans service is down: the erasure waits for it.
         p.services["plans"].stop()

@@ -276,5 +276,21 @@ EXAMPLES: dict[str, EventPayload] = {
             missing=[],
             completed_at=T,
         ),
+        pv.AccessRecorded(
+            batch_id="b-1",
+            service="assessments",
+            records=[
+                pv.AccessRecord(
+                    actor_id="E001",
+                    actor_roles=["manager"],
+                    subject_id="E100",
+                    action=pv.AccessAction.READ,
+                    method="GET",
+                    route="/v1/employees/{employee_id}/gaps",
+                    status=200,
+                    at=T,
+                )
+            ],
+        ),
     ]
 }

@@ -45,6 +45,7 @@ _ALL: tuple[type[EventPayload], ...] = (
     privacy.ErasureRequested,
     privacy.ErasureAnswered,
     privacy.ErasureCompleted,
+    privacy.AccessRecorded,
 )
 
 EVENT_TYPES: dict[str, type[EventPayload]] = {m.event_type: m for m in _ALL}

@@ -26,6 +26,7 @@ APPLICATION = "careerstream.mobility.application.v1"
 METRICS_SNAPSHOT = "careerstream.metrics.snapshot.v1"
 
 ERASURE = "careerstream.privacy.erasure.v1"
+ACCESS = "careerstream.privacy.access.v1"
 
 ALL_TOPICS: tuple[str, ...] = (
     FRAMEWORK,
@@ -41,6 +42,7 @@ ALL_TOPICS: tuple[str, ...] = (
     APPLICATION,
     METRICS_SNAPSHOT,
     ERASURE,
+    ACCESS,
 )
 
 DLQ_SUFFIX = ".dlq"

@@ -10,11 +10,12 @@ deadline passed, it destroys the person's data key and says so
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import Field
 
 from careerstream.contracts import topics
-from careerstream.contracts.base import EventPayload, Id
+from careerstream.contracts.base import ContractModel, EventPayload, Id
 
 
 class ErasureRequested(EventPayload):
@@ -74,3 +75,42 @@ class ErasureCompleted(EventPayload):
     """Services that had not answered by the deadline (they erase when they return)."""
     completed_at: datetime
     """When the key was destroyed."""
+
+
+class AccessAction(StrEnum):
+    READ = "read"
+    WRITE = "write"
+
+
+class AccessRecord(ContractModel):
+    actor_id: Id
+    """Who called (their employee id, or a service's name)."""
+    actor_roles: list[str]
+    """The roles of their token."""
+    subject_id: Id
+    """Whose career data was read or changed."""
+    action: AccessAction
+    """Read (GET) or write."""
+    method: str
+    """The HTTP method."""
+    route: str
+    """The route template, e.g. `/v1/employees/{employee_id}/gaps`."""
+    status: int
+    """The response status."""
+    at: datetime
+    """When."""
+
+
+class AccessRecorded(EventPayload):
+    """A batch of personal reads and writes one service answered (for the audit trail)."""
+
+    event_type = "careerstream.privacy.access.recorded.v1"
+    topic = topics.ACCESS
+    aggregate_field = "batch_id"
+
+    batch_id: Id
+    """The batch."""
+    service: str = Field(pattern=r"^[a-z]+$")
+    """The service that answered the calls."""
+    records: list[AccessRecord] = Field(min_length=1)
+    """One per call and person."""

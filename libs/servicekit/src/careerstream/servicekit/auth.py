@@ -209,9 +209,11 @@ def principal_dependency(verifier: TokenVerifier) -> Callable[..., Awaitable[Pri
                 headers=challenge,
             )
         try:
-            return verifier.verify(credentials.credentials)
+            principal = verifier.verify(credentials.credentials)
         except AuthError as exc:
             raise Problem(401, "Invalid token", str(exc), headers=challenge) from exc
+        request.state.careerstream_principal = principal  # for the audit trail
+        return principal
 
     return current_principal
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from careerstream.servicekit.audit import AuditMiddleware, AuditTrail
 from careerstream.servicekit.auth import AuthSettings, TokenVerifier
 from careerstream.servicekit.edge import EdgeMiddleware
 from careerstream.servicekit.health import Check, database_check, health_router
@@ -36,6 +38,9 @@ from careerstream.servicekit.settings import ServiceSettings
 from careerstream.servicekit.subscriptions import consumer_groups
 from careerstream.servicekit.telemetry import flush_tracing, setup_tracing, trace_engine
 from careerstream.servicekit.uow import UowFactory
+
+AUDIT_FLUSH_SECONDS = float(os.environ.get("CAREERSTREAM_AUDIT_FLUSH_SECONDS", "1.0"))
+"""How often each process writes its buffered access records through the outbox."""
 
 
 @dataclass
@@ -102,6 +107,9 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
         await rt.relay.start()
         stopping = asyncio.Event()
         relay_task = asyncio.create_task(rt.relay.run(stopping), name="outbox-relay")
+        audit_task = asyncio.create_task(
+            trail.run(rt.uow, stopping, AUDIT_FLUSH_SECONDS), name="audit-flush"
+        )
         await rt.broker.connect()
         jobs: list[asyncio.Task[None]] = []
         if rt.run_consumers:
@@ -120,6 +128,7 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
             stopping.set()
             for job in jobs:
                 await job
+            await audit_task  # its last flush goes out with the relay's drain
             await relay_task
             await rt.relay.stop()
             if rt.relay.keys is not None:
@@ -151,6 +160,9 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
         **rt.extra_checks,
     }
     install_problem_handlers(app)
+    trail = AuditTrail(rt.settings.service_name)
+    app.state.audit = trail
+    app.add_middleware(AuditMiddleware, trail=trail)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(EdgeMiddleware)  # outermost: hostile input never reaches the rest
     app.include_router(health_router(checks, service=rt.settings.service_name))
@@ -209,6 +221,11 @@ def build_runtime(
     uow = uow_factory(make_sessionmaker(engine), metadata, settings.service_name)
     broker = make_broker(settings)
     register_consumers(broker, uow)
+    # Every service publishes its audit trail of personal reads and writes (see audit.py).
+    from careerstream.contracts.events.privacy import AccessRecorded
+    from careerstream.servicekit.subscriptions import declare_publications
+
+    declare_publications(broker, AccessRecorded)
     return ServiceRuntime(
         settings=settings,
         engine=engine,

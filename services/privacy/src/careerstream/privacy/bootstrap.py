@@ -43,7 +43,11 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
             log.info("re-wrapped %d data keys with master key %s", n, ring.current)
         return False
 
+    async def retention() -> bool:
+        return await privacy.expire_accesses(rt.uow, settings.access_retention_days) >= 10_000
+
     rt.background += [
+        every(3600.0, retention, name="access-retention", log=log),
         every(settings.deadline_check_seconds, deadlines, name="erasure-deadlines", log=log),
         every(3600.0, rewrap_round, name="rewrap", log=log),
     ]

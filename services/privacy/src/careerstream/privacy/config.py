@@ -37,6 +37,8 @@ class Settings(ServiceSettings):
     """`service=http://host:port,...`: where each participant serves its part of a subject
     access export (`GET /v1/privacy/export/{employee_id}`)."""
     export_timeout_seconds: float = 30.0
+    access_retention_days: float = 365.0
+    """Access records older than this are deleted (the audit trail's retention)."""
     rewrap_batch: int = 1000
 
     @model_validator(mode="after")

@@ -21,6 +21,7 @@ from careerstream.assessments.service_layer import assessing, cycles, results
 from careerstream.assessments.service_layer.matrix import GroupBy, largest_gaps, skills_matrix
 from careerstream.contracts.events.assessments import Population, PopulationKind
 from careerstream.servicekit import errors
+from careerstream.servicekit.audit import note_subject
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.deps import CurrentPrincipal, HrAdmin, Uow
 from careerstream.servicekit.errors import unit as _unit
@@ -233,6 +234,7 @@ async def list_assessments(
 ) -> list[AssessmentSummary]:
     async with _unit(uow) as u:
         rows = await assessing.readable(u, principal, cycle_id, employee_id, status)
+    note_subject(*(r.employee_id for r in rows))
     return [
         AssessmentSummary(
             assessment_id=r.assessment_id,
@@ -254,7 +256,9 @@ async def get_assessment(
     assessment_id: str, principal: CurrentPrincipal, uow: Uow
 ) -> AssessmentOut:
     async with _unit(uow) as u:
-        return await _assessment_out(u, principal, assessment_id)
+        out = await _assessment_out(u, principal, assessment_id)
+    note_subject(out.employee_id)
+    return out
 
 
 class PeersIn(BaseModel):

@@ -18,6 +18,7 @@ from careerstream.contracts.events.mobility import OpportunityKind, RoleFilled, 
 from careerstream.mobility.domain.matching import WEIGHTS, Match
 from careerstream.mobility.domain.opportunity import Posting
 from careerstream.mobility.service_layer import applications, candidates, opportunities
+from careerstream.servicekit.audit import note_subject
 from careerstream.servicekit.deps import CurrentPrincipal, HrAdmin, Uow
 from careerstream.servicekit.errors import unit as _unit
 from careerstream.servicekit.types import Moment
@@ -218,7 +219,9 @@ async def get_candidates(
     async with _unit(uow) as u:
         ranked = await candidates.candidates(u, principal, opportunity_id, limit)
         await u.commit()  # the search is logged
-    return [_candidate(c) for c in ranked]
+    out = [_candidate(c) for c in ranked]
+    note_subject(*(c.employee_id for c in out))  # each candidate shown is a personal read
+    return out
 
 
 class CandidateSearchOut(BaseModel):

@@ -18,6 +18,7 @@ from careerstream.contracts.events.plans import ConversationKind, GoalOutcome
 from careerstream.plans.domain.rules import KINDS
 from careerstream.plans.service_layer import conversations as conv
 from careerstream.plans.service_layer import goals, plans, views
+from careerstream.servicekit.audit import note_subject
 from careerstream.servicekit.deps import CurrentPrincipal, HrAdmin, Uow
 from careerstream.servicekit.errors import unit as _unit
 from careerstream.servicekit.problems import Problem
@@ -53,6 +54,7 @@ async def list_plans(
 ) -> list[PlanSummary]:
     async with _unit(uow) as u:
         rows = await views.list_plans(u, principal, employee_id, status)
+    note_subject(*(r.employee_id for r in rows))
     return [
         PlanSummary(
             plan_id=r.plan_id,
@@ -93,7 +95,9 @@ async def create_plan(
 )
 async def get_plan(plan_id: str, principal: CurrentPrincipal, uow: Uow) -> dict[str, Any]:
     async with _unit(uow) as u:
-        return await views.plan_view(u, principal, plan_id)
+        view = await views.plan_view(u, principal, plan_id)
+    note_subject(str(view.get("employee_id", "")))
+    return view
 
 
 @router.post(

@@ -1,7 +1,8 @@
 """Tables of the privacy service, in the `privacy` schema of its own database.
 
 `people` (projection: who exists, ids only), `data_keys` (one per person, wrapped;
-NULL once destroyed), `erasures` and `erasure_answers` (each service's part).
+NULL once destroyed), `erasures` and `erasure_answers` (each service's part),
+`access_log` (the audit trail of personal reads and writes, from every service).
 """
 
 import sqlalchemy as sa
@@ -63,4 +64,21 @@ erasure_answers = sa.Table(
     sa.Column("answered_at", TS, nullable=False),
     sa.Column("deleted", JSONB, nullable=False),
     sa.Column("anonymised", JSONB, nullable=False),
+)
+
+access_log = sa.Table(
+    "access_log",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("tenant_id", sa.Text, nullable=False),
+    sa.Column("subject_id", sa.Text, nullable=False),
+    sa.Column("actor_id", sa.Text, nullable=False),
+    sa.Column("actor_roles", JSONB, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("service", sa.Text, nullable=False),
+    sa.Column("method", sa.Text, nullable=False),
+    sa.Column("route", sa.Text, nullable=False),
+    sa.Column("at", TS, nullable=False),
+    sa.Index("ix_access_log_subject", "tenant_id", "subject_id", "at"),
+    sa.Index("ix_access_log_at", "at"),
 )

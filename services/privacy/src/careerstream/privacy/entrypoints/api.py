@@ -367,3 +367,43 @@ async def export_employee(
             "Content-Disposition": f'attachment; filename="export-{quote(employee_id, safe="")}.json"'
         },
     )
+
+
+@router.get(
+    "/employees/{employee_id}/accesses",
+    tags=["audit"],
+    summary="Who has seen or changed this person's career data (HR admin, or the person)",
+    description=(
+        "Newest first. HR admins see who (the caller's id); the person sees the callers' "
+        "roles, the service, the route and when, not who. Records older than "
+        "`PRIVACY_ACCESS_RETENTION_DAYS` are gone."
+    ),
+)
+async def list_accesses(
+    employee_id: Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")],
+    principal: CurrentPrincipal,
+    uow: Uow,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    before: Annotated[datetime | None, Query(description="only records before this time")] = None,
+) -> list[dict[str, Any]]:
+    hr = principal.has(Role.HR_ADMIN)
+    if not (hr or principal.employee_id == employee_id):
+        raise Problem(403, "Forbidden", "the trail is for HR admins, or for the person themself")
+    async with uow() as u:
+        rows = await privacy.accesses(
+            u, principal.tenant_id, employee_id, limit=limit, before=before
+        )
+    out = []
+    for r in rows:
+        item: dict[str, Any] = {
+            "at": r.at,
+            "action": r.action,
+            "actor_roles": r.actor_roles,
+            "service": r.service,
+            "method": r.method,
+            "route": r.route,
+        }
+        if hr:
+            item["actor_id"] = r.actor_id
+        out.append(item)
+    return out

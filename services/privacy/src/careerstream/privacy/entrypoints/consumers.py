@@ -4,6 +4,7 @@ from faststream.kafka import KafkaBroker
 
 from careerstream.contracts.events.hris import EmployeeChanged, EmployeeHired, EmployeeTerminated
 from careerstream.contracts.events.privacy import (
+    AccessRecorded,
     ErasureAnswered,
     ErasureCompleted,
     ErasureRequested,
@@ -30,6 +31,14 @@ def register(broker: KafkaBroker, uow: UowFactory) -> None:
     answers = EventConsumer(
         "privacy-answers", uow, {ErasureAnswered: privacy.on_answered}, keys=None
     )
+    trail = EventConsumer(
+        "privacy-access",
+        uow,
+        {},
+        batch_handlers={AccessRecorded: privacy.on_access_batches},
+        keys=None,
+    )
     subscribe(broker, people, batch=True)
     subscribe(broker, answers)
+    subscribe(broker, trail, batch=True)
     declare_publications(broker, ErasureRequested, ErasureCompleted)

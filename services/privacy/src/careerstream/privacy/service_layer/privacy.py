@@ -17,11 +17,18 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from careerstream.contracts.envelope import Envelope
 from careerstream.contracts.events.hris import EmployeeChanged, EmployeeHired, EmployeeTerminated
 from careerstream.contracts.events.privacy import (
+    AccessRecorded,
     ErasureAnswered,
     ErasureCompleted,
     ErasureRequested,
 )
-from careerstream.privacy.adapters.orm import data_keys, erasure_answers, erasures, people
+from careerstream.privacy.adapters.orm import (
+    access_log,
+    data_keys,
+    erasure_answers,
+    erasures,
+    people,
+)
 from careerstream.privacy.domain.keyring import Keyring, aad
 from careerstream.servicekit.sealing import new_key_secret
 from careerstream.servicekit.uow import UnitOfWork, UowFactory
@@ -329,6 +336,17 @@ async def _complete(
             people.c.tenant_id == row.tenant_id, people.c.employee_id == row.employee_id
         )
     )
+    # The trail of who saw their data is their data too; what they saw of others stays, unnamed.
+    await uow.session.execute(
+        sa.delete(access_log).where(
+            access_log.c.tenant_id == row.tenant_id, access_log.c.subject_id == row.employee_id
+        )
+    )
+    await uow.session.execute(
+        sa.update(access_log)
+        .where(access_log.c.tenant_id == row.tenant_id, access_log.c.actor_id == row.employee_id)
+        .values(actor_id="erased-" + secrets.token_hex(8))
+    )
     await uow.session.execute(
         sa.update(erasures)
         .where(erasures.c.tenant_id == row.tenant_id, erasures.c.erasure_id == row.erasure_id)
@@ -432,3 +450,75 @@ async def own_part(uow: UnitOfWork, tenant: str, employee_id: str) -> dict[str, 
         },
         "mentioned_in": {},
     }
+
+
+# -- the audit trail ---------------------------------------------------------------------
+
+
+async def on_access_batches(
+    uow: UnitOfWork, batch: Sequence[tuple[Envelope, AccessRecorded]]
+) -> None:
+    """Keep the services' access records (one insert for a whole batch of batches)."""
+    rows = [
+        {
+            "tenant_id": envelope.tenantid,
+            "subject_id": r.subject_id,
+            "actor_id": r.actor_id,
+            "actor_roles": r.actor_roles,
+            "action": r.action.value,
+            "service": payload.service,
+            "method": r.method,
+            "route": r.route,
+            "at": r.at,
+        }
+        for envelope, payload in batch
+        for r in payload.records
+    ]
+    if not rows:
+        return
+    # Records that arrive after a person's erasure completed (a read just before it, flushed
+    # late) must not bring them back: drop those about them, unname those by them.
+    ids = sorted({r["subject_id"] for r in rows} | {r["actor_id"] for r in rows})
+    erased = {
+        (t, e)
+        for t, e in (
+            await uow.session.execute(
+                sa.select(erasures.c.tenant_id, erasures.c.employee_id).where(
+                    erasures.c.status == "completed",
+                    erasures.c.employee_id == sa.any_(sa.cast(sa.literal(ids), ARRAY(sa.Text))),
+                )
+            )
+        ).all()
+    }
+    if erased:
+        rows = [r for r in rows if (r["tenant_id"], r["subject_id"]) not in erased]
+        for r in rows:
+            if (r["tenant_id"], r["actor_id"]) in erased:
+                r["actor_id"] = "erased"
+    if rows:
+        await uow.session.execute(sa.insert(access_log), rows)
+
+
+async def accesses(
+    uow: UnitOfWork, tenant: str, subject: str, *, limit: int, before: datetime | None
+) -> list[Any]:
+    q = sa.select(access_log).where(
+        access_log.c.tenant_id == tenant, access_log.c.subject_id == subject
+    )
+    if before is not None:
+        q = q.where(access_log.c.at < before)
+    return list((await uow.session.execute(q.order_by(access_log.c.at.desc()).limit(limit))).all())
+
+
+async def expire_accesses(uow_factory: UowFactory, days: float, batch: int = 10_000) -> int:
+    """Delete access records older than the retention period; returns how many."""
+    async with uow_factory() as uow:
+        result = await uow.session.execute(
+            sa.text(
+                "DELETE FROM privacy.access_log WHERE id IN (SELECT id FROM privacy.access_log "
+                "WHERE at < now() - make_interval(secs => :secs) LIMIT :n)"
+            ),
+            {"secs": days * 86400, "n": batch},
+        )
+        await uow.commit()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
