@@ -4,8 +4,9 @@ Services need the HRIS hierarchy to decide who may see whom (a manager reads
 their direct and indirect reports). Each keeps its own copy, in its own
 schema, from `careerstream.hris.employee.*`:
 
-- one row per employee: role, manager, department, location, group
-  attributes, active, hire and leave dates;
+- one row per employee: role, manager, department, active, hire and leave
+  dates, and only the personal columns the service uses (name, location,
+  group attributes: `people_table(personal=...)`);
 - each field remembers when the HRIS recorded its value, and a change recorded
   earlier than the value held is ignored: late or replayed events never undo
   newer ones; a change for someone not yet hired creates them;
@@ -52,21 +53,37 @@ OnChanges = Callable[[UnitOfWork, Sequence[Change]], Awaitable[None]]
 """`async def on_changes(uow, changes)`: the set-based form of `on_change`, for batches."""
 
 
+PERSONAL_COLUMNS = {
+    "display_name": sa.Text,
+    "location": sa.Text,
+    "group_attributes": JSONB,
+}
+"""Directory columns that describe the person; a service keeps only those it uses."""
+
+
 def people_table(
-    metadata: sa.MetaData, *extra: sa.Column[Any], name: str = "employees"
+    metadata: sa.MetaData,
+    *extra: sa.Column[Any],
+    name: str = "employees",
+    personal: Sequence[str] = (),
 ) -> sa.Table:
-    """The directory table, with any service-specific columns added."""
+    """The directory table, with any service-specific columns added.
+
+    `personal` names the personal columns the service uses (display_name, location,
+    group_attributes); the others are not kept at all (data minimisation).
+    """
+    unknown = set(personal) - set(PERSONAL_COLUMNS)
+    if unknown:
+        raise ValueError(f"not a personal column of the directory: {sorted(unknown)}")
     return sa.Table(
         name,
         metadata,
         sa.Column("tenant_id", sa.Text, primary_key=True),
         sa.Column("employee_id", sa.Text, primary_key=True),
-        sa.Column("display_name", sa.Text),
+        *(sa.Column(c, PERSONAL_COLUMNS[c]) for c in PERSONAL_COLUMNS if c in personal),
         sa.Column("role_id", sa.Text),
         sa.Column("manager_id", sa.Text),
         sa.Column("department_id", sa.Text),
-        sa.Column("location", sa.Text),
-        sa.Column("group_attributes", JSONB),
         sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
         sa.Column("hired_on", sa.Date),
         sa.Column("left_on", sa.Date),
@@ -89,6 +106,7 @@ class PeopleProjection:
         """`on_changes` follows a batch's changes at once; without it, `on_change` is called
         once per change, in event order."""
         self.table = table
+        self._columns = frozenset(c.name for c in table.columns)
         self.on_change = on_change
         self.on_changes = on_changes
         self._insert_missing = (
@@ -159,8 +177,10 @@ class PeopleProjection:
             k: r for k, r in zip(((r.tenant_id, r.employee_id) for r in rows), rows, strict=True)
         }
         changes: list[Change] = []
+        kept = self._columns
         for tenant, emp, values, recorded_at in items:
             row = state[(tenant, emp)]
+            values = {f: v for f, v in values.items() if f in kept}
             times: dict[str, str] = dict(row["field_times"] or {})
             changed: dict[str, Any] = {}
             for field, value in values.items():

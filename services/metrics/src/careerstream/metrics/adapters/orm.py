@@ -18,7 +18,7 @@ outbox, outbox_lane, inbox = runtime_tables(metadata)
 
 TS = sa.DateTime(timezone=True)
 
-employees = people_table(metadata)
+employees = people_table(metadata, personal=("group_attributes",))  # fairness views
 
 roles = sa.Table(
     "roles",

@@ -31,9 +31,7 @@ def consumers(uow: UowFactory) -> list[EventConsumer]:
 
 ERASURE_RULES: list[Rule] = [
     Pseudonymise("employees", "manager_id"),
-    Pseudonymise(
-        "employees", "employee_id", clear=("display_name", "location", "group_attributes")
-    ),
+    Pseudonymise("employees", "employee_id", clear=("group_attributes",)),
     *(
         Pseudonymise(table, "employee_id")
         for table in (
@@ -52,8 +50,8 @@ ERASURE_RULES: list[Rule] = [
     Pseudonymise("opportunities", "hiring_manager_id"),
 ]
 """Metrics keeps every fact (the company's figures for past periods must not change) under one
-pseudonym per erasure, and drops the name, location and group attributes: nothing is left to tie
-the facts to the person. Fairness views count them as "not stated" from then on."""
+pseudonym per erasure, and drops the group attributes: nothing is left to tie the facts to the
+person (the directory keeps no name or location). Fairness views count them as "not stated" from then on."""
 
 
 def register(broker: KafkaBroker, uow: UowFactory) -> None:
