@@ -26,6 +26,8 @@ topics=(
   careerstream.mobility.opportunity.v1.dlq
   careerstream.mobility.application.v1
   careerstream.mobility.application.v1.dlq
+  careerstream.mobility.passedover.v1
+  careerstream.mobility.passedover.v1.dlq
   careerstream.metrics.snapshot.v1
   careerstream.metrics.snapshot.v1.dlq
   careerstream.privacy.erasure.v1

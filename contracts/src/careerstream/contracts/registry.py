@@ -41,6 +41,7 @@ _ALL: tuple[type[EventPayload], ...] = (
     mobility.CandidateShortlisted,
     mobility.RoleFilled,
     mobility.OpportunityClosed,
+    mobility.CandidatesPassedOver,
     metrics.SnapshotTaken,
     privacy.ErasureRequested,
     privacy.ErasureAnswered,

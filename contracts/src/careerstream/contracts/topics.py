@@ -22,6 +22,7 @@ CONVERSATION = "careerstream.plans.conversation.v1"
 
 OPPORTUNITY = "careerstream.mobility.opportunity.v1"
 APPLICATION = "careerstream.mobility.application.v1"
+PASSED_OVER = "careerstream.mobility.passedover.v1"
 
 METRICS_SNAPSHOT = "careerstream.metrics.snapshot.v1"
 
@@ -40,10 +41,17 @@ ALL_TOPICS: tuple[str, ...] = (
     CONVERSATION,
     OPPORTUNITY,
     APPLICATION,
+    PASSED_OVER,
     METRICS_SNAPSHOT,
     ERASURE,
     ACCESS,
 )
+
+RESTRICTED: dict[str, frozenset[str]] = {
+    PASSED_OVER: frozenset({"metrics"}),
+}
+"""Topics only the services named may read (personal data the others do not need); a test
+holds every subscription to it, and the Kafka ACLs are to be generated from it."""
 
 DLQ_SUFFIX = ".dlq"
 

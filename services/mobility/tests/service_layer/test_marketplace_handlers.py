@@ -88,4 +88,5 @@ async def test_a_department_role_is_applied_for_shortlisted_and_filled_internall
             ["application", "submitted"],
             ["candidate", "shortlisted"],
             ["role", "filled"],
+            ["passedover", "recorded"],
         ]

@@ -164,7 +164,11 @@ class RoleFilled(EventPayload):
     move_kind: MoveKind
     """Promotion, lateral or other, derived from levels and tracks."""
     passed_over: list[PassedOver] = []
-    """Internal candidates who applied and were not selected."""
+    """No longer filled (empty): who was passed over is personal and travels only on the
+    restricted topic `careerstream.mobility.passedover.v1` (`passedover.recorded`), to the
+    services allowed to read it. Events published before the change may still carry ids."""
+    passed_over_count: int = Field(ge=0, default=0)
+    """How many internal candidates applied and were not selected."""
     posted_at: datetime
     """When the opportunity was posted."""
     filled_at: datetime
@@ -184,3 +188,19 @@ class OpportunityClosed(EventPayload):
     """When it closed without a fill."""
     reason: str = ""
     """Why."""
+
+
+class CandidatesPassedOver(EventPayload):
+    """Who was passed over when an opportunity was filled (restricted: metrics reads it for the
+    retention of those passed over; no other subscriber is granted the topic)."""
+
+    event_type = "careerstream.mobility.passedover.recorded.v1"
+    topic = topics.PASSED_OVER
+    aggregate_field = "opportunity_id"
+
+    opportunity_id: Id
+    """The opportunity filled."""
+    passed_over: list[PassedOver] = Field(min_length=1)
+    """Internal candidates who applied and were not selected, with how far they got."""
+    filled_at: datetime
+    """When it was filled."""

@@ -9,6 +9,7 @@ leaves the posting's columns for the posting to fill, and the reverse.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from careerstream.contracts.envelope import Envelope
@@ -106,16 +107,34 @@ async def on_filled(uow: UnitOfWork, event: Envelope, e: mobility_events.RoleFil
     )
     # The fill carries the posting time too: a fill seen before its posting is complete enough.
     await posted_at_if_missing(uow, tenant, e.opportunity_id, e.posted_at)
-    for po in e.passed_over:
+    await _passed_over(uow, tenant, e.opportunity_id, e.passed_over, e.filled_at)
+
+
+async def on_passed_over(
+    uow: UnitOfWork, event: Envelope, e: mobility_events.CandidatesPassedOver
+) -> None:
+    """Who was passed over at a fill (the restricted topic; older fills named them in
+    `role.filled` itself, which is still read)."""
+    await _passed_over(uow, event.tenantid, e.opportunity_id, e.passed_over, e.filled_at)
+
+
+async def _passed_over(
+    uow: UnitOfWork,
+    tenant: str,
+    opportunity_id: str,
+    who: Sequence[mobility_events.PassedOver],
+    at: datetime,
+) -> None:
+    for po in who:
         await merge(
             uow,
             passed_over,
             {
                 "tenant_id": tenant,
-                "opportunity_id": e.opportunity_id,
+                "opportunity_id": opportunity_id,
                 "employee_id": po.employee_id,
             },
-            {"stage": po.stage.value, "at": e.filled_at},
+            {"stage": po.stage.value, "at": at},
         )
 
 
@@ -332,6 +351,7 @@ def handler_groups() -> Sequence[
                 mobility_events.ApplicationSubmitted: on_applied,
                 mobility_events.ApplicationWithdrawn: on_withdrawn,
                 mobility_events.CandidateShortlisted: on_shortlisted,
+                mobility_events.CandidatesPassedOver: on_passed_over,
             },
             {},
         ),

@@ -345,12 +345,19 @@ class Opportunity(Aggregate):
             from_role_id=from_role_id,
             to_role_id=self.role_id,
             move_kind=move_kind,
-            passed_over=passed_over,
+            passed_over_count=len(passed_over),
             posted_at=self.posted_at,
             filled_at=now,
         )
         self.record(event)
-        return event
+        if passed_over:  # who: only on the restricted topic
+            self.record(
+                ev.CandidatesPassedOver(
+                    opportunity_id=self.opportunity_id, passed_over=passed_over, filled_at=now
+                )
+            )
+        # The one who decided sees who was passed over; subscribers of role.filled do not.
+        return event.model_copy(update={"passed_over": passed_over})
 
     def close(self, reason: str, now: datetime) -> None:
         """Close it without a fill."""

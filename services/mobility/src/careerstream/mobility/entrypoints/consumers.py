@@ -62,5 +62,6 @@ def register(broker: KafkaBroker, uow: UowFactory) -> None:
         ev.ApplicationWithdrawn,
         ev.CandidateShortlisted,
         ev.RoleFilled,
+        ev.CandidatesPassedOver,
         ev.OpportunityClosed,
     )
