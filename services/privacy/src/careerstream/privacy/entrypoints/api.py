@@ -26,6 +26,7 @@ from careerstream.servicekit.auth import AuthError, AuthSettings, Principal, Rol
 from careerstream.servicekit.deps import CurrentPrincipal, HrAdmin, Uow
 from careerstream.servicekit.keys import AUDIENCE, ISSUER, service_token
 from careerstream.servicekit.problems import Problem
+from careerstream.servicekit.types import Moment
 
 router = APIRouter(prefix="/v1/privacy")
 
@@ -384,7 +385,7 @@ async def list_accesses(
     principal: CurrentPrincipal,
     uow: Uow,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    before: Annotated[datetime | None, Query(description="only records before this time")] = None,
+    before: Annotated[Moment | None, Query(description="only records before this time")] = None,
 ) -> list[dict[str, Any]]:
     hr = principal.has(Role.HR_ADMIN)
     if not (hr or principal.employee_id == employee_id):
