@@ -439,7 +439,13 @@ async def test_erasing_two_people_leaves_nothing_of_them_and_the_figures_unchang
             got = (
                 await p["privacy"].get("/v1/privacy/employees/ERASE1/accesses", headers=hr)
             ).json()
-            return got if any(a["route"] == "/v1/plans/{plan_id}" for a in got) else None
+            seen = {(a["actor_id"], a["action"], a["route"]) for a in got}
+            wanted = {
+                ("ERASE1", "read", "/v1/plans/{plan_id}"),
+                ("M", "write", "/v1/plans/{plan_id}/approve"),  # found by the access check
+                ("M", "write", "/v1/plans/{plan_id}/checkins"),
+            }
+            return got if wanted <= seen else None
 
         await eventually(erase1_seen, "the audit trail of ERASE1", timeout=60)
 

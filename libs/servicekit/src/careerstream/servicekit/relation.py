@@ -19,6 +19,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 
+from careerstream.servicekit.audit import note_subject
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.errors import Forbidden, NotFound
 from careerstream.servicekit.uow import UnitOfWork
@@ -131,7 +132,20 @@ async def is_known(uow: UnitOfWork, directory: sa.Table, tenant: str, employee_i
 async def relation_to(
     uow: UnitOfWork, directory: sa.Table, who: Principal, employee_id: str
 ) -> Relation:
-    """The caller's relation to `employee_id` (see the module's rules)."""
+    """The caller's relation to `employee_id` (see the module's rules).
+
+    A caller who may see the person is about to read or change their data: the request's
+    audit record names them (`servicekit.audit`), whatever the route.
+    """
+    relation = await _relation_to(uow, directory, who, employee_id)
+    if relation.sees:
+        note_subject(employee_id)
+    return relation
+
+
+async def _relation_to(
+    uow: UnitOfWork, directory: sa.Table, who: Principal, employee_id: str
+) -> Relation:
     if who.subject == employee_id:
         return Relation.SELF
     depth = await levels_above(uow, directory, who.tenant_id, who.subject, employee_id)
