@@ -13,3 +13,6 @@ class Settings(ServiceSettings):
         "postgresql+asyncpg://cs_plans:plans-local-only@127.0.0.1:15432/careerstream_plans"
     )
     http_port: int = 8103
+    notes_retention_days: float = 730.0
+    """Check-in notes of plans that ended this long ago are emptied (0: kept forever)."""
+    notes_check_seconds: float = 3600.0
