@@ -18,7 +18,7 @@ from careerstream.devstack.sample import auth
 from careerstream.devstack.testing import EventTapFactory, RunningService, ServiceUnderTest
 from careerstream.privacy.config import DEV_MASTER_KEYS
 from careerstream.privacy.domain.keyring import Keyring
-from careerstream.privacy.service_layer import privacy
+from careerstream.privacy.service_layer import keys as key_store
 from careerstream.servicekit.keys import (
     DEV_PRIVACY_SECRET,
     KeyClient,
@@ -185,6 +185,17 @@ async def test_erasure_is_refused_to_all_but_the_tenants_hr_and_unknown_people_a
     )
     assert r.status_code == 422
     assert "reason" in r.text
+    for who, role in (("E1", "employee"), ("M1", "manager")):
+        listed = await c.get("/v1/privacy/erasures", headers=auth(tenant, who, role))
+        assert listed.status_code == 403
+    r = await c.get("/v1/privacy/erasures?employee_id=%00", headers=auth(tenant, "H", "hr_admin"))
+    assert r.status_code == 422
+    assert "employee_id" in r.text
+    r = await c.get(
+        "/v1/privacy/employees/E1/accesses?limit=0", headers=auth(tenant, "H", "hr_admin")
+    )
+    assert r.status_code == 422
+    assert "limit" in r.text
     r = await c.get("/v1/privacy/erasures/er-nope", headers=auth(tenant, "H", "hr_admin"))
     assert r.status_code == 404
 
@@ -349,7 +360,6 @@ async def test_rotating_the_master_key_rewraps_every_data_key(
             json={"employee_ids": ["E1", "E2", "E3"]},
             headers=svc_auth(tenant),
         )
-        db = svc.database_url
         assert (
             await svc.scalar(
                 "SELECT count(DISTINCT master_kid) FROM privacy.data_keys WHERE tenant_id = $1",
@@ -358,8 +368,8 @@ async def test_rotating_the_master_key_rewraps_every_data_key(
             == 1
         )
         ring = Keyring.parse(f"{NEW_MASTER},{DEV_MASTER_KEYS}")
-        assert await privacy.rewrap(svc.runtime.uow, ring, batch=2) == 3
-        assert await privacy.rewrap(svc.runtime.uow, ring, batch=2) == 0
+        assert await key_store.rewrap(svc.runtime.uow, ring, batch=2) == 3
+        assert await key_store.rewrap(svc.runtime.uow, ring, batch=2) == 0
         assert (
             await svc.scalar(
                 "SELECT count(*) FROM privacy.data_keys WHERE tenant_id = $1 AND master_kid = 'mk2'",
@@ -375,7 +385,6 @@ async def test_rotating_the_master_key_rewraps_every_data_key(
             headers=svc_auth(tenant),
         )
         assert after.json() == old.json()
-        assert db
         # and without it, nothing unwraps: the master key really is what protects them
         svc.app.state.keyring = Keyring.parse(DEV_MASTER_KEYS)
         r = await svc.client.post(

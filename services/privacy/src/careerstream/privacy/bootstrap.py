@@ -7,7 +7,8 @@ from careerstream.privacy.adapters.orm import metadata
 from careerstream.privacy.config import Settings
 from careerstream.privacy.domain.keyring import Keyring
 from careerstream.privacy.entrypoints import api, consumers
-from careerstream.privacy.service_layer import privacy
+from careerstream.privacy.service_layer import erasures, trail
+from careerstream.privacy.service_layer import keys as key_store
 from careerstream.servicekit.periodic import every
 from careerstream.servicekit.service import ServiceRuntime, build_runtime
 
@@ -35,16 +36,16 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
     rt.state["service_verifier"] = api.service_verifier(settings.service_secret)
 
     async def deadlines() -> bool:
-        return await privacy.past_deadline(rt.uow) >= 100
+        return await erasures.past_deadline(rt.uow) >= 100
 
     async def rewrap_round() -> bool:
-        n = await privacy.rewrap(rt.uow, ring, settings.rewrap_batch)
+        n = await key_store.rewrap(rt.uow, ring, settings.rewrap_batch)
         if n:
             log.info("re-wrapped %d data keys with master key %s", n, ring.current)
         return False
 
     async def retention() -> bool:
-        return await privacy.expire_accesses(rt.uow, settings.access_retention_days) >= 10_000
+        return await trail.expire_accesses(rt.uow, settings.access_retention_days) >= 10_000
 
     rt.background += [
         every(3600.0, retention, name="access-retention", log=log),

@@ -9,7 +9,7 @@ import asyncio
 
 from careerstream.privacy.config import Settings
 from careerstream.privacy.domain.keyring import Keyring
-from careerstream.privacy.service_layer import privacy
+from careerstream.privacy.service_layer import keys as key_store
 from careerstream.servicekit.db import make_engine, make_sessionmaker
 from careerstream.servicekit.wiring import uow_factory
 
@@ -20,7 +20,9 @@ async def _run(settings: Settings) -> int:
     engine = make_engine(settings)
     try:
         uow = uow_factory(make_sessionmaker(engine), metadata, settings.service_name)
-        return await privacy.rewrap(uow, Keyring.parse(settings.master_keys), settings.rewrap_batch)
+        return await key_store.rewrap(
+            uow, Keyring.parse(settings.master_keys), settings.rewrap_batch
+        )
     finally:
         await engine.dispose()
 

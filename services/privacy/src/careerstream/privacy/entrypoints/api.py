@@ -21,7 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from careerstream.contracts.base import Id
 from careerstream.privacy.domain.keyring import KeyringError
-from careerstream.privacy.service_layer import privacy
+from careerstream.privacy.service_layer import erasures, trail
+from careerstream.privacy.service_layer import keys as key_store
 from careerstream.servicekit.auth import AuthError, AuthSettings, Principal, Role, TokenVerifier
 from careerstream.servicekit.deps import CurrentPrincipal, HrAdmin, Uow
 from careerstream.servicekit.keys import AUDIENCE, ISSUER, service_token
@@ -134,7 +135,7 @@ async def issue(
 ) -> IssueAnswer:
     async with uow() as u:
         try:
-            keys, erased = await privacy.issue_keys(
+            keys, erased = await key_store.issue_keys(
                 u, request.app.state.keyring, caller.tenant_id, body.employee_ids, datetime.now(UTC)
             )
         except KeyringError as exc:
@@ -157,7 +158,7 @@ async def issue(
 async def fetch(body: FetchRequest, caller: KeyReader, uow: Uow, request: Request) -> Response:
     async with uow() as u:
         try:
-            keys, gone = await privacy.fetch_keys(
+            keys, gone = await key_store.fetch_keys(
                 u, request.app.state.keyring, caller.tenant_id, body.kids
             )
         except KeyringError as exc:
@@ -202,7 +203,7 @@ class ErasureStatus(Strict):
     """Services that had not answered when the key was destroyed at the deadline."""
 
 
-def _status(view: privacy.ErasureView) -> ErasureStatus:
+def _status(view: erasures.ErasureView) -> ErasureStatus:
     r = view.row
     answers = {a.service: a for a in view.answers}
     now = datetime.now(UTC)
@@ -243,7 +244,7 @@ async def request_erasure(
     settings = request.app.state.runtime.settings
     async with uow() as u:
         try:
-            erasure_id, created = await privacy.request_erasure(
+            erasure_id, created = await erasures.request_erasure(
                 u,
                 tenant=principal.tenant_id,
                 employee_id=body.employee_id,
@@ -253,14 +254,14 @@ async def request_erasure(
                 deadline=timedelta(hours=settings.erasure_deadline_hours),
                 now=datetime.now(UTC),
             )
-        except privacy.UnknownEmployee as exc:
+        except erasures.UnknownEmployee as exc:
             raise Problem(
                 404,
                 "Unknown employee",
                 f"body.employee_id: no employee {body.employee_id!r} in this tenant",
             ) from exc
         await u.commit()
-        view = await privacy.get_erasure(u, principal.tenant_id, erasure_id)
+        view = await erasures.get_erasure(u, principal.tenant_id, erasure_id)
     if not created:
         response.status_code = 200
     response.headers["Location"] = f"/v1/privacy/erasures/{erasure_id}"
@@ -276,8 +277,8 @@ ErasureId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0
 async def get_erasure(erasure_id: ErasureId, principal: HrAdmin, uow: Uow) -> ErasureStatus:
     async with uow() as u:
         try:
-            view = await privacy.get_erasure(u, principal.tenant_id, erasure_id)
-        except privacy.UnknownErasure as exc:
+            view = await erasures.get_erasure(u, principal.tenant_id, erasure_id)
+        except erasures.UnknownErasure as exc:
             raise Problem(
                 404, "Unknown erasure", f"no erasure {erasure_id!r} in this tenant"
             ) from exc
@@ -293,7 +294,7 @@ async def list_erasures(
     ] = None,
 ) -> list[dict[str, Any]]:
     async with uow() as u:
-        rows = await privacy.list_erasures(u, principal.tenant_id, employee_id)
+        rows = await erasures.list_erasures(u, principal.tenant_id, employee_id)
     return [
         {
             "erasure_id": r.erasure_id,
@@ -327,9 +328,9 @@ async def export_employee(
         raise Problem(403, "Forbidden", "an export is for HR admins, or for the person themself")
     tenant = principal.tenant_id
     async with uow() as u:
-        if not await privacy.known(u, tenant, employee_id):
+        if not await erasures.known(u, tenant, employee_id):
             raise Problem(404, "Unknown employee", f"no employee {employee_id!r} in this tenant")
-        own = await privacy.own_part(u, tenant, employee_id)
+        own = await erasures.own_part(u, tenant, employee_id)
     settings = request.app.state.runtime.settings
     token = service_token(settings.service_secret, tenant=tenant, service="privacy")
     targets = settings.export_targets
@@ -391,9 +392,7 @@ async def list_accesses(
     if not (hr or principal.employee_id == employee_id):
         raise Problem(403, "Forbidden", "the trail is for HR admins, or for the person themself")
     async with uow() as u:
-        rows = await privacy.accesses(
-            u, principal.tenant_id, employee_id, limit=limit, before=before
-        )
+        rows = await trail.accesses(u, principal.tenant_id, employee_id, limit=limit, before=before)
     out = []
     for r in rows:
         item: dict[str, Any] = {

@@ -9,7 +9,7 @@ from careerstream.contracts.events.privacy import (
     ErasureCompleted,
     ErasureRequested,
 )
-from careerstream.privacy.service_layer import privacy
+from careerstream.privacy.service_layer import erasures, trail
 from careerstream.servicekit.consumer import EventConsumer
 from careerstream.servicekit.subscriptions import declare_publications, subscribe
 from careerstream.servicekit.uow import UowFactory
@@ -22,23 +22,23 @@ def register(broker: KafkaBroker, uow: UowFactory) -> None:
         "privacy-people",
         uow,
         {
-            EmployeeHired: privacy.on_person,
-            EmployeeChanged: privacy.on_person,
-            EmployeeTerminated: privacy.on_person,
+            EmployeeHired: erasures.on_person,
+            EmployeeChanged: erasures.on_person,
+            EmployeeTerminated: erasures.on_person,
         },
         keys=None,
     )
     answers = EventConsumer(
-        "privacy-answers", uow, {ErasureAnswered: privacy.on_answered}, keys=None
+        "privacy-answers", uow, {ErasureAnswered: erasures.on_answered}, keys=None
     )
-    trail = EventConsumer(
+    access = EventConsumer(
         "privacy-access",
         uow,
         {},
-        batch_handlers={AccessRecorded: privacy.on_access_batches},
+        batch_handlers={AccessRecorded: trail.on_access_batches},
         keys=None,
     )
     subscribe(broker, people, batch=True)
     subscribe(broker, answers)
-    subscribe(broker, trail, batch=True)
+    subscribe(broker, access, batch=True)
     declare_publications(broker, ErasureRequested, ErasureCompleted)

@@ -1,23 +1,19 @@
-"""The privacy service's handlers: data keys, erasures and their progress, master-key rotation."""
+"""Who exists, erasures and their progress, and the privacy service's part of an export."""
 
 from __future__ import annotations
 
 import logging
 import secrets
-import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from careerstream.contracts.envelope import Envelope
 from careerstream.contracts.events.hris import EmployeeChanged, EmployeeHired, EmployeeTerminated
 from careerstream.contracts.events.privacy import (
-    AccessRecorded,
     ErasureAnswered,
     ErasureCompleted,
     ErasureRequested,
@@ -29,8 +25,6 @@ from careerstream.privacy.adapters.orm import (
     erasures,
     people,
 )
-from careerstream.privacy.domain.keyring import Keyring, aad
-from careerstream.servicekit.sealing import new_key_secret
 from careerstream.servicekit.uow import UnitOfWork, UowFactory
 
 log = logging.getLogger(__name__)
@@ -42,114 +36,6 @@ class UnknownEmployee(LookupError):
 
 class UnknownErasure(LookupError):
     pass
-
-
-# -- keys --------------------------------------------------------------------------------
-
-
-async def issue_keys(
-    uow: UnitOfWork, ring: Keyring, tenant: str, employee_ids: Sequence[str], now: datetime
-) -> tuple[list[tuple[str, str, bytes]], list[str]]:
-    """Each person's (employee, kid, key), created when missing; and those erased (no key)."""
-    ids = sorted(set(employee_ids))
-    rows = await _key_rows(uow, tenant, data_keys.c.employee_id, ids)
-    missing = [e for e in ids if e not in rows]
-    if missing:
-        new = []
-        for emp in missing:
-            kid = "k" + uuid.uuid4().hex
-            master, wrapped = ring.wrap(new_key_secret(), aad(tenant, emp, kid))
-            new.append(
-                {
-                    "tenant_id": tenant,
-                    "employee_id": emp,
-                    "kid": kid,
-                    "master_kid": master,
-                    "wrapped": wrapped,
-                    "created_at": now,
-                }
-            )
-        # Two replicas may create one person's key at once: the first wins, both read it back.
-        await uow.session.execute(pg_insert(data_keys).on_conflict_do_nothing(), new)
-        rows.update(await _key_rows(uow, tenant, data_keys.c.employee_id, missing))
-    keys: list[tuple[str, str, bytes]] = []
-    erased: list[str] = []
-    for emp in ids:
-        row = rows[emp]
-        if row.wrapped is None:
-            erased.append(emp)
-        else:
-            secret = ring.unwrap(row.master_kid, row.wrapped, aad(tenant, emp, row.kid))
-            keys.append((emp, row.kid, secret))
-    return keys, erased
-
-
-async def fetch_keys(
-    uow: UnitOfWork, ring: Keyring, tenant: str, kids: Sequence[str]
-) -> tuple[list[tuple[str, bytes]], list[str]]:
-    """The keys named (kid, key); kids destroyed or unknown in this tenant are gone."""
-    ids = sorted(set(kids))
-    result = await uow.session.execute(
-        sa.text(
-            "SELECT kid, employee_id, master_kid, wrapped FROM privacy.data_keys "
-            "WHERE tenant_id = :tenant AND kid = ANY(CAST(:kids AS text[])) "
-            "AND wrapped IS NOT NULL"
-        ),
-        {"tenant": tenant, "kids": ids},
-    )
-    keys = [
-        (kid, ring.unwrap(master, wrapped, aad(tenant, emp, kid)))
-        for kid, emp, master, wrapped in result
-    ]
-    found = {k for k, _ in keys}
-    return keys, [k for k in ids if k not in found]
-
-
-async def _key_rows(
-    uow: UnitOfWork, tenant: str, column: sa.Column[Any], values: Sequence[str]
-) -> dict[str, Any]:
-    if not values:
-        return {}
-    # One statement whatever the number of values (an IN list would be prepared anew per size).
-    result = await uow.session.execute(
-        sa.select(data_keys).where(
-            data_keys.c.tenant_id == tenant,
-            column == sa.any_(sa.cast(sa.literal(list(values), ARRAY(sa.Text)), ARRAY(sa.Text))),
-        )
-    )
-    return {getattr(r, column.name): r for r in result}
-
-
-async def rewrap(uow_factory: UowFactory, ring: Keyring, batch: int) -> int:
-    """Re-wrap data keys held under older master keys with the current one; returns how many."""
-    done = 0
-    while True:
-        async with uow_factory() as uow:
-            rows = (
-                await uow.session.execute(
-                    sa.select(data_keys)
-                    .where(
-                        data_keys.c.wrapped.is_not(None),
-                        data_keys.c.master_kid != ring.current,
-                    )
-                    .limit(batch)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
-            for r in rows:
-                secret = ring.unwrap(
-                    r.master_kid, r.wrapped, aad(r.tenant_id, r.employee_id, r.kid)
-                )
-                master, wrapped = ring.wrap(secret, aad(r.tenant_id, r.employee_id, r.kid))
-                await uow.session.execute(
-                    sa.update(data_keys)
-                    .where(data_keys.c.tenant_id == r.tenant_id, data_keys.c.kid == r.kid)
-                    .values(master_kid=master, wrapped=wrapped)
-                )
-            await uow.commit()
-        done += len(rows)
-        if len(rows) < batch:
-            return done
 
 
 # -- the people projection ----------------------------------------------------------------
@@ -195,21 +81,7 @@ async def request_erasure(
     ).scalar_one_or_none()
     if existing is not None:
         return existing, False
-    known = (
-        await uow.session.execute(
-            sa.select(sa.literal(1)).where(
-                sa.or_(
-                    sa.exists().where(
-                        people.c.tenant_id == tenant, people.c.employee_id == employee_id
-                    ),
-                    sa.exists().where(
-                        data_keys.c.tenant_id == tenant, data_keys.c.employee_id == employee_id
-                    ),
-                )
-            )
-        )
-    ).first()
-    if known is None:
+    if not await known(uow, tenant, employee_id):
         raise UnknownEmployee(employee_id)
     erasure_id = "er-" + secrets.token_hex(8)
     inserted = (
@@ -450,75 +322,3 @@ async def own_part(uow: UnitOfWork, tenant: str, employee_id: str) -> dict[str, 
         },
         "mentioned_in": {},
     }
-
-
-# -- the audit trail ---------------------------------------------------------------------
-
-
-async def on_access_batches(
-    uow: UnitOfWork, batch: Sequence[tuple[Envelope, AccessRecorded]]
-) -> None:
-    """Keep the services' access records (one insert for a whole batch of batches)."""
-    rows = [
-        {
-            "tenant_id": envelope.tenantid,
-            "subject_id": r.subject_id,
-            "actor_id": r.actor_id,
-            "actor_roles": r.actor_roles,
-            "action": r.action.value,
-            "service": payload.service,
-            "method": r.method,
-            "route": r.route,
-            "at": r.at,
-        }
-        for envelope, payload in batch
-        for r in payload.records
-    ]
-    if not rows:
-        return
-    # Records that arrive after a person's erasure completed (a read just before it, flushed
-    # late) must not bring them back: drop those about them, unname those by them.
-    ids = sorted({r["subject_id"] for r in rows} | {r["actor_id"] for r in rows})
-    erased = {
-        (t, e)
-        for t, e in (
-            await uow.session.execute(
-                sa.select(erasures.c.tenant_id, erasures.c.employee_id).where(
-                    erasures.c.status == "completed",
-                    erasures.c.employee_id == sa.any_(sa.cast(sa.literal(ids), ARRAY(sa.Text))),
-                )
-            )
-        ).all()
-    }
-    if erased:
-        rows = [r for r in rows if (r["tenant_id"], r["subject_id"]) not in erased]
-        for r in rows:
-            if (r["tenant_id"], r["actor_id"]) in erased:
-                r["actor_id"] = "erased"
-    if rows:
-        await uow.session.execute(sa.insert(access_log), rows)
-
-
-async def accesses(
-    uow: UnitOfWork, tenant: str, subject: str, *, limit: int, before: datetime | None
-) -> list[Any]:
-    q = sa.select(access_log).where(
-        access_log.c.tenant_id == tenant, access_log.c.subject_id == subject
-    )
-    if before is not None:
-        q = q.where(access_log.c.at < before)
-    return list((await uow.session.execute(q.order_by(access_log.c.at.desc()).limit(limit))).all())
-
-
-async def expire_accesses(uow_factory: UowFactory, days: float, batch: int = 10_000) -> int:
-    """Delete access records older than the retention period; returns how many."""
-    async with uow_factory() as uow:
-        result = await uow.session.execute(
-            sa.text(
-                "DELETE FROM privacy.access_log WHERE id IN (SELECT id FROM privacy.access_log "
-                "WHERE at < now() - make_interval(secs => :secs) LIMIT :n)"
-            ),
-            {"secs": days * 86400, "n": batch},
-        )
-        await uow.commit()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
