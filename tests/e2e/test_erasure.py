@@ -18,6 +18,7 @@ import asyncio
 import base64
 import json
 import os
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,25 @@ EXAMPLE = (
     Path(__file__).parents[2] / "services" / "frameworks" / "examples" / "typical-company.yaml"
 )
 ERASED = ("ERASE1", "ERASE2")
+
+
+def _differences(want: Any, got: Any, at: str = "") -> list[str]:
+    """Where two JSON documents differ, as `path: want != got` lines."""
+    if isinstance(want, dict) and isinstance(got, dict):
+        return [
+            line
+            for key in sorted(set(want) | set(got), key=str)
+            for line in _differences(want.get(key), got.get(key), f"{at}/{key}")
+        ]
+    if isinstance(want, list) and isinstance(got, list) and len(want) == len(got):
+        return [
+            line
+            for i, (w, g) in enumerate(zip(want, got, strict=True))
+            for line in _differences(w, g, f"{at}/{i}")
+        ]
+    return [] if want == got else [f"{at}: {want!r} != {got!r}"]
+
+
 FIGURES = ("headline", "mobility", "development", "engagement")
 
 
@@ -465,7 +485,9 @@ async def test_erasing_two_people_leaves_nothing_of_them_and_the_figures_unchang
             async def all_but_plans(eid: str = eid) -> Any:
                 got = (await p["privacy"].get(f"/v1/privacy/erasures/{eid}", headers=hr)).json()
                 answered = {s["service"] for s in got["services"] if s["answered_at"]}
-                return got if len(answered) == 5 else None
+                if len(answered) == 5:
+                    return got
+                raise AssertionError(f"answered: {got}")
 
             waiting = await eventually(all_but_plans, f"five services erasing {emp}", timeout=90)
             assert waiting["status"] == "in_progress"
@@ -541,6 +563,18 @@ async def test_erasing_two_people_leaves_nothing_of_them_and_the_figures_unchang
         try:
             start = service_factory(endpoints)
             async with start("metrics", replay=True, anonymity_threshold=1) as replay:
+                # It reads the backlog of every earlier test too: wait until its groups have
+                # consumed everything there is (the exact state), however long that backlog is.
+                began = time.monotonic()
+
+                async def caught_up() -> Any:
+                    lag = await replay.runtime.lag.measure(timeout=10)
+                    if lag and not any(lag.values()):
+                        return lag
+                    raise AssertionError(f"{sum(lag.values())} messages to go" if lag else lag)
+
+                await eventually(caught_up, "the replay reading every topic", timeout=900)
+                print(f"replayed every topic in {time.monotonic() - began:.0f}s")
 
                 async def replayed() -> Any:
                     figures = {}
@@ -550,9 +584,12 @@ async def test_erasing_two_people_leaves_nothing_of_them_and_the_figures_unchang
                         body.pop("computed_at", None)
                         body.pop("as_of", None)
                         figures[view] = body
-                    return figures if figures == before else None
+                    if figures == before:
+                        return figures
+                    # Raised (and kept by `eventually`) so a timeout says what differs.
+                    raise AssertionError(_differences(before, figures))
 
-                await eventually(replayed, "the replayed figures", timeout=240)
+                await eventually(replayed, "the replayed figures", timeout=60)
         finally:
             os.environ.pop("CAREERSTREAM_PRIVACY_URL", None)
         await asyncio.sleep(0)

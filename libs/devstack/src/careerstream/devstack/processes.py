@@ -200,7 +200,7 @@ async def eventually(check: Callable[[], Awaitable[T | None]], what: str, timeou
             last = await check()
         except (httpx.TransportError, AssertionError, KeyError, IndexError) as exc:
             last = exc
-        if last:
+        if last and not isinstance(last, BaseException):
             return last  # type: ignore[no-any-return]
         await asyncio.sleep(0.3)
     raise AssertionError(f"{what}: not within {timeout}s (last: {last!r})")

@@ -23,7 +23,7 @@ import logging
 import traceback
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from opentelemetry import propagate, trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
@@ -99,6 +99,21 @@ def is_transient(exc: BaseException) -> bool:
     }
 
 
+class Screen(Protocol):
+    payloads: list[Any]
+    aliases: Any
+
+
+class Guard(Protocol):
+    """Takes what must not be applied out of a batch (`erasure.ErasureGuard`)."""
+
+    async def screen(
+        self, uow: UnitOfWork, events: Sequence[tuple[Envelope, type[Any], Any]]
+    ) -> Screen: ...
+
+    async def settle(self, uow: UnitOfWork, screened: Any) -> None: ...
+
+
 @dataclass
 class _Parsed:
     record: Record
@@ -124,6 +139,8 @@ class EventConsumer:
     """Consume these topics instead of the contract's (tests give each run its own)."""
     keys: KeyClient | None = field(default_factory=process_key_client)
     """Opens sealed personal fields; the process's client unless given."""
+    guard: Guard | None = None
+    """Takes the people the service erased out of what it applies (`erasure.ErasureGuard`)."""
     _by_type: dict[str, tuple[type[EventPayload], Handler]] = field(init=False)
     _batch_by_type: dict[str, BatchHandler] = field(init=False)
 
@@ -159,6 +176,10 @@ class EventConsumer:
             return parsed
         parsed.model, parsed.handler = known
         return parsed
+
+    async def prepare(self, records: Iterable[Record]) -> list[_Parsed]:
+        """Decode, open and validate records as this consumer would (a rebuild reads this way)."""
+        return await self._prepare(records)
 
     async def _prepare(self, records: Iterable[Record]) -> list[_Parsed]:
         """Decode, open sealed personal fields (keys fetched in one call per tenant), validate."""
@@ -228,11 +249,20 @@ class EventConsumer:
     async def _apply_one(self, p: _Parsed) -> str:
         assert p.envelope is not None
         assert p.handler is not None
+        assert p.model is not None
         async with self.uow_factory() as uow:
             if not await uow.claim(self.name, inbox_key(p.envelope)):
                 DUPLICATES.labels(self.name).inc()
                 return "duplicate"
-            await p.handler(uow, p.envelope, p.payload)
+            payload: Any = p.payload
+            screened = None
+            if self.guard is not None:
+                screened = await self.guard.screen(uow, [(p.envelope, p.model, p.payload)])
+                payload = screened.payloads[0]
+            if payload is not None:
+                await p.handler(uow, p.envelope, payload)
+            if screened is not None:
+                await self.guard.settle(uow, screened)  # type: ignore[union-attr]
             await uow.commit()
         HANDLED.labels(self.name).inc()
         return "applied"
@@ -262,9 +292,20 @@ class EventConsumer:
             async with self.uow_factory() as uow:
                 ids = [inbox_key(p.envelope) for p in parsed if p.handler and p.envelope]
                 fresh = await uow.claim_many(self.name, ids)
+                screened = None
+                payloads: dict[int, Any] = {}
+                if self.guard is not None:
+                    todo = [
+                        (n, p) for n, p in enumerate(parsed) if p.handler and p.envelope and p.model
+                    ]
+                    screened = await self.guard.screen(
+                        uow,
+                        [(p.envelope, p.model, p.payload) for _, p in todo],  # type: ignore[misc]
+                    )
+                    payloads = {n: screened.payloads[i] for i, (n, _) in enumerate(todo)}
                 run: list[tuple[Envelope, Any]] = []
                 run_type = ""
-                for p in parsed:
+                for n, p in enumerate(parsed):
                     if p.handler is None or p.envelope is None:
                         outcomes.append("skipped")
                         continue
@@ -273,6 +314,10 @@ class EventConsumer:
                         outcomes.append("duplicate")
                         continue
                     fresh.discard(key)  # the same event twice in a batch: once
+                    payload = payloads[n] if screened is not None else p.payload
+                    if payload is None:
+                        outcomes.append("skipped")  # about someone erased here
+                        continue
                     outcomes.append("applied")
                     span = self._event_span(p, len(parsed))
                     spans.append(span)
@@ -282,12 +327,14 @@ class EventConsumer:
                         run = []
                     if batch is None:
                         with trace.use_span(span, end_on_exit=False):
-                            await p.handler(uow, p.envelope, p.payload)
+                            await p.handler(uow, p.envelope, payload)
                     else:
-                        run.append((p.envelope, p.payload))
+                        run.append((p.envelope, payload))
                         run_type = p.envelope.type
                 if run:
                     await self._batch_by_type[run_type](uow, run)
+                if screened is not None:
+                    await self.guard.settle(uow, screened)  # type: ignore[union-attr]
                 await uow.commit()
         except asyncio.CancelledError:
             _end(spans, "cancelled")

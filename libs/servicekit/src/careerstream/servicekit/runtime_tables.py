@@ -12,6 +12,10 @@ Defined once here; a service's first migration calls `create_runtime_tables`.
 - `idempotency`: the response of each HTTP request sent with an
   `Idempotency-Key`, written in the same transaction as its effects, so a
   retried request is answered again instead of applied twice.
+- `erased`: the people this service erased (a keyed hash of the id, never the
+  id) and the pseudonym it gave them, so that events about them that arrive
+  later (late, redelivered, or read again by a replay) are erased on arrival
+  (`servicekit.erasure.ErasureGuard`).
 """
 
 from __future__ import annotations
@@ -87,6 +91,22 @@ def define_runtime_tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table, sa
         ),
         sa.Index(None, "created_at"),
         comment="Responses of requests sent with an Idempotency-Key, committed with their effects",
+    )
+    sa.Table(
+        "erased",
+        metadata,
+        sa.Column(
+            "subject",
+            sa.LargeBinary,
+            primary_key=True,
+            comment="keyed hash of the tenant and the employee id",
+        ),
+        sa.Column("tenant_id", sa.Text, nullable=False),
+        sa.Column("alias", sa.Text, nullable=False, comment="the pseudonym this service gave"),
+        sa.Column(
+            "erased_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        comment="People erased here: what arrives about them later is erased on arrival",
     )
     return outbox, lanes, inbox
 

@@ -9,10 +9,10 @@ from careerstream.contracts.events.frameworks import FrameworkPublished, Framewo
 from careerstream.contracts.events.privacy import ErasureAnswered
 from careerstream.servicekit.consumer import EventConsumer
 from careerstream.servicekit.erasure import (
+    ErasureGuard,
     Forget,
     Pseudonymise,
     Rule,
-    erasure_consumer,
     people_rules,
 )
 from careerstream.servicekit.subscriptions import declare_publications, subscribe
@@ -57,12 +57,10 @@ calibrated as HR stays, under a pseudonym (the skills matrices are counts: they 
 
 def register(broker: KafkaBroker, uow: UowFactory) -> None:
     """Declare this service's subscribers and publishers on `broker`."""
+    guard = ErasureGuard("assessments", metadata.schema or "assessments", ERASURE_RULES)
     for consumer in consumers(uow):
-        subscribe(broker, consumer, batch=True)
-    subscribe(
-        broker,
-        erasure_consumer("assessments", uow, metadata.schema or "assessments", ERASURE_RULES),
-    )
+        subscribe(broker, guard.protect(consumer), batch=True)
+    subscribe(broker, guard.consumer(uow))
     declare_publications(
         broker,
         ErasureAnswered,

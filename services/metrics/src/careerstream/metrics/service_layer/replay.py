@@ -30,11 +30,14 @@ import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from careerstream.contracts.envelope import Envelope, InvalidEvent, decode, parse_data
+from careerstream.contracts.envelope import Envelope
+from careerstream.contracts.events.privacy import ErasureRequested
 from careerstream.metrics.adapters.orm import PROJECTIONS, metadata
+from careerstream.metrics.service_layer.erasure import ERASURE_RULES
 from careerstream.metrics.service_layer.projections import handler_groups
-from careerstream.servicekit.consumer import BatchHandler, Handler, inbox_key
+from careerstream.servicekit.consumer import BatchHandler, EventConsumer, Handler, Record, inbox_key
 from careerstream.servicekit.db import make_sessionmaker
+from careerstream.servicekit.erasure import ErasureGuard
 from careerstream.servicekit.uow import UnitOfWork
 from careerstream.servicekit.wiring import uow_factory
 
@@ -129,8 +132,23 @@ async def replay(
     handlers, batched = _handlers()
     # The directory applies whole runs at once, as the live consumer does (HRIS bursts).
     batch_handlers = {t: h for t, (_, h) in batched.items()}
+    # Erasures are applied again to the rebuilt facts, under the pseudonyms the live tables
+    # hold, and what the topics hold about an erased person lands under that pseudonym.
+    guard = ErasureGuard("metrics", SHADOW, ERASURE_RULES, keep_facts=True, erased_schema=LIVE)
+
+    async def on_erasure(u: UnitOfWork, envelope: Envelope, req: ErasureRequested) -> None:
+        await guard.erase(u, envelope.tenantid, req.employee_id)
+
+    handlers[ErasureRequested.event_type] = (ErasureRequested, on_erasure)
     models = {t: m for t, (m, _) in (*handlers.items(), *batched.items())}
     topics = sorted({model.topic for model in models.values()})
+    # Records are read as the live consumers read them: sealed personal fields opened.
+    reader = EventConsumer(
+        "metrics-replay",
+        uow,
+        {m: h for m, h in handlers.values()},
+        batch_handlers={m: h for m, h in batched.values()},
+    )
     await _create_shadow(engine)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
@@ -142,7 +160,20 @@ async def replay(
     async def apply(records: list[Any]) -> None:
         if not records:
             return
+        parsed = await reader.prepare(
+            Record(r.topic, r.partition, r.offset, r.key, r.value, tuple(r.headers or ()))
+            for r in records
+        )
+        todo = []
+        for p in parsed:
+            env = p.envelope
+            if env is None or p.model is None or p.payload is None or inbox_key(env) in seen:
+                progress.skipped += 1  # invalid, unsealable, another type, or a duplicate
+                continue
+            seen.add(inbox_key(env))
+            todo.append((env, p.model, p.payload))
         async with uow() as u:
+            screened = await guard.screen(u, todo)
             run: list[tuple[Any, Any]] = []  # consecutive events of one type with a batch handler
 
             async def flush() -> None:
@@ -150,30 +181,20 @@ async def replay(
                     await batch_handlers[run[0][0].type](u, run)
                     run.clear()
 
-            for r in records:
-                try:
-                    envelope = decode(r.value)
-                except InvalidEvent:
+            for (envelope, _, _), payload in zip(todo, screened.payloads, strict=True):
+                if payload is None:
                     progress.skipped += 1
                     continue
-                model = models.get(envelope.type)
-                if model is None or inbox_key(envelope) in seen:
-                    progress.skipped += 1
-                    continue
-                try:
-                    payload = parse_data(envelope, model)
-                except InvalidEvent:
-                    progress.skipped += 1
-                    continue
-                seen.add(inbox_key(envelope))
                 progress.applied += 1
                 if run and run[0][0].type != envelope.type:
                     await flush()
                 if envelope.type in batch_handlers:
                     run.append((envelope, payload))
                 else:
+                    await flush()
                     await handlers[envelope.type][1](u, envelope, payload)
             await flush()
+            await guard.settle(u, screened)
             await u.commit()
 
     try:

@@ -10,10 +10,10 @@ from careerstream.mobility.adapters.orm import metadata
 from careerstream.mobility.service_layer import projections
 from careerstream.servicekit.consumer import EventConsumer
 from careerstream.servicekit.erasure import (
+    ErasureGuard,
     Forget,
     Pseudonymise,
     Rule,
-    erasure_consumer,
     people_rules,
 )
 from careerstream.servicekit.subscriptions import declare_publications, subscribe
@@ -49,11 +49,10 @@ stay under a pseudonym."""
 
 def register(broker: KafkaBroker, uow: UowFactory) -> None:
     """Declare this service's subscribers and publishers on `broker`."""
+    guard = ErasureGuard("mobility", metadata.schema or "mobility", ERASURE_RULES)
     for consumer in consumers(uow):
-        subscribe(broker, consumer, batch=True)
-    subscribe(
-        broker, erasure_consumer("mobility", uow, metadata.schema or "mobility", ERASURE_RULES)
-    )
+        subscribe(broker, guard.protect(consumer), batch=True)
+    subscribe(broker, guard.consumer(uow))
     declare_publications(
         broker,
         ErasureAnswered,

@@ -11,10 +11,10 @@ from careerstream.plans.adapters.orm import metadata
 from careerstream.plans.service_layer import plans, projections
 from careerstream.servicekit.consumer import EventConsumer
 from careerstream.servicekit.erasure import (
+    ErasureGuard,
     Forget,
     Pseudonymise,
     Rule,
-    erasure_consumer,
     people_rules,
 )
 from careerstream.servicekit.subscriptions import declare_publications, subscribe
@@ -56,9 +56,10 @@ go; what they did as someone's manager stays under a pseudonym."""
 
 def register(broker: KafkaBroker, uow: UowFactory) -> None:
     """Declare this service's subscribers and publishers on `broker`."""
+    guard = ErasureGuard("plans", metadata.schema or "plans", ERASURE_RULES)
     for consumer in consumers(uow):
-        subscribe(broker, consumer, batch=True)
-    subscribe(broker, erasure_consumer("plans", uow, metadata.schema or "plans", ERASURE_RULES))
+        subscribe(broker, guard.protect(consumer), batch=True)
+    subscribe(broker, guard.consumer(uow))
     declare_publications(
         broker,
         ErasureAnswered,
