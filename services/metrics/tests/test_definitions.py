@@ -7,13 +7,17 @@ from datetime import UTC, datetime
 from careerstream.metrics.domain.definitions import (
     Fill,
     Person,
+    RoleRef,
+    all_moves,
     exits_within,
+    hris_move_kind,
     median,
     mobility,
     months_later,
     percentile,
     ratio,
     retention,
+    role_moves,
 )
 
 
@@ -84,3 +88,52 @@ def test_months_are_calendar_months() -> None:
     assert months_later(datetime.fromisoformat("2025-08-31T14:00:00+00:00"), 6) == (
         datetime.fromisoformat("2026-02-28T14:00:00+00:00")
     )
+
+
+def test_the_kind_of_an_hris_move() -> None:
+    eng1, eng2, eng2b = RoleRef("eng", 1), RoleRef("eng", 2), RoleRef("eng", 2)
+    pm2, pm3, pm4 = RoleRef("pm", 2), RoleRef("pm", 3), RoleRef("pm", 4)
+    assert hris_move_kind(eng1, eng2, None) == "promotion"
+    assert hris_move_kind(eng2, eng2b, None) == "lateral"  # another track, same level
+    assert hris_move_kind(eng2, eng1, None) == "other"  # a step down
+    assert hris_move_kind(eng2, pm2, None) == "lateral"  # another family, same level
+    assert hris_move_kind(eng2, pm3, None) == "lateral"  # another family, one level up
+    assert hris_move_kind(eng2, pm4, None) == "promotion"  # another family, two levels up
+    assert hris_move_kind(pm4, eng2, None) == "other"
+    assert hris_move_kind(None, eng2, None) == "other"
+    # The vendor's reason decides when it names one.
+    assert hris_move_kind(None, None, "promotion") == "promotion"
+    assert hris_move_kind(eng2, eng1, "lateral_move") == "lateral"
+
+
+def test_moves_are_read_from_consecutive_roles_and_counted_once() -> None:
+    roles = {"e1": RoleRef("eng", 1), "e2": RoleRef("eng", 2), "p2": RoleRef("pm", 2)}
+    history = [
+        # A: hired e1, promoted to e2, then moves to p2 (the rows arrive out of order).
+        ("A", t("2025-05-01"), t("2025-05-01"), "p2", "other"),
+        ("A", t("2024-01-01"), t("2024-01-01"), "e1", "hired"),
+        ("A", t("2025-02-01"), t("2025-02-01"), "e2", "other"),
+        # B: a correction is not a move; the same role again is not either.
+        ("B", t("2024-01-01"), t("2024-01-01"), "e1", "hired"),
+        ("B", t("2025-03-01"), t("2025-03-01"), "e2", "correction"),
+        ("B", t("2025-04-01"), t("2025-04-01"), "e2", "other"),
+        # C: another family at the same level.
+        ("C", t("2024-01-01"), t("2024-01-01"), "e1", "hired"),
+        ("C", t("2025-06-01"), t("2025-06-01"), "p2", "other"),
+    ]
+    moves = sorted(role_moves(history, roles), key=lambda m: (m.mover_id, m.at))
+    assert [(m.mover_id, m.kind, m.to_role_id) for m in moves] == [
+        ("A", "promotion", "e2"),
+        ("A", "lateral", "p2"),
+        ("C", "lateral", "p2"),
+    ]
+    fill = Fill("O", t("2025-01-01"), t("2025-01-20"), True, "A", "promotion", "e2")
+    far = Fill("Q", t("2024-01-01"), t("2024-06-01"), True, "C", "lateral", "p2")
+    both = all_moves([fill, far], moves)
+    # A's HRIS change to e2 twelve days after the fill is the fill; C's fill was a year before.
+    assert sorted((m.mover_id, m.to_role_id, m.source) for m in both) == [
+        ("A", "e2", "marketplace"),
+        ("A", "p2", "hris"),
+        ("C", "p2", "hris"),
+        ("C", "p2", "marketplace"),
+    ]

@@ -153,6 +153,19 @@ readiness = sa.Table(
     sa.Column("ready", sa.Boolean, nullable=False),
 )
 
+role_history = sa.Table(
+    "role_history",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("employee_id", sa.Text, primary_key=True),
+    sa.Column("recorded_at", TS, primary_key=True),
+    sa.Column("effective_on", TS, nullable=False, comment="the start of the effective date"),
+    sa.Column("role_id", sa.Text),
+    sa.Column("reason", sa.Text, comment="the HRIS's reason; 'hired' for the role at hire"),
+    sa.Index("ix_role_history_window", "tenant_id", "effective_on"),
+    comment="Every role the HRIS gave a person, as announced: moves are read from it in order",
+)
+
 snapshots = sa.Table(
     "snapshots",
     metadata,
@@ -174,5 +187,6 @@ PROJECTIONS = (
     survey_answers,
     gap_observations,
     readiness,
+    role_history,
 )
 """The tables a replay rebuilds (with `inbox`)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -75,6 +75,103 @@ class Fill:
     internal: bool
     mover_id: str | None
     move_kind: str | None
+    to_role_id: str | None = None
+
+
+# -- moves: through the marketplace and recorded by the HRIS -------------------------------
+
+SAME_MOVE_DAYS = 90
+"""An HRIS role change into the role a person was selected for through the marketplace,
+within this many days of the fill, records that same move: it is counted once, as the fill."""
+
+NOT_A_MOVE = frozenset({"correction"})
+"""HRIS change reasons that fix a record rather than move a person."""
+
+
+@dataclass(frozen=True)
+class RoleRef:
+    """Where a role sits: its job family and the rank of its level."""
+
+    family_id: str
+    rank: int
+
+
+@dataclass(frozen=True)
+class Move:
+    mover_id: str
+    at: datetime
+    kind: str
+    """promotion, lateral or other (a step down, or a role the framework does not know)."""
+    source: str
+    """marketplace (role.filled) or hris (employee.changed)."""
+    to_role_id: str | None
+
+
+def hris_move_kind(origin: RoleRef | None, target: RoleRef | None, reason: str | None) -> str:
+    """The kind of an HRIS role change (METRICS.md, "Moves").
+
+    The vendor's reason decides when it says `promotion` or `lateral_move`. Otherwise the
+    roles do: a higher level in the same family is a promotion; the same level in the same
+    family (another track), or another family within one level, is a lateral move; another
+    family two or more levels up is a promotion; anything lower, or a role the framework
+    does not know, is `other`.
+    """
+    if reason == "promotion":
+        return "promotion"
+    if reason == "lateral_move":
+        return "lateral"
+    if origin is None or target is None:
+        return "other"
+    step = target.rank - origin.rank
+    if origin.family_id == target.family_id:
+        return "promotion" if step > 0 else "lateral" if step == 0 else "other"
+    if abs(step) <= 1:
+        return "lateral"
+    return "promotion" if step > 0 else "other"
+
+
+def role_moves(
+    history: Iterable[tuple[str, datetime, datetime, str | None, str | None]],
+    roles: Mapping[str, RoleRef],
+) -> list[Move]:
+    """Moves from the roles the HRIS gave people: (employee, effective, recorded, role, reason).
+
+    Each person's roles are read in effective order (then recorded order); a role that
+    differs from the one before is a move, unless the change is a correction. The first
+    role known of a person (at hire, or their first change) is where they start."""
+    by_person: dict[str, list[tuple[datetime, datetime, str | None, str | None]]] = {}
+    for emp, effective, recorded, role, reason in history:
+        by_person.setdefault(emp, []).append((effective, recorded, role, reason))
+    out: list[Move] = []
+    for emp, steps in by_person.items():
+        steps.sort(key=lambda s: (s[0], s[1]))
+        held = steps[0][2]
+        for effective, _, role, reason in steps[1:]:
+            if role is None or role == held:
+                continue
+            if reason not in NOT_A_MOVE and held is not None:
+                kind = hris_move_kind(roles.get(held), roles.get(role), reason)
+                out.append(Move(emp, effective, kind, "hris", role))
+            held = role
+    return out
+
+
+def all_moves(fills: Iterable[Fill], hris: Iterable[Move]) -> list[Move]:
+    """Internal fills and HRIS moves as one list, each move once (SAME_MOVE_DAYS)."""
+    out = [
+        Move(f.mover_id, f.filled_at, f.move_kind or "other", "marketplace", f.to_role_id)
+        for f in fills
+        if f.internal and f.mover_id is not None
+    ]
+    window = timedelta(days=SAME_MOVE_DAYS)
+    fills_of_person: dict[tuple[str, str | None], list[datetime]] = {}
+    for m in out:
+        fills_of_person.setdefault((m.mover_id, m.to_role_id), []).append(m.at)
+    for m in hris:
+        seen = fills_of_person.get((m.mover_id, m.to_role_id), [])
+        if not any(abs(m.at - at) <= window for at in seen):
+            out.append(m)
+    return out
 
 
 def mobility(

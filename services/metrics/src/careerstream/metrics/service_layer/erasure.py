@@ -16,6 +16,7 @@ ERASURE_RULES: list[Rule] = [
             "conversations",
             "plans",
             "readiness",
+            "role_history",
         )
     ),
     Pseudonymise("conversations", "manager_id"),

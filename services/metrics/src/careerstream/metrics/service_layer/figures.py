@@ -21,16 +21,22 @@ from careerstream.metrics.adapters.orm import (
     opportunities,
     plans,
     readiness,
+    role_history,
     roles,
 )
 from careerstream.metrics.domain import anonymity
 from careerstream.metrics.domain.definitions import (
+    SAME_MOVE_DAYS,
     Fill,
+    Move,
+    RoleRef,
     Window,
+    all_moves,
     days,
     median,
     mobility,
     ratio,
+    role_moves,
 )
 from careerstream.metrics.service_layer.scope import Filters, population
 from careerstream.servicekit import relation
@@ -69,10 +75,60 @@ async def opportunity_rows(u: UnitOfWork, tenant: str, f: Filters) -> list[Any]:
 def fills_of(rows: list[Any], w: Window) -> list[Fill]:
     """The fills of those opportunities, as the definitions count them."""
     return [
-        Fill(r.opportunity_id, r.posted_at, r.filled_at, bool(r.internal), r.mover_id, r.move_kind)
+        Fill(
+            r.opportunity_id,
+            r.posted_at,
+            r.filled_at,
+            bool(r.internal),
+            r.mover_id,
+            r.move_kind,
+            r.to_role_id,
+        )
         for r in rows
         if w.holds(r.filled_at) and r.posted_at is not None
     ]
+
+
+async def hris_moves(u: UnitOfWork, tenant: str, w: Window) -> list[Move]:
+    """The moves the HRIS recorded in the window (domain.role_moves)."""
+    h = role_history
+    movers = sa.select(h.c.employee_id).where(
+        h.c.tenant_id == tenant,
+        h.c.reason != "hired",
+        h.c.effective_on >= w.start,
+        h.c.effective_on < w.end,
+    )
+    rows = (
+        await u.session.execute(
+            sa.select(
+                h.c.employee_id, h.c.effective_on, h.c.recorded_at, h.c.role_id, h.c.reason
+            ).where(h.c.tenant_id == tenant, h.c.employee_id.in_(movers), h.c.effective_on < w.end)
+        )
+    ).all()
+    if not rows:
+        return []
+    refs = {
+        r.role_id: RoleRef(r.family_id, r.rank)
+        for r in (
+            await u.session.execute(
+                sa.select(roles.c.role_id, roles.c.family_id, roles.c.rank).where(
+                    roles.c.tenant_id == tenant
+                )
+            )
+        ).all()
+    }
+    return [m for m in role_moves([tuple(r) for r in rows], refs) if w.holds(m.at)]
+
+
+async def moves_in(u: UnitOfWork, tenant: str, w: Window) -> list[Move]:
+    """Every move of the window, through the marketplace or recorded by the HRIS, each once.
+
+    Fills up to SAME_MOVE_DAYS either side of the window are read too, so that an HRIS change
+    recording a fill of the window before is not counted again in this one."""
+    margin = timedelta(days=SAME_MOVE_DAYS)
+    wide = Window(w.start - margin, w.end + margin)
+    fills = fills_of(await opportunity_rows(u, tenant, Filters(wide)), wide)
+    return [m for m in all_moves(fills, await hris_moves(u, tenant, w)) if w.holds(m.at)]
 
 
 async def mobility_figures(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, Any]:
@@ -92,21 +148,24 @@ async def mobility_figures(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, 
             )
             or 0
         )
-    # Promotions and lateral moves are counted for the people of the population.
-    moves = [
-        fl
-        for fl in fills_of(await opportunity_rows(u, tenant, Filters(w)), w)
-        if fl.internal and fl.mover_id in pop
-    ]
+    # Promotions and lateral moves (through the marketplace or recorded by the HRIS) are
+    # counted for the people of the population.
+    moves = [m for m in await moves_in(u, tenant, w) if m.mover_id in pop]
     out: dict[str, Any] = dict(mobility(fills, len(pop), apps, len(posted)))
-    promotions = sum(m.move_kind == "promotion" for m in moves)
-    laterals = sum(m.move_kind == "lateral" for m in moves)
+    promotions = sum(m.kind == "promotion" for m in moves)
+    laterals = sum(m.kind == "lateral" for m in moves)
     out.update(
         headcount=len(pop),
         promotions=promotions,
         promotion_rate=ratio(promotions, len(pop)),
         lateral_moves=laterals,
         lateral_move_rate=ratio(laterals, len(pop)),
+        promotions_recorded_by_hris=sum(
+            m.kind == "promotion" and m.source == "hris" for m in moves
+        ),
+        lateral_moves_recorded_by_hris=sum(
+            m.kind == "lateral" and m.source == "hris" for m in moves
+        ),
     )
     out["counts"] = MOBILITY_COUNTS
     return out
@@ -135,6 +194,8 @@ MOBILITY_COUNTS = {
             "promotion_rate",
             "lateral_moves",
             "lateral_move_rate",
+            "promotions_recorded_by_hris",
+            "lateral_moves_recorded_by_hris",
         ],
         "filtered_by": "the person: their current department, role, and manager line",
     },

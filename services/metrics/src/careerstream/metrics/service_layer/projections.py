@@ -9,8 +9,10 @@ leaves the posting's columns for the posting to fill, and the reverse.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from careerstream.contracts.envelope import Envelope
 from careerstream.contracts.events import assessments as assessment_events
@@ -28,6 +30,7 @@ from careerstream.metrics.adapters.orm import (
     passed_over,
     plans,
     readiness,
+    role_history,
     survey_answers,
 )
 from careerstream.metrics.adapters.repository import (
@@ -41,6 +44,65 @@ from careerstream.servicekit.people import PeopleProjection
 from careerstream.servicekit.uow import UnitOfWork
 
 people = PeopleProjection(employees)
+
+
+def _midnight(d: date) -> datetime:
+    return datetime.combine(d, time(0), tzinfo=UTC)
+
+
+async def record_roles(
+    uow: UnitOfWork,
+    events: Sequence[tuple[Envelope, hris_events.EmployeeHired | hris_events.EmployeeChanged]],
+) -> None:
+    """Every role the HRIS gives a person, as a fact (the directory keeps only the latest):
+    moves are read from consecutive roles (figures.hris_moves)."""
+    rows = []
+    for env, e in events:
+        if isinstance(e, hris_events.EmployeeHired):
+            if e.details.role_id is None:
+                continue
+            reason = "hired"
+        elif "role_id" in e.changed_fields:
+            reason = e.reason.value
+        else:
+            continue
+        rows.append(
+            {
+                "tenant_id": env.tenantid,
+                "employee_id": e.employee_id,
+                "recorded_at": e.recorded_at,
+                "effective_on": _midnight(e.effective_date),
+                "role_id": e.details.role_id,
+                "reason": reason,
+            }
+        )
+    if rows:
+        stmt = pg_insert(role_history)
+        await uow.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["tenant_id", "employee_id", "recorded_at"],
+                set_={c: stmt.excluded[c] for c in ("effective_on", "role_id", "reason")},
+            ),
+            rows,
+        )
+
+
+def _people_and_roles() -> dict[type[Any], BatchHandler]:
+    """The directory's batch handlers, recording roles as well (hires and changes)."""
+    handlers = dict(people.batch_handlers())
+    for kind in (hris_events.EmployeeHired, hris_events.EmployeeChanged):
+        directory = handlers[kind]
+
+        async def both(
+            uow: UnitOfWork,
+            events: Sequence[tuple[Envelope, Any]],
+            directory: BatchHandler = directory,
+        ) -> None:
+            await record_roles(uow, events)
+            await directory(uow, events)
+
+        handlers[kind] = both
+    return handlers
 
 
 async def on_framework_published(
@@ -341,7 +403,7 @@ def handler_groups() -> Sequence[
     and lags apart. The directory takes whole batches (one read and one write each): HRIS bursts."""
     return (
         ("metrics-frameworks", {framework_events.FrameworkPublished: on_framework_published}, {}),
-        ("metrics-people", {hris_events.SurveyResponded: on_survey}, people.batch_handlers()),
+        ("metrics-people", {hris_events.SurveyResponded: on_survey}, _people_and_roles()),
         (
             "metrics-mobility",
             {

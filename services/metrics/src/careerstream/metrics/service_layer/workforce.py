@@ -26,6 +26,7 @@ from careerstream.metrics.service_layer.figures import (
     development_figures,
     fills_of,
     mobility_figures,
+    moves_in,
     opportunity_rows,
 )
 from careerstream.metrics.service_layer.scope import Filters, population
@@ -93,11 +94,10 @@ async def _cohorts(
 ]:
     w = f.window
     pop = await population(u, tenant, f)
-    every = fills_of(await opportunity_rows(u, tenant, Filters(w)), w)
     promoted: dict[str, datetime] = {}
-    for fl in every:
-        if fl.internal and fl.move_kind == "promotion" and fl.mover_id in pop:
-            promoted.setdefault(fl.mover_id, fl.filled_at)
+    for m in sorted(await moves_in(u, tenant, w), key=lambda m: m.at):
+        if m.kind == "promotion" and m.mover_id in pop:
+            promoted.setdefault(m.mover_id, m.at)  # the first promotion of the window
     over: dict[str, datetime] = {}
     for e, at in (
         await u.session.execute(
@@ -166,6 +166,7 @@ async def fairness_figures(
     w = f.window
     pop = await population(u, tenant, f)
     every = [fl for fl in fills_of(await opportunity_rows(u, tenant, Filters(w)), w) if fl.internal]
+    moves = await moves_in(u, tenant, w)
     filled_ids = [
         fl.opportunity_id for fl in fills_of(await opportunity_rows(u, tenant, Filters(w)), w)
     ]
@@ -199,7 +200,7 @@ async def fairness_figures(
             )
             continue
         ids = {p.employee_id for p in members}
-        promotions = sum(fl.move_kind == "promotion" and fl.mover_id in ids for fl in every)
+        promotions = sum(m.kind == "promotion" and m.mover_id in ids for m in moves)
         applied = {e for e in ids if applicants.get(e)}
         selected = {fl.mover_id for fl in every if fl.mover_id in applied}
         out.append(
