@@ -34,6 +34,7 @@ _ALL: tuple[type[EventPayload], ...] = (
     plans.GoalCompleted,
     plans.CheckinRecorded,
     plans.PlanCompleted,
+    plans.TransitionPlanDrafted,
     plans.ConversationHeld,
     mobility.OpportunityPosted,
     mobility.ApplicationSubmitted,

@@ -157,6 +157,8 @@ class RoleFilled(EventPayload):
     """True when an employee was selected, false for an external hire."""
     employee_id: Id | None = None
     """The mover (null for an external hire not yet in the HRIS)."""
+    hiring_manager_id: Id | None = None
+    """Who the mover reports to in the new role (the opportunity's hiring manager)."""
     from_role_id: Id | None = None
     """The mover's role before (null for an external hire)."""
     to_role_id: Id | None = None

@@ -45,6 +45,8 @@ class PlanCreated(EventPayload):
     """Draft until the manager approves it."""
     assessment_id: Id | None = None
     """The assessment whose gaps it was drafted from, if any."""
+    transition_to_role_id: Id | None = None
+    """Set on a transition plan: the role the person moved into, which the plan prepares them for."""
     created_at: datetime
     """When it was created."""
 
@@ -236,3 +238,43 @@ class ConversationHeld(EventPayload):
     """How many follow-ups were agreed."""
     held_at: datetime
     """When it was held."""
+
+
+class MoveSource(StrEnum):
+    MARKETPLACE = "marketplace"
+    """Selected for an opportunity (`role.filled`)."""
+    HRIS = "hris"
+    """The HRIS gave the person another role (`employee.changed`)."""
+
+
+class TransitionPlanDrafted(EventPayload):
+    """Someone moved to another role: their open plan closed, and a plan for the new role was
+    drafted from its gaps. Their manager in the new role is named, to be told."""
+
+    event_type = "careerstream.plans.transition.drafted.v1"
+    topic = topics.PLAN
+    aggregate_field = "plan_id"
+
+    plan_id: Id
+    """The transition plan (a draft, awaiting the manager's approval)."""
+    employee_id: Id
+    """Who moved."""
+    manager_id: Id | None = None
+    """Their manager in the new role (the hiring manager of a fill, else the HRIS's manager)."""
+    from_role_id: Id | None = None
+    """The role they left, when known."""
+    to_role_id: Id
+    """The role they moved into."""
+    source: MoveSource
+    """What recorded the move."""
+    closed_plan_id: Id | None = None
+    """The plan the move closed (`closed_on_move`), if they had one open."""
+    goals: int = Field(ge=0)
+    """Goals drafted from the new role's gaps."""
+    unknown_competencies: list[Id] = []
+    """Competencies the new role requires at which the person's level is not known yet (no
+    assessment has rated them): the next assessment against the new role fills them in."""
+    moved_at: datetime
+    """When the move took effect."""
+    drafted_at: datetime
+    """When the plan was drafted."""

@@ -345,6 +345,7 @@ class Opportunity(Aggregate):
             from_role_id=from_role_id,
             to_role_id=self.role_id,
             move_kind=move_kind,
+            hiring_manager_id=self.hiring_manager_id,
             passed_over_count=len(passed_over),
             posted_at=self.posted_at,
             filled_at=now,

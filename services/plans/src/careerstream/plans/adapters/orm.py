@@ -76,6 +76,7 @@ plans = sa.Table(
     sa.Column("period_end", sa.Date, nullable=False),
     sa.Column("status", sa.Text, nullable=False),
     sa.Column("assessment_id", sa.Text),
+    sa.Column("transition_to_role_id", sa.Text, comment="a transition plan: the role moved into"),
     sa.Column("created_at", TS, nullable=False),
     sa.Column("approved_by", sa.Text),
     sa.Column("approved_at", TS),
@@ -89,6 +90,18 @@ plans = sa.Table(
         unique=True,
         postgresql_where=sa.text("status IN ('suggested', 'draft', 'active')"),
     ),
+)
+
+levels = sa.Table(
+    "levels",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("employee_id", sa.Text, primary_key=True),
+    sa.Column("competency_id", sa.Text, primary_key=True),
+    sa.Column("level", sa.SmallInteger, nullable=False),
+    sa.Column("identified_at", TS, nullable=False),
+    comment="Each person's latest known level per competency (from skillgap.identified): "
+    "a transition plan's gaps against the new role are read from it",
 )
 
 goals = sa.Table(

@@ -21,6 +21,7 @@ from careerstream.plans.adapters.orm import (
     conversations,
     employees,
     goals,
+    levels,
     plans,
     roles,
     settings,
@@ -109,6 +110,7 @@ class Plans:
                 status=PlanState(r.status),
                 created_at=r.created_at,
                 assessment_id=r.assessment_id,
+                transition_to_role_id=r.transition_to_role_id,
                 approved_by=r.approved_by,
                 approved_at=r.approved_at,
                 completed_at=r.completed_at,
@@ -180,6 +182,7 @@ class Plans:
                     "period_end": plan.period_end,
                     "status": plan.status.value,
                     "assessment_id": plan.assessment_id,
+                    "transition_to_role_id": plan.transition_to_role_id,
                     "created_at": plan.created_at,
                     "approved_by": plan.approved_by,
                     "approved_at": plan.approved_at,
@@ -412,6 +415,50 @@ class Reference:
         for table, rows in ((competencies, competency_rows), (roles, role_rows)):
             full = [{**key, **r} for r in rows]
             await replace_copy(self.uow.session, table, self.tenant, framework_id, full)
+
+    async def record_levels(
+        self, employee_id: str, found: dict[str, int], identified_at: Any
+    ) -> None:
+        """Remember the person's levels an analysis found, unless a later one is held."""
+        if not found:
+            return
+        stmt = pg_insert(levels)
+        await self.uow.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["tenant_id", "employee_id", "competency_id"],
+                set_={"level": stmt.excluded.level, "identified_at": stmt.excluded.identified_at},
+                where=levels.c.identified_at <= stmt.excluded.identified_at,
+            ),
+            [
+                {
+                    "tenant_id": self.tenant,
+                    "employee_id": employee_id,
+                    "competency_id": c,
+                    "level": lv,
+                    "identified_at": identified_at,
+                }
+                for c, lv in sorted(found.items())
+            ],
+        )
+
+    async def levels_of(self, employee_id: str) -> dict[str, int]:
+        """The person's latest known level per competency."""
+        rows = await self.uow.session.execute(
+            sa.select(levels.c.competency_id, levels.c.level).where(
+                levels.c.tenant_id == self.tenant, levels.c.employee_id == employee_id
+            )
+        )
+        return {c: int(lv) for c, lv in rows.all()}
+
+    async def person(self, employee_id: str) -> Any:
+        """The person's directory row (None when unknown)."""
+        return (
+            await self.uow.session.execute(
+                sa.select(employees).where(
+                    employees.c.tenant_id == self.tenant, employees.c.employee_id == employee_id
+                )
+            )
+        ).first()
 
     async def is_active(self, employee_id: str) -> bool | None:
         """True or False from the directory; None when it does not know the person."""

@@ -143,6 +143,7 @@ class Plan(Aggregate):
         status: PlanState,
         created_at: datetime,
         assessment_id: str | None = None,
+        transition_to_role_id: str | None = None,
         approved_by: str | None = None,
         approved_at: datetime | None = None,
         completed_at: datetime | None = None,
@@ -157,6 +158,8 @@ class Plan(Aggregate):
         self.status = status
         self.created_at = created_at
         self.assessment_id = assessment_id
+        self.transition_to_role_id = transition_to_role_id
+        """Set on a transition plan: the role the person moved into."""
         self.approved_by = approved_by
         self.approved_at = approved_at
         self.completed_at = completed_at
@@ -175,8 +178,11 @@ class Plan(Aggregate):
         suggested: bool,
         assessment_id: str | None,
         now: datetime,
+        transition_to_role_id: str | None = None,
     ) -> Plan:
-        """A new plan for the period: a draft, or a suggestion that stays quiet until accepted."""
+        """A new plan for the period: a draft, or a suggestion that stays quiet until accepted.
+
+        `transition_to_role_id`: a transition plan, for the role someone moved into."""
         plan = cls(
             plan_id=new_id("plan"),
             employee_id=employee_id,
@@ -185,6 +191,7 @@ class Plan(Aggregate):
             status=PlanState.SUGGESTED if suggested else PlanState.DRAFT,
             created_at=now,
             assessment_id=assessment_id,
+            transition_to_role_id=transition_to_role_id,
         )
         if not suggested:
             plan.record(plan._created())
@@ -207,6 +214,7 @@ class Plan(Aggregate):
             period_end=self.period_end,
             status=ev.PlanStatus(self.status.value),
             assessment_id=self.assessment_id,
+            transition_to_role_id=self.transition_to_role_id,
             created_at=self.created_at,
         )
 

@@ -122,6 +122,15 @@ def goals_from_gaps(gaps: Sequence[GapIn]) -> list[NewGoal]:
     return [NewGoal(g.competency_id, g.current, g.required) for g in gaps if g.gap > 0]
 
 
+def transition_gaps(
+    requirements: Mapping[str, int], known: Mapping[str, int]
+) -> tuple[list[GapIn], list[str]]:
+    """A new role's gaps for someone who moved into it, from their latest known levels; and
+    the competencies it requires at which their level is not known yet (never rated)."""
+    gaps = [GapIn(c, known[c], req) for c, req in sorted(requirements.items()) if c in known]
+    return gaps, sorted(c for c in requirements if c not in known)
+
+
 def rebase(open_goals: Sequence[OpenGoal], gaps: Sequence[GapIn]) -> Rebase:
     """Which open goals the gaps achieve or supersede, and which new goals they need."""
     by_comp = {g.competency_id: g for g in open_goals}

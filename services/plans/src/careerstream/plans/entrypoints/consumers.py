@@ -27,7 +27,7 @@ def consumers(uow: UowFactory) -> list[EventConsumer]:
             "plans-frameworks", uow, {FrameworkPublished: projections.on_framework_published}
         ),
         # The directory takes whole batches (one read and one write each): HRIS bursts.
-        EventConsumer("plans-people", uow, {}, batch_handlers=projections.people.batch_handlers()),
+        EventConsumer("plans-people", uow, {}, batch_handlers=projections.people_handlers()),
         EventConsumer("plans-gaps", uow, {SkillgapIdentified: plans.on_gaps}),
         EventConsumer("plans-moves", uow, {RoleFilled: projections.on_role_filled}),
     ]
@@ -45,6 +45,7 @@ ERASURE_RULES: list[Rule] = [
     Forget("checkins", where=_OWN_PLANS),
     Forget("plans"),
     Forget("conversations"),
+    Forget("levels"),
     Pseudonymise("actions", "owner_id"),
     Pseudonymise("checkins", "manager_id"),
     Pseudonymise("conversations", "manager_id"),
@@ -70,5 +71,6 @@ def register(broker: KafkaBroker, uow: UowFactory) -> None:
         ev.GoalCompleted,
         ev.CheckinRecorded,
         ev.PlanCompleted,
+        ev.TransitionPlanDrafted,
         ev.ConversationHeld,
     )

@@ -85,6 +85,7 @@ async def start(
     suggested: bool,
     day: date,
     assessment_id: str | None,
+    transition_to_role_id: str | None = None,
 ) -> Plan:
     """A new plan for the period of `day` (not saved yet)."""
     _, months = await Reference(uow, tenant).settings()
@@ -94,6 +95,7 @@ async def start(
         suggested=suggested,
         assessment_id=assessment_id,
         now=now(),
+        transition_to_role_id=transition_to_role_id,
     )
 
 
@@ -157,6 +159,10 @@ async def on_gaps(uow: UnitOfWork, event: Envelope, p: SkillgapIdentified) -> No
     if await reference.is_active(p.employee_id) is False:
         return  # gone: nothing to plan
     gaps = [GapIn(g.competency_id, g.current, g.required) for g in p.gaps]
+    # What the analysis found of the person's levels: a transition plan starts from them.
+    await reference.record_levels(
+        p.employee_id, {g.competency_id: g.current for g in p.gaps}, p.identified_at
+    )
     mode, months = await reference.settings()
     day = p.identified_at.date()
     plan = await plans.open_plan_of(p.employee_id)

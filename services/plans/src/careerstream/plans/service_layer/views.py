@@ -75,6 +75,7 @@ def _plan_fields(plan: Plan) -> dict[str, Any]:
         "status": plan.status.value,
         "outcome": plan.outcome,
         "assessment_id": plan.assessment_id,
+        "transition_to_role_id": plan.transition_to_role_id,
         "approved_by": plan.approved_by,
     }
 
