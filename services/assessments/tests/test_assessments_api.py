@@ -220,6 +220,21 @@ async def test_a_cycle_from_ratings_to_gaps(
     lead = {g["competency_id"]: g for g in refs["asked"]["gaps"]}
     assert lead["leadership"]["current"] == 0  # never assessed
 
+    # The HRIS makes E1 a lead: their gaps against the new role are published at once.
+    async with event_tap(SKILLGAP) as gaps_tap:
+        await emit(changed("E1", role_id="eng.lead"), tenant=tenant)
+        (moved,) = await gaps_tap.expect(
+            {"data": {"employee_id": "E1", "role_id": "eng.lead", "reference": "current"}},
+            tenant=tenant,
+        )
+    assert moved["data"]["assessment_id"] == a1
+    assert {g["competency_id"]: g["gap"] for g in moved["data"]["gaps"]} == {
+        "craft": 1,
+        "collaboration": 0,
+        "ownership": 1,
+        "leadership": 3,
+    }
+
 
 async def test_the_skills_matrix_and_who_reads_it(
     svc: RunningService, emit: Emit, tenant: str

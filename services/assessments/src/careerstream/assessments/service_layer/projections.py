@@ -20,6 +20,7 @@ from typing import Any
 
 from careerstream.assessments.adapters.orm import employees
 from careerstream.assessments.adapters.projections import Copies
+from careerstream.assessments.service_layer import results
 from careerstream.contracts.envelope import Envelope
 from careerstream.contracts.events.frameworks import FrameworkPublished, FrameworkRetired
 from careerstream.servicekit.people import Change, PeopleProjection
@@ -80,6 +81,8 @@ async def _follow(
         )
         if role is not None:
             await copies.move_unrated(employee_id, role)
+            if before is not None and before.role_id not in (None, role.role_id):
+                await results.gaps_after_move(uow, tenant, employee_id, role)
 
 
 async def _follow_many(uow: UnitOfWork, changes: Sequence[Change]) -> None:

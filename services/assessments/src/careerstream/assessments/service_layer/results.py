@@ -2,7 +2,8 @@
 
 Completion records the calibrated levels as the employee's latest and
 publishes `assessment.completed` and `skillgap.identified` against the role
-they hold and, when one is declared, the role they aim for.
+they hold and, when one is declared, the role they aim for. When the HRIS gives
+an assessed person another role, their gaps against it are published at once.
 """
 
 from __future__ import annotations
@@ -54,6 +55,19 @@ async def publish_results(uow: UnitOfWork, tenant: str, a: Assessment, at: datet
         uow.publish(
             gaps_event(a.employee_id, a.assessment_id, reference, analysis, at), tenant_id=tenant
         )
+
+
+async def gaps_after_move(uow: UnitOfWork, tenant: str, employee_id: str, role: Any) -> None:
+    """Someone the HRIS gave another role: their gaps against it, from their latest levels
+    (`skillgap.identified`, reference `current`), when they have been assessed."""
+    latest_assessment = await Assessments(uow, tenant).newest_completed(employee_id)
+    if latest_assessment is None:
+        return  # never assessed: the first assessment against the new role tells
+    analysis = analyse(
+        role.role_id, role.requirements, await People(uow, tenant).latest_levels(employee_id)
+    )
+    event = gaps_event(employee_id, latest_assessment, ev.GapReference.CURRENT, analysis, now())
+    uow.publish(event, tenant_id=tenant)
 
 
 async def set_target_role(
