@@ -18,7 +18,17 @@ from careerstream.contracts.topics import ASSESSMENT, SKILLGAP
 from careerstream.devstack.pytest_plugin import Emit
 from careerstream.devstack.testing import EventTapFactory, RunningService, ServiceUnderTest
 
-from .world import auth, changed, company, framework, in_a_week, ratings, terminated, wait_until
+from .world import (
+    auth,
+    changed,
+    company,
+    framework,
+    hired,
+    in_a_week,
+    ratings,
+    terminated,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 SCHEMAS = Path(__file__).parents[3] / "contracts" / "schemas"
@@ -442,3 +452,58 @@ async def test_authentication_and_roles(svc: RunningService, tenant: str) -> Non
         headers=auth(tenant, "HR", "hr_admin"),
     )
     assert "name at least one department" in _problem(no_ids, 422)["detail"]
+
+
+async def test_people_who_enter_an_open_cycles_population_join_it(
+    svc: RunningService, emit: Emit, tenant: str
+) -> None:
+    c = svc.client
+    await _company(svc, emit, tenant)
+    everyone = await _open(c, tenant)
+    d2 = await _open(c, tenant, population={"kind": "department", "ids": ["D2"]})
+    assert d2["progress"] == {"open": 1}  # E3
+
+    async def in_cycle(cycle_id: str, employee: str) -> None:
+        await wait_until(
+            svc,
+            "SELECT count(*) FROM assessments.assessments "
+            "WHERE tenant_id = $1 AND cycle_id = $2 AND employee_id = $3",
+            tenant,
+            cycle_id,
+            employee,
+            want=1,
+        )
+
+    # N is hired into D2 after both opened: N joins both; Y, hired without a role, joins neither.
+    await emit(hired("N", "eng.engineer", "M", dept="D2"), hired("Y", None, "M"), tenant=tenant)
+    await in_cycle(everyone["cycle_id"], "N")
+    await in_cycle(d2["cycle_id"], "N")
+    # E1 moves into D2: joins the D2 cycle, keeps their one assessment in the other.
+    await emit(changed("E1", department_id="D2"), tenant=tenant)
+    await in_cycle(d2["cycle_id"], "E1")
+    await wait_until(
+        svc,
+        "SELECT count(*) FROM assessments.employees WHERE tenant_id = $1 AND employee_id = 'Y'",
+        tenant,
+        want=1,
+    )
+    assert (
+        await svc.scalar(
+            "SELECT count(*) FROM assessments.assessments WHERE tenant_id = $1 AND employee_id = 'Y'",
+            tenant,
+        )
+        == 0
+    )
+    assert (
+        await svc.scalar(
+            "SELECT count(*) FROM assessments.assessments "
+            "WHERE tenant_id = $1 AND cycle_id = $2 AND employee_id = 'E1'",
+            tenant,
+            everyone["cycle_id"],
+        )
+        == 1
+    )
+    progress = (
+        await c.get(f"/v1/cycles/{d2['cycle_id']}", headers=auth(tenant, "HR", "hr_admin"))
+    ).json()
+    assert progress["progress"] == {"open": 3}  # E3, N, E1

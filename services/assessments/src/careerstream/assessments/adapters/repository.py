@@ -90,6 +90,17 @@ class Cycles:
             )
         )
 
+    async def open_now(self, at: datetime) -> list[tuple[str, ev.Population]]:
+        """(cycle id, population) of every cycle open and not past its deadline at `at`."""
+        rows = await self.uow.session.execute(
+            sa.select(cycles.c.cycle_id, cycles.c.population).where(
+                cycles.c.tenant_id == self.tenant,
+                cycles.c.status == CycleState.OPEN.value,
+                cycles.c.deadline > at,
+            )
+        )
+        return [(c, ev.Population.model_validate(p)) for c, p in rows.all()]
+
     async def save(self, cycle: Cycle) -> None:
         """Write a cycle's status."""
         await self.uow.session.execute(
@@ -215,6 +226,19 @@ class Assessments:
             .limit(1)
         )
         return found
+
+    async def held_in(
+        self, cycle_ids: Sequence[str], employee_ids: Sequence[str]
+    ) -> set[tuple[str, str]]:
+        """(cycle, employee) pairs among these that have an assessment, whatever its status."""
+        rows = await self.uow.session.execute(
+            sa.select(assessments.c.cycle_id, assessments.c.employee_id).where(
+                assessments.c.tenant_id == self.tenant,
+                assessments.c.cycle_id.in_(list(cycle_ids)),
+                assessments.c.employee_id.in_(list(employee_ids)),
+            )
+        )
+        return {(c, e) for c, e in rows.all()}
 
     async def add_many(self, new: Sequence[Assessment]) -> None:
         """Insert new assessments."""
@@ -409,9 +433,12 @@ class People:
             ],
         )
 
-    async def population(self, population: ev.Population) -> list[Any]:
-        """The active people of a population, with their role's framework and scale (None
-        where the role or its framework is unknown), by employee id."""
+    async def population(
+        self, population: ev.Population, among: Sequence[str] | None = None
+    ) -> list[Any]:
+        """The active people of a population (only those `among` when given), with their
+        role's framework and scale (None where the role or its framework is unknown), by
+        employee id."""
         query = (
             sa.select(
                 employees.c.employee_id,
@@ -442,6 +469,8 @@ class People:
             query = query.where(employees.c.department_id.in_(population.ids))
         elif population.kind is ev.PopulationKind.FAMILY:
             query = query.where(roles.c.family_id.in_(population.ids))
+        if among is not None:
+            query = query.where(employees.c.employee_id.in_(list(among)))
         return list((await self.uow.session.execute(query)).all())
 
 

@@ -2,12 +2,14 @@
 
 Opening creates an open assessment for each active person of the population
 whose role is in a published framework (the others are listed as skipped, with
-why). Closing completes every open assessment that has a submission, with the
+why). Someone who enters the population while the cycle is open (hired, or
+moved into its departments or families) joins it. Closing completes every open assessment that has a submission, with the
 ratings it has, and expires the rest.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -70,6 +72,32 @@ async def open_cycle(
     await Assessments(uow, tenant).add_many(new)
     uow.publish_all(cycle.pull_events(), tenant_id=tenant)
     return OpenedCycle(cycle.cycle_id, len(new), skipped)
+
+
+async def join_open_cycles(uow: UnitOfWork, tenant: str, employee_ids: Sequence[str]) -> int:
+    """People the HRIS newly places in an open cycle's population — hired after it opened, or
+    moved into its departments or families — join it: an assessment each, as at opening.
+    Returns how many joined."""
+    at = now()
+    open_cycles = await Cycles(uow, tenant).open_now(at)
+    if not open_cycles or not employee_ids:
+        return 0
+    assessments, people = Assessments(uow, tenant), People(uow, tenant)
+    held = await assessments.held_in([c for c, _ in open_cycles], employee_ids)
+    new: list[Assessment] = []
+    for cycle_id, population in open_cycles:
+        for r in await people.population(population, among=employee_ids):
+            if (cycle_id, r.employee_id) in held:
+                continue
+            if r.role_id is None or r.framework_id is None or r.scale_low is None:
+                continue  # not assessable (yet): as at opening, where they would be skipped
+            new.append(
+                Assessment.create(
+                    cycle_id, r.employee_id, r._mapping, (r.scale_low, r.scale_high), at
+                )
+            )
+    await assessments.add_many(new)
+    return len(new)
 
 
 async def close_cycle(uow: UnitOfWork, who: Principal, cycle_id: str) -> dict[str, int]:

@@ -20,7 +20,7 @@ from typing import Any
 
 from careerstream.assessments.adapters.orm import employees
 from careerstream.assessments.adapters.projections import Copies
-from careerstream.assessments.service_layer import results
+from careerstream.assessments.service_layer import cycles, results
 from careerstream.contracts.envelope import Envelope
 from careerstream.contracts.events.frameworks import FrameworkPublished, FrameworkRetired
 from careerstream.servicekit.people import Change, PeopleProjection
@@ -85,11 +85,21 @@ async def _follow(
                 await results.gaps_after_move(uow, tenant, employee_id, role)
 
 
+ENTERS = ("department_id", "role_id", "active")
+"""Changes that may place someone in an open cycle's population."""
+
+
 async def _follow_many(uow: UnitOfWork, changes: Sequence[Change]) -> None:
-    """A batch's changes; people new in this batch have no assessments or levels to follow."""
+    """A batch's changes; people new in this batch have no assessments or levels to follow,
+    but join the open cycles that cover them, as do people who moved into one."""
+    entering: dict[str, set[str]] = {}
     for c in changes:
         if not c.new:
             await _follow(uow, c.tenant, c.employee_id, c.changed, c.before)
+        if c.new or any(f in c.changed for f in ENTERS):
+            entering.setdefault(c.tenant, set()).add(c.employee_id)
+    for tenant, ids in sorted(entering.items()):
+        await cycles.join_open_cycles(uow, tenant, sorted(ids))
 
 
 people = PeopleProjection(employees, on_change=_follow, on_changes=_follow_many)
