@@ -156,6 +156,8 @@ async def test_from_gaps_to_a_completed_plan(
         await c.post(f"/v1/goals/{craft}/progress", json={"progress": 50}, headers=e1)
     ).status_code == 200
     _problem(await c.post(f"/v1/goals/{craft}/progress", json={"progress": 60}, headers=m), 403)
+    rolled = (await c.get(f"/v1/plans/{plan_id}", headers=e1)).json()
+    assert (rolled["progress"], rolled["goals_open"]) == (25, 2)  # (50 + 0) / 2 open goals
     _problem(await c.post(f"/v1/goals/{craft}/progress", json={"progress": 160}, headers=e1), 422)
     checkin = await c.post(
         f"/v1/plans/{plan_id}/checkins",
@@ -399,3 +401,60 @@ async def test_a_catalogue_entry_whose_levels_are_upside_down_names_the_field(
     assert (
         await svc.client.put("/v1/catalogue/sd", json={**body, "max_level": 3}, headers=hr)
     ).status_code == 200
+
+
+async def test_retired_catalogue_entries_are_no_longer_suggested(
+    svc: RunningService, emit: Emit, tenant: str
+) -> None:
+    c = svc.client
+    await _company(svc, emit, tenant)
+    hr, m = auth(tenant, "HR", "hr_admin"), auth(tenant, "M")
+    entry = {
+        "title": "Craft clinic",
+        "kind": "course",
+        "competency_id": "craft",
+        "min_level": 0,
+        "max_level": 5,
+        "effort_weeks": 1,
+    }
+    assert (await c.put("/v1/catalogue/clinic", json=entry, headers=hr)).status_code == 200
+    await emit(gaps("E1", "eng.engineer", {"craft": (1, 2)}), tenant=tenant, source="assessments")
+    plan_id = await _plan_of(svc, tenant, "E1")
+    (goal,) = (await c.get(f"/v1/plans/{plan_id}", headers=m)).json()["goals"]
+
+    async def suggested() -> set[str]:
+        r = await c.get(f"/v1/goals/{goal['goal_id']}/suggestions", headers=m)
+        assert r.status_code == 200, r.text
+        return {e["entry_id"] for e in r.json()}
+
+    before = await suggested()
+    assert "clinic" in before
+    seeded = sorted(before - {"clinic"})[0]
+
+    # Only HR retires; an unknown entry is 404; a bad id names the field.
+    _problem(await c.post("/v1/catalogue/clinic/retire", headers=m), 403)
+    _problem(await c.post("/v1/catalogue/nothing/retire", headers=hr), 404)
+    bad = _problem(await c.post("/v1/catalogue/%01x/retire", headers=hr), 422)
+    assert "entry_id" in json.dumps(bad)
+    retired = await c.post("/v1/catalogue/clinic/retire", headers=hr)
+    assert retired.status_code == 200, retired.text
+    assert retired.json()["retired_at"] and retired.json()["retired_by"] == "HR"
+    assert (await c.post(f"/v1/catalogue/{seeded}/retire", headers=hr)).status_code == 200
+    assert await suggested() == before - {"clinic", seeded}
+    # The goal keeps the actions it already has; the catalogue shows what is retired.
+    kept = (await c.get(f"/v1/plans/{plan_id}", headers=m)).json()["goals"][0]["actions"]
+    assert [a["title"] for a in kept] == [a["title"] for a in goal["actions"]]
+    listed = {e["entry_id"]: e for e in (await c.get("/v1/catalogue", headers=hr)).json()}
+    assert listed["clinic"]["retired_at"] and listed[seeded]["retired_at"]
+    # A seeded entry retired by one tenant is still in use for the others.
+    other = {
+        e["entry_id"]: e
+        for e in (
+            await c.get("/v1/catalogue", headers=auth(f"{tenant}x", "HR", "hr_admin"))
+        ).json()
+    }
+    assert other[seeded]["retired_at"] is None
+
+    back = await c.post("/v1/catalogue/clinic/reinstate", headers=hr)
+    assert back.status_code == 200 and back.json()["retired_at"] is None
+    assert await suggested() == before - {seeded}

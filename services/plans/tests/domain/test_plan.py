@@ -145,3 +145,17 @@ def test_actions_are_planned_on_open_goals_only() -> None:
         plan.add_action(
             goal.goal_id, kind="course", title="Late", owner_id="e1", target_date=PERIOD[1]
         )
+
+
+def test_a_plans_progress_rolls_up_from_the_goals_that_still_count() -> None:
+    plan = _draft(NewGoal("sql", 1, 3), NewGoal("go", 0, 2), NewGoal("k8s", 0, 2))
+    assert plan.progress == 0
+    sql, go, k8s = plan.goals
+    plan.record_progress(sql.goal_id, 40, NOW)
+    plan.record_progress(go.goal_id, 50, NOW)
+    assert plan.progress == 30  # (40 + 50 + 0) / 3
+    plan.complete_goal(k8s.goal_id, ev.GoalOutcome.DROPPED, NOW)
+    assert plan.progress == 45  # a dropped goal no longer counts
+    plan.complete_goal(go.goal_id, ev.GoalOutcome.ACHIEVED, NOW)
+    assert plan.progress == 70  # (40 + 100) / 2
+    assert _draft().progress is None

@@ -66,6 +66,16 @@ catalogue = sa.Table(
     sa.Column("effort_weeks", sa.SmallInteger, nullable=False),
 )
 
+retired_entries = sa.Table(
+    "retired_entries",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("entry_id", sa.Text, primary_key=True, comment="the tenant's own or a seeded entry"),
+    sa.Column("retired_at", TS, nullable=False),
+    sa.Column("retired_by", sa.Text, nullable=False),
+    comment="Catalogue entries a tenant retired: no longer suggested; plans that use them keep them",
+)
+
 plans = sa.Table(
     "plans",
     metadata,

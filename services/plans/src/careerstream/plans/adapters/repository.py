@@ -23,6 +23,7 @@ from careerstream.plans.adapters.orm import (
     goals,
     levels,
     plans,
+    retired_entries,
     roles,
     settings,
 )
@@ -319,14 +320,49 @@ class Reference:
             )
         )
 
+    def _retired(self) -> sa.Select[Any]:
+        return sa.select(retired_entries.c.entry_id).where(
+            retired_entries.c.tenant_id == self.tenant
+        )
+
     async def catalogue(self) -> list[dict[str, Any]]:
-        """The tenant's catalogue entries, then the seeded ones."""
+        """The tenant's catalogue entries, then the seeded ones, each with when (and by whom)
+        the tenant retired it (null while it is in use)."""
+        r = retired_entries
         rows = await self.uow.session.execute(
-            sa.select(catalogue)
+            sa.select(catalogue, r.c.retired_at, r.c.retired_by)
+            .select_from(
+                catalogue.outerjoin(
+                    r, sa.and_(r.c.tenant_id == self.tenant, r.c.entry_id == catalogue.c.entry_id)
+                )
+            )
             .where(catalogue.c.tenant_id.in_([self.tenant, "*"]))
             .order_by(catalogue.c.tenant_id.desc(), catalogue.c.entry_id)
         )
         return [dict(r._mapping) for r in rows.all()]
+
+    async def entry(self, entry_id: str) -> dict[str, Any] | None:
+        """One entry the tenant sees (its own before a seeded one of the same id), or None."""
+        for row in await self.catalogue():
+            if row["entry_id"] == entry_id:
+                return row
+        return None
+
+    async def retire(self, entry_id: str, by: str, at: Any) -> None:
+        """Retire an entry for the tenant (again: keeps the first retirement)."""
+        await self.uow.session.execute(
+            pg_insert(retired_entries)
+            .values(tenant_id=self.tenant, entry_id=entry_id, retired_at=at, retired_by=by)
+            .on_conflict_do_nothing()
+        )
+
+    async def reinstate(self, entry_id: str) -> None:
+        """Put a retired entry back in use."""
+        await self.uow.session.execute(
+            sa.delete(retired_entries).where(
+                retired_entries.c.tenant_id == self.tenant, retired_entries.c.entry_id == entry_id
+            )
+        )
 
     async def put_entry(self, entry_id: str, values: dict[str, Any]) -> dict[str, Any]:
         """Add or replace one of the tenant's catalogue entries; returns the row."""
@@ -343,7 +379,10 @@ class Reference:
         """The catalogue entries (tenant's and seeded), titles filled in with the competency's name."""
         rows = (
             await self.uow.session.execute(
-                sa.select(catalogue).where(catalogue.c.tenant_id.in_([self.tenant, "*"]))
+                sa.select(catalogue).where(
+                    catalogue.c.tenant_id.in_([self.tenant, "*"]),
+                    catalogue.c.entry_id.not_in(self._retired()),
+                )
             )
         ).all()
         name = await self.uow.session.scalar(

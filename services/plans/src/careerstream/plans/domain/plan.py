@@ -202,6 +202,16 @@ class Plan(Aggregate):
         """Suggested, draft or active: the plan of its period."""
         return self.status in OPEN
 
+    @property
+    def progress(self) -> int | None:
+        """The plan's progress from its goals' (0-100): the mean over the goals that still
+        count — open or achieved (an achieved goal is 100); a dropped or superseded goal no
+        longer counts. None when no goal counts."""
+        counted = [
+            g.progress for g in self.goals if g.status in (GoalState.OPEN, GoalState.ACHIEVED)
+        ]
+        return round(sum(counted) / len(counted)) if counted else None
+
     def _announce(self, event: EventPayload) -> None:
         if self.status is not PlanState.SUGGESTED:
             self.record(event)

@@ -305,6 +305,33 @@ async def put_entry(
     return values
 
 
+EntryId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f/]+$")]
+
+
+@router.post(
+    "/catalogue/{entry_id}/retire",
+    tags=["settings"],
+    summary="Retire a catalogue entry: no longer suggested; plans that use it keep it (hr_admin)",
+)
+async def retire_entry(entry_id: EntryId, principal: HrAdmin, uow: Uow) -> dict[str, Any]:
+    async with _unit(uow) as u:
+        found = await views.retire_entry(u, principal, entry_id, retire=True)
+        await u.commit()
+    return found
+
+
+@router.post(
+    "/catalogue/{entry_id}/reinstate",
+    tags=["settings"],
+    summary="Put a retired catalogue entry back in use (hr_admin)",
+)
+async def reinstate_entry(entry_id: EntryId, principal: HrAdmin, uow: Uow) -> dict[str, Any]:
+    async with _unit(uow) as u:
+        found = await views.retire_entry(u, principal, entry_id, retire=False)
+        await u.commit()
+    return found
+
+
 @router.get(
     "/catalogue",
     tags=["settings"],

@@ -6,7 +6,7 @@ check-in happened and its rating, never what was said.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from careerstream.plans.adapters.repository import Plans, Reference
@@ -77,6 +77,9 @@ def _plan_fields(plan: Plan) -> dict[str, Any]:
         "assessment_id": plan.assessment_id,
         "transition_to_role_id": plan.transition_to_role_id,
         "approved_by": plan.approved_by,
+        "progress": plan.progress,
+        "goals_achieved": sum(g.status.value == "achieved" for g in plan.goals),
+        "goals_open": sum(g.is_open for g in plan.goals),
     }
 
 
@@ -125,6 +128,23 @@ async def put_entry(
 ) -> dict[str, Any]:
     """Add or replace a catalogue entry of the tenant."""
     return await Reference(uow, tenant).put_entry(entry_id, values)
+
+
+async def retire_entry(
+    uow: UnitOfWork, who: Principal, entry_id: str, *, retire: bool
+) -> dict[str, Any]:
+    """Retire a catalogue entry for the tenant (no longer suggested; actions already taken
+    from it stay), or put it back in use. 404 for an entry the tenant does not see."""
+    reference = Reference(uow, who.tenant_id)
+    if await reference.entry(entry_id) is None:
+        raise NotFound(f"no catalogue entry '{entry_id}'")
+    if retire:
+        await reference.retire(entry_id, who.subject, datetime.now(UTC))
+    else:
+        await reference.reinstate(entry_id)
+    found = await reference.entry(entry_id)
+    assert found is not None
+    return found
 
 
 def entries_as_dicts(entries: list[CatalogueEntry]) -> list[dict[str, Any]]:
