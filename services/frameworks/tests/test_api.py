@@ -328,6 +328,19 @@ async def test_versions_diff_retire_and_export_round_trip(
     again = await c.post("/v1/frameworks/import", content=renamed, headers=json_ctype)
     assert (again.status_code, again.json()["outcome"]) == (200, "unchanged")
     assert again.json()["revision"] == drafted.json()["revision"]
+    # Another file onto that draft is refused unless asked to replace it: someone may have
+    # edited the draft. The refusal says what would change.
+    other = exported.content.replace(b'"name": "', b'"name": "Other ', 1)
+    refused = await c.post("/v1/frameworks/import", content=other, headers=json_ctype)
+    assert refused.status_code == 409, refused.text
+    body = refused.json()
+    assert body["errors"][0]["field"] == "query.replace"
+    assert body["draft_version"] == drafted.json()["version"]
+    assert [(ch["change"], ch["path"]) for ch in body["changes"]] == [("changed", "name")]
+    replaced = await c.post("/v1/frameworks/import?replace=true", content=other, headers=json_ctype)
+    assert (replaced.status_code, replaced.json()["outcome"]) == (201, "replaced-draft")
+    back = await c.post("/v1/frameworks/import?replace=true", content=renamed, headers=json_ctype)
+    assert back.json()["outcome"] == "replaced-draft"
     # With ?publish=true an unchanged file publishes its draft, once; sent again, it is the
     # current version already: unchanged, nothing republished.
     async with event_tap(FRAMEWORK) as tap:

@@ -48,6 +48,7 @@ async def import_framework(request: Request, b: Api) -> Response:
     form = await request.form()
     upload = form.get("file")
     publish = form.get("publish") == "on"
+    replace = form.get("replace") == "on"
     content = b""
     if isinstance(upload, UploadFile):
         content = await upload.read(MAX_UPLOAD + 1)
@@ -63,7 +64,7 @@ async def import_framework(request: Request, b: Api) -> Response:
             "POST",
             "frameworks",
             "/v1/frameworks/import",
-            params={"publish": str(publish).lower()},
+            params={"publish": str(publish).lower(), "replace": str(replace).lower()},
             content=content,
             content_type=ctype,
         )

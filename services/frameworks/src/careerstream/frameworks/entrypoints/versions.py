@@ -2,7 +2,7 @@
 publish, retire, diff."""
 
 # No `from __future__ import annotations`: FastAPI reads the annotations at runtime.
-
+import dataclasses
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Query, Request, Response
@@ -106,6 +106,13 @@ async def import_framework(
     uow: Uow,
     response: Response,
     publish: Annotated[bool, Query(description="publish the imported draft")] = False,
+    replace: Annotated[
+        bool,
+        Query(
+            description="replace the framework's draft with the file when they differ "
+            "(without it such an import is refused with 409 and the differences)"
+        ),
+    ] = False,
 ) -> ImportResult:
     # The edge has checked the media type (415) and the size (413).
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -120,7 +127,26 @@ async def import_framework(
             errors=[e.as_dict() for e in exc.errors],
         ) from exc
     async with unit(uow) as u:
-        info, outcome = await svc.import_framework(u, principal.tenant_id, fw, principal.subject)
+        try:
+            info, outcome = await svc.import_framework(
+                u, principal.tenant_id, fw, principal.subject, replace=replace
+            )
+        except svc.DraftWouldBeReplaced as exc:
+            raise Problem(
+                409,
+                "The draft differs from the file",
+                str(exc),
+                errors=[
+                    {
+                        "field": "query.replace",
+                        "message": "send replace=true to overwrite the draft",
+                        "received": False,
+                    }
+                ],
+                draft_version=exc.draft.version,
+                changes=[dataclasses.asdict(c) for c in exc.changes[:100]],
+                more_changes=max(0, len(exc.changes) - 100),
+            ) from exc
         if publish and info.status == "draft":
             info = await svc.publish(u, principal.tenant_id, fw.id, info.version, principal.subject)
         await u.commit()

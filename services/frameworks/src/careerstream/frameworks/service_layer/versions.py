@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from careerstream.frameworks.adapters.repository import Versions
+from careerstream.frameworks.domain.diff import Change, diff
 from careerstream.frameworks.domain.model import Framework
 from careerstream.frameworks.domain.version import FrameworkVersion, VersionStatus, require_valid
 from careerstream.servicekit.domain import Conflict, NotFound
@@ -60,11 +61,25 @@ async def create_framework(
     return await _new_draft(uow, repo, fw, 1, actor)
 
 
+class DraftWouldBeReplaced(Conflict):
+    """The import would overwrite a draft that differs from the file (409 unless `replace`)."""
+
+    def __init__(self, draft: FrameworkVersion, changes: list[Change]) -> None:
+        super().__init__(
+            f"framework '{draft.document.id}' has a draft (version {draft.version}) that differs "
+            f"from the file in {len(changes)} place(s); send ?replace=true to replace the draft "
+            "with the file, or publish or delete the draft first"
+        )
+        self.draft = draft
+        self.changes = changes
+
+
 async def import_framework(
-    uow: UnitOfWork, tenant: str, fw: Framework, actor: str
+    uow: UnitOfWork, tenant: str, fw: Framework, actor: str, *, replace: bool = False
 ) -> tuple[FrameworkVersion, str]:
-    """Load a framework file as the draft: a new framework, a new draft, the draft replaced, or
-    nothing at all when the file is the latest version already ("unchanged")."""
+    """Load a framework file as the draft: a new framework, a new draft, the draft replaced
+    (only when `replace`: someone may have edited it), or nothing at all when the file is the
+    latest version already ("unchanged")."""
     require_valid(fw)
     repo = Versions(uow, tenant)
     latest = await repo.latest_number(fw.id)
@@ -79,6 +94,8 @@ async def import_framework(
         return await _new_draft(uow, repo, fw, latest + 1, actor), "new-draft"
     if draft.document == fw:
         return draft, "unchanged"
+    if not replace:
+        raise DraftWouldBeReplaced(draft, diff(draft.document, fw))
     draft.replace(fw, _now())
     return await _save(uow, repo, draft), "replaced-draft"
 
