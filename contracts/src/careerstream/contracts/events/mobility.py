@@ -119,6 +119,9 @@ class CandidateShortlisted(EventPayload):
     """What it is for."""
     employee_id: Id
     """Who was shortlisted."""
+    current_manager_id: Id | None = None
+    """Their current manager, to be told (unless the tenant turned it off): a manager hears of
+    it from the platform, not from the grapevine, and cannot block it."""
     shortlisted_at: datetime
     """When."""
 

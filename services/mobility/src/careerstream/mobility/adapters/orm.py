@@ -52,8 +52,23 @@ profiles = sa.Table(
     sa.Column("willing_to_relocate", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("open_to_approach", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("share_aspirations", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column(
+        "share_matches_with_manager",
+        sa.Boolean,
+        nullable=False,
+        server_default=sa.false(),
+        comment="their managers may see the open opportunities that fit them",
+    ),
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Index("ix_profiles_seq", "tenant_id", "seq"),
+)
+
+settings = sa.Table(
+    "settings",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("tell_manager_on_shortlist", sa.Boolean, nullable=False, server_default=sa.true()),
+    comment="The tenant's marketplace settings (absent: the defaults)",
 )
 
 opportunities = sa.Table(

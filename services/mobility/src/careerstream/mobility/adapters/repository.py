@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from careerstream.contracts.events import mobility as ev
 from careerstream.mobility.adapters.orm import (
@@ -23,6 +24,7 @@ from careerstream.mobility.adapters.orm import (
     opportunities,
     profiles,
     roles,
+    settings,
 )
 from careerstream.mobility.domain.opportunity import (
     Application,
@@ -215,6 +217,52 @@ class Market:
             )
         )
         return set(found.all())
+
+    async def direct_reports(self, manager: str) -> list[Any]:
+        """The manager's direct reports (active), with whether each shares their matches."""
+        rows = await self.uow.session.execute(
+            sa.select(
+                employees.c.employee_id,
+                sa.func.coalesce(profiles.c.share_matches_with_manager, False).label("shares"),
+            )
+            .select_from(
+                employees.outerjoin(
+                    profiles,
+                    sa.and_(
+                        profiles.c.tenant_id == employees.c.tenant_id,
+                        profiles.c.employee_id == employees.c.employee_id,
+                    ),
+                )
+            )
+            .where(
+                employees.c.tenant_id == self.tenant,
+                employees.c.manager_id == manager,
+                employees.c.active,
+            )
+            .order_by(employees.c.employee_id)
+        )
+        return list(rows.all())
+
+    async def tell_manager_on_shortlist(self) -> bool:
+        """The tenant's setting (default: yes)."""
+        held: bool | None = await self.uow.session.scalar(
+            sa.select(settings.c.tell_manager_on_shortlist).where(
+                settings.c.tenant_id == self.tenant
+            )
+        )
+        return True if held is None else held
+
+    async def put_settings(self, tell_manager_on_shortlist: bool) -> None:
+        """Change the tenant's settings."""
+        stmt = pg_insert(settings).values(
+            tenant_id=self.tenant, tell_manager_on_shortlist=tell_manager_on_shortlist
+        )
+        await self.uow.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[settings.c.tenant_id],
+                set_={"tell_manager_on_shortlist": tell_manager_on_shortlist},
+            )
+        )
 
     async def approachable_and_sharing(self) -> tuple[set[str], set[str]]:
         """Who is open to being approached, and who shares their aspirations."""

@@ -274,8 +274,11 @@ class Opportunity(Aggregate):
             )
         )
 
-    def shortlist(self, application_id: str, now: datetime) -> None:
-        """A submitted application of an open opportunity goes on the shortlist."""
+    def shortlist(
+        self, application_id: str, now: datetime, *, current_manager_id: str | None = None
+    ) -> None:
+        """A submitted application of an open opportunity goes on the shortlist; the
+        applicant's current manager is named, to be told (they have no say in it)."""
         app = self.application(application_id)
         self.require_open()
         if app.status is not ApplicationState.SUBMITTED:
@@ -289,6 +292,7 @@ class Opportunity(Aggregate):
                 application_id=application_id,
                 opportunity_id=self.opportunity_id,
                 employee_id=app.employee_id,
+                current_manager_id=current_manager_id,
                 shortlisted_at=now,
             )
         )

@@ -288,6 +288,44 @@ async def recommendations(
     return [RecommendationOut(opportunity=_opp(o), match=_match(m)) for o, m in pairs]
 
 
+@router.get(
+    "/me/reports/opportunities",
+    tags=["matching"],
+    summary="Your direct reports, and the opportunities that fit those who share them",
+)
+async def reports_opportunities(
+    principal: CurrentPrincipal, uow: Uow, limit: Annotated[int, Query(ge=1, le=20)] = 3
+) -> list[dict[str, Any]]:
+    async with _unit(uow) as u:
+        return await candidates.reports_opportunities(u, principal, limit)
+
+
+class MarketplaceSettings(Strict):
+    tell_manager_on_shortlist: bool = True
+    """An applicant's current manager is told when they are shortlisted (they cannot block it)."""
+
+
+@router.get("/marketplace-settings", tags=["settings"], summary="The tenant's marketplace settings")
+async def get_settings(principal: CurrentPrincipal, uow: Uow) -> MarketplaceSettings:
+    async with _unit(uow) as u:
+        held = await applications.tell_manager_on_shortlist(u, principal.tenant_id)
+    return MarketplaceSettings(tell_manager_on_shortlist=held)
+
+
+@router.put(
+    "/marketplace-settings", tags=["settings"], summary="Change the marketplace settings (hr_admin)"
+)
+async def put_settings(
+    body: MarketplaceSettings, principal: HrAdmin, uow: Uow
+) -> MarketplaceSettings:
+    async with _unit(uow) as u:
+        await applications.set_tell_manager_on_shortlist(
+            u, principal.tenant_id, body.tell_manager_on_shortlist
+        )
+        await u.commit()
+    return body
+
+
 class AspirationsIn(Strict):
     target_role_ids: list[str] = []
     target_family_ids: list[str] = []
@@ -297,6 +335,8 @@ class AspirationsIn(Strict):
     """Hiring managers outside your line may find you for their opportunities."""
     share_aspirations: bool = False
     """Hiring managers outside your line may see your aspirations when they find you."""
+    share_matches_with_manager: bool = False
+    """Your managers may see the open opportunities that fit you (for career conversations)."""
 
 
 @router.put(
@@ -316,6 +356,7 @@ async def put_aspirations(
             body.willing_to_relocate,
             body.open_to_approach,
             body.share_aspirations,
+            body.share_matches_with_manager,
         )
         out = await candidates.aspirations(u, principal, employee_id)
         await u.commit()

@@ -51,7 +51,12 @@ async def shortlist(uow: UnitOfWork, who: Principal, application_id: str) -> Non
         # Someone else's application, to an opportunity the caller does not run.
         raise NotFound(f"no application '{application_id}' among those you may see")
     opp = await run(uow, who, opp.opportunity_id)
-    opp.shortlist(application_id, now())
+    market = Market(uow, who.tenant_id)
+    manager = None
+    if await market.tell_manager_on_shortlist():
+        person = await market.person(opp.application(application_id).employee_id)
+        manager = person.manager_id if person is not None else None
+    opp.shortlist(application_id, now(), current_manager_id=manager)
     await save(uow, repo, opp)
 
 
@@ -64,3 +69,13 @@ async def list_applications(
         runs_it = runs(who, await visible(uow, who, opportunity_id))
     repo = Opportunities(uow, who.tenant_id)
     return await repo.applications_for(who, opportunity_id, runs_it=runs_it)
+
+
+async def tell_manager_on_shortlist(uow: UnitOfWork, tenant: str) -> bool:
+    """Whether an applicant's current manager is told when they are shortlisted (default yes)."""
+    return await Market(uow, tenant).tell_manager_on_shortlist()
+
+
+async def set_tell_manager_on_shortlist(uow: UnitOfWork, tenant: str, value: bool) -> None:
+    """Change the tenant's setting (HR)."""
+    await Market(uow, tenant).put_settings(value)

@@ -120,16 +120,63 @@ async def my_match(uow: UnitOfWork, who: Principal, opportunity_id: str) -> Matc
 
 async def recommendations(uow: UnitOfWork, who: Principal, limit: int) -> list[tuple[Any, Match]]:
     """Open opportunities for the caller, best match first (not their own role, not theirs to run)."""
-    me = await my_profile(uow, who)
+    return await _fitting(
+        uow, who.tenant_id, await my_profile(uow, who), await list_visible(uow, who, "open"), limit
+    )
+
+
+async def _fitting(
+    uow: UnitOfWork, tenant: str, person: Profile, opps: Sequence[Any], limit: int
+) -> list[tuple[Any, Match]]:
+    """The opportunities that fit a person best (not their own role, not theirs to run): the
+    roles are read once for all of them, however many there are."""
+    infos = await role_infos(uow, tenant)
     out = []
-    for opp in await list_visible(uow, who, "open"):
-        if opp.hiring_manager_id == who.subject or (
-            opp.role_id and me.role and opp.role_id == me.role.role_id
+    for opp in opps:
+        if opp.hiring_manager_id == person.employee_id or (
+            opp.role_id and person.role and opp.role_id == person.role.role_id
         ):
             continue
-        out.append((opp, explain(me, await target_of(uow, who.tenant_id, opp))))
+        role = infos.get(opp.role_id) if opp.role_id else None
+        target = Target(opp.opportunity_id, str(opp.kind), dict(opp.required), role, opp.family_id)
+        out.append((opp, explain(person, target)))
     out.sort(key=lambda pair: (-pair[1].score, pair[0].opportunity_id))
     return out[:limit]
+
+
+async def reports_opportunities(
+    uow: UnitOfWork, who: Principal, limit: int
+) -> list[dict[str, Any]]:
+    """For a manager's career conversations: each direct report, and — when the report lets
+    their managers see it (`share_matches_with_manager`) — the open opportunities that fit
+    them best. The others are listed without opportunities: it is theirs to share."""
+    tenant, market = who.tenant_id, Market(uow, who.tenant_id)
+    reports = await market.direct_reports(who.subject)
+    infos = await role_infos(uow, tenant)
+    out: list[dict[str, Any]] = []
+    for r in reports:
+        entry: dict[str, Any] = {"employee_id": r.employee_id, "shared": bool(r.shares)}
+        row = await market.profile(r.employee_id) if r.shares else None
+        if row is not None:
+            # What the report may see themselves (a department's opportunities: theirs only).
+            report = Principal(tenant, r.employee_id, frozenset({Role.EMPLOYEE}))
+            opps = await list_visible(uow, report, "open")
+            fits = await _fitting(uow, tenant, to_profile(row, infos), opps, limit)
+            entry["opportunities"] = [
+                {
+                    "opportunity_id": opp.opportunity_id,
+                    "title": opp.title,
+                    "kind": str(opp.kind),
+                    "score": match.score,
+                    "move_kind": match.move_kind.value if match.move_kind else None,
+                    "competencies_short": sum(c.level < c.required for c in match.competencies),
+                }
+                for opp, match in fits
+            ]
+        else:
+            entry["opportunities"] = []
+        out.append(entry)
+    return out
 
 
 async def set_aspirations(
@@ -142,6 +189,7 @@ async def set_aspirations(
     willing_to_relocate: bool,
     open_to_approach: bool = False,
     share_aspirations: bool = False,
+    share_matches_with_manager: bool = False,
 ) -> None:
     """The employee states their aspirations (403 to anyone who may see them, 404 to others)."""
     if who.subject != employee_id:
@@ -169,6 +217,7 @@ async def set_aspirations(
         willing_to_relocate=willing_to_relocate,
         open_to_approach=open_to_approach,
         share_aspirations=share_aspirations,
+        share_matches_with_manager=share_matches_with_manager,
     )
 
 
@@ -190,4 +239,5 @@ async def aspirations(uow: UnitOfWork, who: Principal, employee_id: str) -> dict
         "willing_to_relocate": row.willing_to_relocate,
         "open_to_approach": row.open_to_approach,
         "share_aspirations": row.share_aspirations,
+        "share_matches_with_manager": row.share_matches_with_manager,
     }
