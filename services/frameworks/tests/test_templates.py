@@ -13,7 +13,16 @@ from careerstream.frameworks.domain.rules import validate
 from careerstream.frameworks.domain.templates import templates
 from careerstream.servicekit.auth import AuthSettings, mint_token
 
-FAMILIES = {"engineering", "product", "design", "marketing", "sales", "customer-success", "people", "finance"}
+FAMILIES = {
+    "engineering",
+    "product",
+    "design",
+    "marketing",
+    "sales",
+    "customer-success",
+    "people",
+    "finance",
+}
 
 
 def auth(tenant: str, *roles: str, subject: str = "HR") -> dict[str, str]:
@@ -97,7 +106,9 @@ def test_the_seed_guides_three_examples_track_for_track() -> None:
     # Those who lead people are asked for people leadership; the others are not.
     fw = templates()["engineering"]
     leading = {
-        r.title for r in fw.roles if any(q.competency_id == "people-leadership" for q in r.requirements)
+        r.title
+        for r in fw.roles
+        if any(q.competency_id == "people-leadership" for q in r.requirements)
     }
     assert leading == {"Team Lead", "Engineering Manager", "Director of Engineering"}
 
@@ -122,7 +133,11 @@ async def test_a_framework_from_a_template_published_and_compared(
     problem(await c.get("/v1/templates/Bad%20Id", headers=employee), 422)
 
     # HR makes the company's engineering framework from the template.
-    body = {"template_id": "engineering", "framework_id": "acme-engineering", "name": "Acme engineering"}
+    body = {
+        "template_id": "engineering",
+        "framework_id": "acme-engineering",
+        "name": "Acme engineering",
+    }
     problem(await c.post("/v1/frameworks/from-template", json=body, headers=employee), 403)
     unknown = problem(
         await c.post(
@@ -159,11 +174,16 @@ async def test_a_framework_from_a_template_published_and_compared(
         ("changed", "families[engineering].name", "Software Engineering")
     ]
     # Compared with another template, everything differs; a bad template id is named.
-    assert len((await c.get(f"{base}/template-diff?template_id=sales", headers=hr)).json()["changes"]) > 10
+    assert (
+        len((await c.get(f"{base}/template-diff?template_id=sales", headers=hr)).json()["changes"])
+        > 10
+    )
     wrong = problem(await c.get(f"{base}/template-diff?template_id=astrology", headers=hr), 422)
     assert wrong["errors"][0]["field"] == "query.template_id"
     # Another tenant has no such framework.
     problem(
-        await c.get(f"{base}/template-diff?template_id=engineering", headers=auth(f"{tenant}x", "hr_admin")),
+        await c.get(
+            f"{base}/template-diff?template_id=engineering", headers=auth(f"{tenant}x", "hr_admin")
+        ),
         404,
     )

@@ -438,23 +438,24 @@ async def test_retired_catalogue_entries_are_no_longer_suggested(
     assert "entry_id" in json.dumps(bad)
     retired = await c.post("/v1/catalogue/clinic/retire", headers=hr)
     assert retired.status_code == 200, retired.text
-    assert retired.json()["retired_at"] and retired.json()["retired_by"] == "HR"
+    assert retired.json()["retired_at"]
+    assert retired.json()["retired_by"] == "HR"
     assert (await c.post(f"/v1/catalogue/{seeded}/retire", headers=hr)).status_code == 200
     assert await suggested() == before - {"clinic", seeded}
     # The goal keeps the actions it already has; the catalogue shows what is retired.
     kept = (await c.get(f"/v1/plans/{plan_id}", headers=m)).json()["goals"][0]["actions"]
     assert [a["title"] for a in kept] == [a["title"] for a in goal["actions"]]
     listed = {e["entry_id"]: e for e in (await c.get("/v1/catalogue", headers=hr)).json()}
-    assert listed["clinic"]["retired_at"] and listed[seeded]["retired_at"]
+    assert listed["clinic"]["retired_at"]
+    assert listed[seeded]["retired_at"]
     # A seeded entry retired by one tenant is still in use for the others.
     other = {
         e["entry_id"]: e
-        for e in (
-            await c.get("/v1/catalogue", headers=auth(f"{tenant}x", "HR", "hr_admin"))
-        ).json()
+        for e in (await c.get("/v1/catalogue", headers=auth(f"{tenant}x", "HR", "hr_admin"))).json()
     }
     assert other[seeded]["retired_at"] is None
 
     back = await c.post("/v1/catalogue/clinic/reinstate", headers=hr)
-    assert back.status_code == 200 and back.json()["retired_at"] is None
+    assert back.status_code == 200
+    assert back.json()["retired_at"] is None
     assert await suggested() == before - {seeded}

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from careerstream.frameworks.adapters.orm import metadata
 from careerstream.frameworks.config import Settings
-from careerstream.frameworks.entrypoints import consumers, drafts, paths, templates, versions
+from careerstream.frameworks.entrypoints import consumers, drafts, paths, pay, templates, versions
 from careerstream.servicekit.erasure import export_router
 from careerstream.servicekit.service import ServiceRuntime, build_runtime
 
@@ -19,6 +19,7 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
         routers=[
             versions.router,
             templates.router,
+            pay.router,
             paths.router,
             drafts.router,
             export_router(metadata.schema or "frameworks", consumers.ERASURE_RULES),
