@@ -4,7 +4,7 @@ from pathlib import Path
 
 from careerstream.hris.adapters.orm import metadata
 from careerstream.hris.config import Settings
-from careerstream.hris.entrypoints import api, consumers
+from careerstream.hris.entrypoints import api, consumers, surveys
 from careerstream.hris.service_layer import gateway
 from careerstream.servicekit.erasure import export_router
 from careerstream.servicekit.service import ServiceRuntime, build_runtime
@@ -20,6 +20,7 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
         migrations=MIGRATIONS,
         routers=[
             api.router,
+            surveys.router,
             export_router(metadata.schema or "hris", consumers.ERASURE_RULES),
         ],
         register_consumers=consumers.register,

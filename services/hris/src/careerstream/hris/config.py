@@ -17,3 +17,6 @@ class Settings(ServiceSettings):
     """How often notifications held for a future effective date are checked."""
     import_poll_seconds: float = 1.0
     """How often the import worker looks for a pending import."""
+    survey_anonymity_threshold: int = 5
+    """Pulse results (per question, per department) are shown only when at least this many
+    people answered (HRIS_SURVEY_ANONYMITY_THRESHOLD)."""

@@ -49,7 +49,8 @@ async def metrics_summary(urls: Urls, tenant: str) -> str:
 async def metrics_when_caught_up(
     urls: Urls, tenant: str, truth: Truth, timeout: float = 120
 ) -> str:
-    """The tenant's metrics summary, once the metrics service has seen every fill."""
+    """The tenant's metrics summary, once the metrics service has seen every fill and everyone
+    still employed (the people topic may be the longer one to read)."""
     token = mint_token(AuthSettings(), tenant=tenant, subject="HR", roles=["hr_admin"])
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient(
@@ -57,7 +58,8 @@ async def metrics_when_caught_up(
     ) as c:
         while time.monotonic() < deadline:
             mob = (await c.get("/v1/metrics/mobility")).json()
-            if mob.get("fills", -1) >= truth.fills:
+            people = truth.hires - truth.terminations
+            if mob.get("fills", -1) >= truth.fills and mob.get("headcount", -1) >= people:
                 break
             await asyncio.sleep(0.5)
     return await metrics_summary(urls, tenant)

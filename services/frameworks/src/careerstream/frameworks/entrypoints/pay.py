@@ -15,17 +15,22 @@ from careerstream.servicekit.errors import unit
 
 router = APIRouter(prefix="/v1", tags=["pay"])
 
+
+def cents(value: float) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
 Location = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")]
-Amount = Annotated[
-    Decimal, Field(ge=0, lt=Decimal("1000000000000"), max_digits=14, decimal_places=2)
-]
+Amount = Annotated[float, Field(ge=0, lt=1e12, allow_inf_nan=False)]
+"""A number (JSON), kept to the cent."""
+"""A number (JSON), kept to the cent."""
 
 
 class BandIn(BaseModel):
     model_config = {"extra": "forbid"}
     location: Location = ANYWHERE
     """A work location as the HRIS names it; `*` (default) wherever no band of its own is set."""
-    currency: str = Field(min_length=3, max_length=3, description="ISO 4217, e.g. EUR")
+    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217, e.g. EUR")
     minimum: Amount
     midpoint: Amount
     maximum: Amount
@@ -55,7 +60,9 @@ async def put_band(
     principal: HrAdmin,
     uow: Uow,
 ) -> dict[str, Any]:
-    band = pay.to_band(body.currency, body.minimum, body.midpoint, body.maximum)
+    band = pay.to_band(
+        body.currency, cents(body.minimum), cents(body.midpoint), cents(body.maximum)
+    )
     async with unit(uow) as u:
         out = await pay.put_band(
             u, principal, framework_id, family_id, level_id, body.location, band

@@ -88,3 +88,40 @@ imports = sa.Table(
     sa.Column("finished_at", TS),
     sa.Column("claimed_until", TS, comment="the lease of the replica running it"),
 )
+
+surveys = sa.Table(
+    "surveys",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("survey_id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("questions", JSONB, nullable=False),
+    sa.Column("audience", JSONB, nullable=False),
+    sa.Column("opens_at", TS, nullable=False),
+    sa.Column("closes_at", TS, nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    comment="Pulse surveys HR defined",
+)
+
+survey_invitations = sa.Table(
+    "survey_invitations",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("survey_id", sa.Text, primary_key=True),
+    sa.Column("employee_id", sa.Text, primary_key=True),
+    sa.Column("answered_at", TS),
+    comment="Who a pulse asks (its audience when it was defined), and whether they answered",
+)
+
+survey_responses = sa.Table(
+    "survey_responses",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("response_id", sa.Text, primary_key=True),
+    sa.Column("survey_id", sa.Text, nullable=False),
+    sa.Column("employee_id", sa.Text, nullable=False),
+    sa.Column("answers", JSONB, nullable=False, comment="question id -> score; no free text"),
+    sa.Column("responded_at", TS, nullable=False),
+    sa.Index("ix_survey_responses_survey", "tenant_id", "survey_id"),
+)

@@ -25,14 +25,23 @@ ERASURE_RULES: list[Rule] = [
         "WHERE r->'record'->>'employee_id' IS DISTINCT FROM :employee)",
         where=_IN_IMPORT,
     ),
+    Forget("survey_responses"),
+    Forget("survey_invitations"),
+    Pseudonymise("surveys", "created_by"),
 ]
-"""The person's directory row, held changes and lines of past imports go; the reports of an
-erased manager keep a pseudonym as their manager (the hierarchy still groups them)."""
+"""The person's directory row, held changes, lines of past imports and pulse answers go; the
+reports of an erased manager keep a pseudonym as their manager (the hierarchy still groups
+them); a pulse HR defined stays, under a pseudonym."""
 
 
 def register(broker: KafkaBroker, uow: UowFactory) -> None:
     """Declare this service's subscribers and publishers on `broker`."""
     subscribe(broker, erasure_consumer("hris", uow, metadata.schema or "hris", ERASURE_RULES))
     declare_publications(
-        broker, ev.EmployeeHired, ev.EmployeeChanged, ev.EmployeeTerminated, ErasureAnswered
+        broker,
+        ev.EmployeeHired,
+        ev.EmployeeChanged,
+        ev.EmployeeTerminated,
+        ev.SurveyResponded,
+        ErasureAnswered,
     )
