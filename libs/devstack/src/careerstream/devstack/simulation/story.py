@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -88,7 +87,7 @@ class Simulation(PlatformClient):
                     await self._assessment_cycle(asm)
                     await self._plans(plans)
                 await self._conversations(plans)
-                await self._surveys()
+                await self._surveys(hris)
                 await self._marketplace(mob, hris)
                 await self._churn(hris)
             del resp
@@ -255,68 +254,69 @@ class Simulation(PlatformClient):
             )
             self.truth.conversations += 1
 
-    async def _surveys(self) -> None:
-        from aiokafka import AIOKafkaProducer
-        from aiokafka.errors import KafkaError
+    async def _surveys(self, hris: httpx.AsyncClient) -> None:
+        """A monthly pulse run by the platform (the gateway's pulse surveys): growth for
+        everyone, confidence in career conversations for managers; about 60% answer."""
+        now = datetime.now(UTC)
+        window = {
+            "opens_at": (now - timedelta(minutes=1)).isoformat(),
+            "closes_at": (now + timedelta(days=14)).isoformat(),
+        }
 
-        from careerstream.contracts.envelope import encode, make_event
-        from careerstream.contracts.events.hris import SurveyAnswer, SurveyResponded, SurveyTopic
+        async def pulse(name: str, question: dict[str, str], audience: str) -> str:
+            made = await self.call(
+                hris,
+                "POST",
+                "/v1/surveys",
+                expect=(201,),
+                json={
+                    "name": name,
+                    "questions": [question],
+                    "audience": {"kind": audience},
+                    **window,
+                },
+                headers=self.hr,
+            )
+            return str(made.json()["survey_id"])
 
+        growth = await pulse(
+            "Growth pulse",
+            {"question_id": "growth", "text": "I see a future for myself here", "topic": "growth"},
+            "all",
+        )
+        confidence = await pulse(
+            "Managers' pulse",
+            {
+                "question_id": "confidence",
+                "text": "I feel confident holding career conversations",
+                "topic": "manager_confidence",
+            },
+            "managers",
+        )
         managers = {p.manager_id for p in self._active() if p.manager_id}
-        events = []
         for p in sorted(self._active(), key=lambda x: x.employee_id):
             if self.rnd.random() > 0.6:
                 continue
-            answers = [
-                SurveyAnswer(
-                    question_id="growth",
-                    topic=SurveyTopic.GROWTH,
-                    score=self.rnd.randint(1, 5),
-                    scale_max=5,
-                )
-            ]
+            me = self.token(p.employee_id)
+            await self.call(
+                hris,
+                "POST",
+                f"/v1/surveys/{growth}/responses",
+                expect=(201,),
+                json={"answers": {"growth": self.rnd.randint(1, 5)}},
+                headers=me,
+            )
+            self.truth.survey_responses += 1
             if p.employee_id in managers:
-                answers.append(
-                    SurveyAnswer(
-                        question_id="confidence",
-                        topic=SurveyTopic.MANAGER_CONFIDENCE,
-                        score=self.rnd.randint(1, 5),
-                        scale_max=5,
-                    )
+                await self.call(
+                    hris,
+                    "POST",
+                    f"/v1/surveys/{confidence}/responses",
+                    expect=(201,),
+                    json={"answers": {"confidence": self.rnd.randint(1, 5)}},
+                    headers=me,
                 )
-            self._events += 1
-            payload = SurveyResponded(
-                response_id=str(self._uuid("survey")),
-                survey_id=f"pulse-{self.seed}",
-                employee_id=p.employee_id,
-                responded_at=datetime.now(UTC),
-                answers=answers,
-            )
-            event = make_event(
-                payload,
-                tenant_id=self.tenant,
-                source="/careerstream/hris",
-                event_id=str(self._uuid("event")),
-            )
-            events.append((payload.topic, event))
-        # The broker may be restarting: keep trying (the fixed event ids make a resend harmless).
-        deadline = time.monotonic() + 120
-        while True:
-            producer = AIOKafkaProducer(
-                bootstrap_servers=self.kafka_bootstrap, acks="all", enable_idempotence=True
-            )
-            try:
-                await producer.start()
-                for topic, event in events:
-                    await producer.send_and_wait(topic, encode(event), key=event.key.encode())
-                break
-            except KafkaError:
-                if time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(1.0)
-            finally:
-                await producer.stop()
-        self.truth.survey_responses += len(events)
+                self.truth.survey_responses += 1
 
     async def _marketplace(self, mob: httpx.AsyncClient, hris: httpx.AsyncClient) -> None:
         for dept in sorted(DEPARTMENTS):
