@@ -47,7 +47,7 @@ class PulseIn(BaseModel):
 
 class AnswersIn(BaseModel):
     model_config = {"extra": "forbid"}
-    answers: dict[Id, int] = Field(min_length=1, max_length=20)
+    answers: dict[Id, Annotated[int, Field(ge=0, le=100)]] = Field(min_length=1, max_length=20)
     """Question id -> score (1 to the question's scale maximum), every question once."""
 
 
