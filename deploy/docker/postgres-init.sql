@@ -21,3 +21,6 @@ REVOKE ALL ON DATABASE careerstream_hris FROM PUBLIC;
 CREATE ROLE cs_privacy LOGIN PASSWORD 'privacy-local-only';
 CREATE DATABASE careerstream_privacy OWNER cs_privacy;
 REVOKE ALL ON DATABASE careerstream_privacy FROM PUBLIC;
+CREATE ROLE cs_notifications LOGIN PASSWORD 'notifications-local-only';
+CREATE DATABASE careerstream_notifications OWNER cs_notifications;
+REVOKE ALL ON DATABASE careerstream_notifications FROM PUBLIC;

@@ -122,6 +122,22 @@ EXAMPLES: dict[str, EventPayload] = {
             deadline=T,
         ),
         a.CycleClosed(cycle_id="C1", closed_at=T),
+        a.AssessmentOpened(
+            assessment_id="A1",
+            cycle_id="C1",
+            employee_id="E100",
+            role_id="engineering.se",
+            deadline=T,
+            opened_at=T,
+        ),
+        a.PeersNominated(
+            assessment_id="A1",
+            cycle_id="C1",
+            employee_id="E100",
+            peer_ids=["E101", "E102"],
+            nominated_by="E100",
+            nominated_at=T,
+        ),
         a.AssessmentSubmitted(
             assessment_id="A1",
             cycle_id="C1",

@@ -24,6 +24,8 @@ _ALL: tuple[type[EventPayload], ...] = (
     hris.SurveyResponded,
     assessments.CycleOpened,
     assessments.CycleClosed,
+    assessments.AssessmentOpened,
+    assessments.PeersNominated,
     assessments.AssessmentSubmitted,
     assessments.AssessmentCompleted,
     assessments.SkillgapIdentified,

@@ -89,6 +89,50 @@ class Rating(ContractModel):
     """What the rater bases the rating on."""
 
 
+class AssessmentOpened(EventPayload):
+    """An employee has an assessment to complete: the cycle opened with them in its population,
+    or they joined it later (hired or moved into it). The employee rates themselves and their
+    manager rates them; both are asked to by the notifications service."""
+
+    event_type = "careerstream.assessments.assessment.opened.v1"
+    topic = topics.ASSESSMENT
+    aggregate_field = "assessment_id"
+
+    assessment_id: Id
+    """The assessment of one employee in one cycle."""
+    cycle_id: Id
+    """The cycle."""
+    employee_id: Id
+    """Who is assessed."""
+    role_id: Id
+    """The role they are assessed against."""
+    deadline: datetime
+    """When the cycle's ratings are due."""
+    opened_at: datetime
+    """When the assessment was opened."""
+
+
+class PeersNominated(EventPayload):
+    """Peers were asked to rate an employee's assessment."""
+
+    event_type = "careerstream.assessments.peers.nominated.v1"
+    topic = topics.ASSESSMENT
+    aggregate_field = "assessment_id"
+
+    assessment_id: Id
+    """The assessment."""
+    cycle_id: Id
+    """The cycle."""
+    employee_id: Id
+    """Who is assessed."""
+    peer_ids: list[Id] = Field(min_length=1)
+    """The peers newly asked to rate (those asked before are not repeated)."""
+    nominated_by: Id
+    """Who nominated them (the employee, their manager or HR)."""
+    nominated_at: datetime
+    """When."""
+
+
 class AssessmentSubmitted(PersonalPayload):
     """One rater (self, manager or peer) submitted their ratings."""
 

@@ -33,6 +33,8 @@ class EmploymentDetails(ContractModel):
     """Work location, e.g. a city or 'remote'."""
     group_attributes: dict[str, str] | None = personal(default=None)
     """Attributes used only for fairness reporting (e.g. gender, age band), as the HRIS names them."""
+    work_email: str | None = personal(default=None)
+    """The work e-mail address the platform's notifications go to."""
 
 
 class EmployeeHired(PersonalPayload):

@@ -35,6 +35,8 @@ class ErasureRequested(EventPayload):
     """When the key is destroyed even if a service has not answered (reported)."""
     requested_at: datetime
     """When HR asked."""
+    requested_by: Id | None = None
+    """Who asked (the HR admin), told when the erasure completes."""
 
 
 class ErasureAnswered(EventPayload):

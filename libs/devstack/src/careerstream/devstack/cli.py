@@ -7,6 +7,7 @@ careerstream infra    only Kafka and PostgreSQL (what the tests need)
 careerstream contracts  regenerate contracts/schemas, contracts/asyncapi and contracts/openapi
 careerstream simulate --employees N --months M --seed S   a company living on the running platform
 careerstream revision SERVICE "message"  write a service's next migration from its models
+careerstream mail [N] [--to ADDRESS]   the messages the local stack sent (N: show one)
 careerstream dlq list|replay TOPIC ...  inspect and replay a dead-letter topic
                       (see `careerstream dlq --help`)
 """
@@ -34,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
         from careerstream.devstack import revision
 
         return revision.main(argv[1], argv[2])
+    if argv and argv[0] == "mail":
+        return mail(argv[1:])
     if argv and argv[0] == "dlq":
         from careerstream.servicekit import dlq
 
@@ -73,6 +76,36 @@ def main(argv: list[str] | None = None) -> int:
     except StackError as exc:
         print(f"careerstream {args.command}: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def mail(argv: list[str]) -> int:
+    """List the local mailbox, or show message N (1 = the oldest)."""
+    from careerstream.devstack.mailsink import read_maildir
+
+    parser = argparse.ArgumentParser(prog="careerstream mail")
+    parser.add_argument("number", nargs="?", type=int, help="show this message (1 = oldest)")
+    parser.add_argument("--to", help="only messages to this address")
+    parser.add_argument("--test-stack", action="store_true")
+    args = parser.parse_args(argv)
+    cfg = StackConfig.for_tests() if args.test_stack else StackConfig.from_env()
+    messages = [
+        m for _, m in read_maildir(cfg.home / "mail") if not args.to or args.to in str(m["To"])
+    ]
+    if args.number is not None:
+        if not 1 <= args.number <= len(messages):
+            print(f"no message {args.number}: the mailbox holds {len(messages)}", file=sys.stderr)
+            return 1
+        msg = messages[args.number - 1]
+        for header in ("Date", "From", "To", "Subject", "Message-ID"):
+            print(f"{header}: {msg[header]}")
+        print()
+        body = msg.get_body(preferencelist=("plain",))
+        print(body.get_content() if body is not None else "(no plain-text part)")
+        return 0
+    for i, msg in enumerate(messages, start=1):
+        print(f"{i:>5}  {msg['Date']}  {msg['To']!s:<40}  {msg['Subject']}")
+    print(f"{len(messages)} message(s) in {cfg.home / 'mail'}")
     return 0
 
 

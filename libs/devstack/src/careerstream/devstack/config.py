@@ -39,6 +39,7 @@ class StackConfig:
     kafka_controller_port: int = 19093
     postgres_port: int = 15432
     first_service_port: int = 8101
+    smtp_port: int = 11025
     host: str = "127.0.0.1"
     pg_superuser: str = "careerstream"
     pg_password: str = "careerstream"
@@ -56,6 +57,7 @@ class StackConfig:
             kafka_controller_port=_int_env("CAREERSTREAM_KAFKA_CONTROLLER_PORT", 19093),
             postgres_port=_int_env("CAREERSTREAM_POSTGRES_PORT", 15432),
             first_service_port=_int_env("CAREERSTREAM_FIRST_SERVICE_PORT", 8101),
+            smtp_port=_int_env("CAREERSTREAM_SMTP_PORT", 11025),
         )
 
     @classmethod
@@ -68,6 +70,7 @@ class StackConfig:
             kafka_controller_port=_int_env("CAREERSTREAM_TEST_KAFKA_CONTROLLER_PORT", 29093),
             postgres_port=_int_env("CAREERSTREAM_TEST_POSTGRES_PORT", 25432),
             first_service_port=_int_env("CAREERSTREAM_TEST_FIRST_SERVICE_PORT", 28101),
+            smtp_port=_int_env("CAREERSTREAM_TEST_SMTP_PORT", 21025),
         )
 
     @property

@@ -32,7 +32,16 @@ from careerstream.devstack.procs import (
 )
 
 #: Every service of the platform, in start order; each gets the next HTTP port.
-SERVICES = ("frameworks", "assessments", "plans", "mobility", "metrics", "hris", "privacy")
+SERVICES = (
+    "frameworks",
+    "assessments",
+    "plans",
+    "mobility",
+    "metrics",
+    "hris",
+    "privacy",
+    "notifications",
+)
 
 
 def installed_services() -> list[str]:
@@ -136,7 +145,40 @@ def service_env(cfg: StackConfig, ep: Endpoints, service: str) -> dict[str, str]
             ),
         }
     )
+    if service == "notifications":
+        env.update(
+            {
+                "NOTIFICATIONS_SMTP_HOST": cfg.host,
+                "NOTIFICATIONS_SMTP_PORT": str(cfg.smtp_port),
+                "NOTIFICATIONS_CONSOLE_URL": f"http://{cfg.host}:{console_port(cfg)}",
+                "NOTIFICATIONS_PUBLIC_URL": f"http://{cfg.host}:{service_port(cfg, service)}",
+            }
+        )
     return env
+
+
+def start_mail_sink(cfg: StackConfig) -> Path:
+    """The local SMTP server the notifications service sends to; its Maildir."""
+    maildir = cfg.home / "mail"
+    pid_file = cfg.run_dir / "mailsink.pid"
+    if read_pid(pid_file) is None:
+        ensure_port_free(cfg.host, cfg.smtp_port, "the mail sink", "CAREERSTREAM_SMTP_PORT")
+        spawn(
+            "mailsink",
+            [
+                sys.executable,
+                "-m",
+                "careerstream.devstack.mailsink",
+                "--port",
+                str(cfg.smtp_port),
+                "--maildir",
+                str(maildir),
+            ],
+            pid_file=pid_file,
+            log_file=cfg.logs_dir / "mailsink.log",
+            env=dict(os.environ),
+        )
+    return maildir
 
 
 def _wait_http(url: str, pid_file: Path, log_file: Path, timeout: float = 90.0) -> None:
@@ -167,6 +209,12 @@ def up(cfg: StackConfig) -> None:
     services = installed_services()
     for svc in services:
         asyncio.run(ensure_service_database(ep.admin_database_url, svc))
+    if "notifications" in services:
+        maildir = start_mail_sink(cfg)
+        print(
+            f"mail sink    smtp://{cfg.host}:{cfg.smtp_port}  (read it: `uv run careerstream mail`; "
+            f"Maildir {maildir})"
+        )
     started: list[str] = []
     try:
         for svc in services:
@@ -277,7 +325,7 @@ def load_simulated_company(
 
 
 def down(cfg: StackConfig) -> None:
-    for svc in ("console", *reversed(SERVICES)):
+    for svc in ("console", *reversed(SERVICES), "mailsink"):
         if stop_pid(cfg.run_dir / f"{svc}.pid"):
             print(f"{svc:<12} stopped")
     try:

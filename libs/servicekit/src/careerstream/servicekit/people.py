@@ -30,7 +30,14 @@ from careerstream.contracts.events.hris import EmployeeChanged, EmployeeHired, E
 from careerstream.servicekit.consumer import BatchHandler
 from careerstream.servicekit.uow import UnitOfWork
 
-DETAIL_FIELDS = ("role_id", "manager_id", "department_id", "location", "group_attributes")
+DETAIL_FIELDS = (
+    "role_id",
+    "manager_id",
+    "department_id",
+    "location",
+    "group_attributes",
+    "work_email",
+)
 
 OnChange = Callable[[UnitOfWork, str, str, dict[str, Any], Any], Awaitable[None]]
 """`async def on_change(uow, tenant, employee_id, changed_fields, row_before)`."""
@@ -57,6 +64,7 @@ PERSONAL_COLUMNS = {
     "display_name": sa.Text,
     "location": sa.Text,
     "group_attributes": JSONB,
+    "work_email": sa.Text,
 }
 """Directory columns that describe the person; a service keeps only those it uses."""
 

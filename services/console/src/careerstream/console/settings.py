@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CONSOLE_", extra="ignore", frozen=True)
 
     http_host: str = "127.0.0.1"
-    http_port: int = 8108
+    http_port: int = 8109
     environment: Literal["development", "production"] = "development"
     dev_signin: bool = Field(
         default=True,

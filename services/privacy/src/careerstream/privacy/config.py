@@ -11,7 +11,7 @@ from careerstream.servicekit.settings import ServiceSettings
 DEV_MASTER_KEYS = "dev1:Y2FyZWVyc3RyZWFtLWxvY2FsLW1hc3Rlci1rZXktMDE="
 """A development master key (32 bytes, base64); production refuses it."""
 
-PARTICIPANTS = "frameworks,assessments,plans,mobility,metrics,hris"
+PARTICIPANTS = "frameworks,assessments,plans,mobility,metrics,hris,notifications"
 
 
 class Settings(ServiceSettings):

@@ -123,6 +123,7 @@ class PlatformClient:
                 "jobProfile": {"code": p.role_id, "title": p.role_id},
                 "supervisorId": p.manager_id,
                 "organizationId": p.department,
+                "email": f"{p.employee_id.lower()}@{self.tenant}.example",
                 "demographics": {"gender": p.gender},
             },
             **(extra or {}),

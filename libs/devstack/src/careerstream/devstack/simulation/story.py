@@ -95,10 +95,14 @@ class Simulation(PlatformClient):
         return self.truth
 
     async def _onboard(self, hris: httpx.AsyncClient) -> None:
-        lines = ["employee_id,display_name,job_code,manager_id,department_id,group.gender"]
+        lines = [
+            "employee_id,display_name,job_code,manager_id,department_id,work_email,group.gender"
+        ]
         for p in self.people.values():
+            email = f"{p.employee_id.lower()}@{self.tenant}.example"
             lines.append(
-                f"{p.employee_id},{p.employee_id},{p.role_id},{p.manager_id or ''},{p.department},{p.gender}"
+                f"{p.employee_id},{p.employee_id},{p.role_id},{p.manager_id or ''},{p.department},"
+                f"{email},{p.gender}"
             )
         started = await self.call(
             hris,

@@ -90,16 +90,16 @@ class Cycles:
             )
         )
 
-    async def open_now(self, at: datetime) -> list[tuple[str, ev.Population]]:
-        """(cycle id, population) of every cycle open and not past its deadline at `at`."""
+    async def open_now(self, at: datetime) -> list[tuple[str, ev.Population, datetime]]:
+        """(cycle id, population, deadline) of every cycle open and not past its deadline."""
         rows = await self.uow.session.execute(
-            sa.select(cycles.c.cycle_id, cycles.c.population).where(
+            sa.select(cycles.c.cycle_id, cycles.c.population, cycles.c.deadline).where(
                 cycles.c.tenant_id == self.tenant,
                 cycles.c.status == CycleState.OPEN.value,
                 cycles.c.deadline > at,
             )
         )
-        return [(c, ev.Population.model_validate(p)) for c, p in rows.all()]
+        return [(c, ev.Population.model_validate(p), d) for c, p, d in rows.all()]
 
     async def save(self, cycle: Cycle) -> None:
         """Write a cycle's status."""

@@ -66,6 +66,8 @@ def register(broker: KafkaBroker, uow: UowFactory) -> None:
         ErasureAnswered,
         ev.CycleOpened,
         ev.CycleClosed,
+        ev.AssessmentOpened,
+        ev.PeersNominated,
         ev.AssessmentSubmitted,
         ev.AssessmentCompleted,
         ev.SkillgapIdentified,

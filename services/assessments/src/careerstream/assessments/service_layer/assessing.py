@@ -16,6 +16,7 @@ from careerstream.assessments.adapters.repository import Assessments, Cycles, Pe
 from careerstream.assessments.domain.assessment import Assessment
 from careerstream.assessments.domain.rules import RaterKind, RatingIn, rater_kind
 from careerstream.assessments.service_layer.results import now, publish_results
+from careerstream.contracts.events import assessments as ev
 from careerstream.servicekit import relation
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.domain import Forbidden, NotFound
@@ -47,8 +48,22 @@ async def nominate_peers(
     manager = await people.manager_of(a.employee_id)
     if seen_as not in ("self", "hr") and who.subject != manager:
         raise Forbidden("peers are nominated by the employee, their manager or HR")
+    before = set(a.peers)
     peers = a.add_peers(peer_ids, manager, await people.active_among(peer_ids))
     await Assessments(uow, who.tenant_id).save(a)
+    added = [p for p in peers if p not in before]
+    if added:
+        uow.publish(
+            ev.PeersNominated(
+                assessment_id=a.assessment_id,
+                cycle_id=a.cycle_id,
+                employee_id=a.employee_id,
+                peer_ids=added,
+                nominated_by=who.subject,
+                nominated_at=now(),
+            ),
+            tenant_id=who.tenant_id,
+        )
     return peers
 
 

@@ -71,7 +71,26 @@ async def open_cycle(
             )
     await Assessments(uow, tenant).add_many(new)
     uow.publish_all(cycle.pull_events(), tenant_id=tenant)
+    publish_opened(uow, tenant, new, deadline)
     return OpenedCycle(cycle.cycle_id, len(new), skipped)
+
+
+def publish_opened(
+    uow: UnitOfWork, tenant: str, new: Sequence[Assessment], deadline: datetime
+) -> None:
+    """Tell who has an assessment to complete (`assessment.opened`, one per assessment)."""
+    for a in new:
+        uow.publish(
+            ev.AssessmentOpened(
+                assessment_id=a.assessment_id,
+                cycle_id=a.cycle_id,
+                employee_id=a.employee_id,
+                role_id=a.role_id,
+                deadline=deadline,
+                opened_at=a.created_at,
+            ),
+            tenant_id=tenant,
+        )
 
 
 async def join_open_cycles(uow: UnitOfWork, tenant: str, employee_ids: Sequence[str]) -> int:
@@ -83,9 +102,10 @@ async def join_open_cycles(uow: UnitOfWork, tenant: str, employee_ids: Sequence[
     if not open_cycles or not employee_ids:
         return 0
     assessments, people = Assessments(uow, tenant), People(uow, tenant)
-    held = await assessments.held_in([c for c, _ in open_cycles], employee_ids)
+    held = await assessments.held_in([c for c, _, _ in open_cycles], employee_ids)
     new: list[Assessment] = []
-    for cycle_id, population in open_cycles:
+    for cycle_id, population, deadline in open_cycles:
+        joined = len(new)
         for r in await people.population(population, among=employee_ids):
             if (cycle_id, r.employee_id) in held:
                 continue
@@ -96,6 +116,7 @@ async def join_open_cycles(uow: UnitOfWork, tenant: str, employee_ids: Sequence[
                     cycle_id, r.employee_id, r._mapping, (r.scale_low, r.scale_high), at
                 )
             )
+        publish_opened(uow, tenant, new[joined:], deadline)
     await assessments.add_many(new)
     return len(new)
 

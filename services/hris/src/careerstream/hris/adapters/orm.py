@@ -57,6 +57,7 @@ people = sa.Table(
     sa.Column("department_id", sa.Text),
     sa.Column("location", sa.Text),
     sa.Column("groups", JSONB, nullable=False, server_default="{}"),
+    sa.Column("work_email", sa.Text),
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("hired_on", sa.Date),
     sa.Column("updated_at", TS, nullable=False),

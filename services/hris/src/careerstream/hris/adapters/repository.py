@@ -51,6 +51,7 @@ def record_of(row: Any) -> Record:
         row.department_id,
         row.location,
         dict(row.groups or {}),
+        row.work_email,
     )
 
 

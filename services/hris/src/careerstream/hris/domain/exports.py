@@ -4,6 +4,7 @@ Columns (CSV header, or keys of each JSON object):
     employee_id        required, unique in the file
     display_name       optional
     job_code, job_title, manager_id, department_id, location   optional
+    work_email         optional, the address notifications go to
     hire_date          optional, YYYY-MM-DD (a hire dated in the future is held until then)
     group.<name>       optional group attributes for fairness reporting (e.g. group.gender)
 
@@ -33,6 +34,7 @@ KNOWN = {
     "manager_id",
     "department_id",
     "location",
+    "work_email",
     "hire_date",
 }
 
@@ -154,6 +156,7 @@ def parse(text: str | bytes, fmt: str, known_ids: set[str]) -> list[Row]:
                     manager_id=text_of("manager_id"),
                     department_id=text_of("department_id"),
                     location=text_of("location"),
+                    work_email=text_of("work_email"),
                     groups={
                         k.removeprefix("group."): str(v)
                         for k, v in raw.items()

@@ -75,6 +75,7 @@ class WorkdayWorker(_Payload):
     supervisorId: Annotated[Id | None, BeforeValidator(lambda v: v if v != "" else None)] = None
     organizationId: Text = None
     location: Text = None
+    email: Text = None
     demographics: Groups | None = None
 
 
@@ -98,6 +99,7 @@ class SuccessFactorsFields(_Payload):
     managerId: Text = None
     department: Text = None
     location: Text = None
+    email: Text = None
     demographics: Groups | None = None
 
 

@@ -22,6 +22,7 @@ FIELDS = (
     "department_id",
     "location",
     "groups",
+    "work_email",
 )
 
 
@@ -41,6 +42,7 @@ class Record:
     department_id: str | None = None
     location: str | None = None
     groups: dict[str, str] = field(default_factory=dict)
+    work_email: str | None = None
 
     def merged(self, values: dict[str, Any]) -> Record:
         known = {k: v for k, v in values.items() if k in FIELDS}
@@ -99,4 +101,5 @@ DETAIL_OF = {
     "department_id": "department_id",
     "location": "location",
     "groups": "group_attributes",
+    "work_email": "work_email",
 }

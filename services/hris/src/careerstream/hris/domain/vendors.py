@@ -12,7 +12,7 @@ Workday-style
     body     {"eventId", "eventType": "Hire" | "Job_Change" | "Termination",
               "effectiveDate": "YYYY-MM-DD",
               "worker": {"workerId", "name", "jobProfile": {"code", "title"},
-                         "supervisorId", "organizationId", "location", "demographics": {...}},
+                         "supervisorId", "organizationId", "location", "email", "demographics": {...}},
               "termination": {"voluntary": bool, "reason": str}}
 SuccessFactors-style
     headers  X-SF-Timestamp: <ISO 8601>
@@ -20,7 +20,7 @@ SuccessFactors-style
     body     {"messageId", "operation": "INSERT" | "UPDATE" | "TERMINATE", "userId",
               "effectiveStartDate": "YYYY-MM-DD",
               "fields": {"displayName", "jobCode", "jobTitle", "managerId", "department",
-                         "location", "demographics": {...}},   (UPDATE: only what changed)
+                         "location", "email", "demographics": {...}},   (UPDATE: only what changed)
               "voluntary": bool, "terminationReason": str}
 BambooHR-style
     headers  X-BambooHR-Timestamp: <unix seconds>
@@ -157,6 +157,7 @@ def _workday(e: payloads.WorkdayEvent) -> tuple[str, list[Notification]]:
         "manager_id": w.supervisorId,
         "department_id": w.organizationId,
         "location": w.location,
+        "work_email": w.email,
         "groups": _groups(w.demographics),
     }
     term = e.termination or payloads.WorkdayTermination()
@@ -179,6 +180,7 @@ _SF_NAMES = {
     "managerId": "manager_id",
     "department": "department_id",
     "location": "location",
+    "email": "work_email",
     "demographics": "groups",
 }
 
@@ -202,6 +204,7 @@ _BAMBOO_NAMES = {
     "supervisorEid": "manager_id",
     "department": "department_id",
     "location": "location",
+    "workEmail": "work_email",
 }
 
 

@@ -120,6 +120,7 @@ async def request_erasure(
             services=participants,
             deadline=now + deadline,
             requested_at=now,
+            requested_by=requested_by,
         ),
         tenant_id=tenant,
     )
