@@ -401,6 +401,7 @@ async def test_erasing_two_people_leaves_nothing_of_them_and_the_figures_unchang
             "metrics",
             "hris",
             "privacy",
+            "notifications",
         }
         sections = doc["services"]
         assert sections["hris"]["records"]["people"][0]["display_name"] == "Name-of-KEEP"
@@ -485,11 +486,11 @@ async def test_erasing_two_people_leaves_nothing_of_them_and_the_figures_unchang
             async def all_but_plans(eid: str = eid) -> Any:
                 got = (await p["privacy"].get(f"/v1/privacy/erasures/{eid}", headers=hr)).json()
                 answered = {s["service"] for s in got["services"] if s["answered_at"]}
-                if len(answered) == 5:
+                if len(answered) == 6:
                     return got
                 raise AssertionError(f"answered: {got}")
 
-            waiting = await eventually(all_but_plans, f"five services erasing {emp}", timeout=90)
+            waiting = await eventually(all_but_plans, f"six services erasing {emp}", timeout=90)
             assert waiting["status"] == "in_progress"
             pending = [s["service"] for s in waiting["services"] if s["answered_at"] is None]
             assert pending == ["plans"]
@@ -510,6 +511,7 @@ async def test_erasing_two_people_leaves_nothing_of_them_and_the_figures_unchang
                 "mobility",
                 "metrics",
                 "hris",
+                "notifications",
             }
         parts = {s["service"]: s for s in done["services"]}  # ERASE2's erasure
         assert parts["mobility"]["deleted"].get("applications") == 1  # their application
