@@ -28,6 +28,8 @@ class Urls:
     hris: str
     privacy: str = ""
     """The privacy service (the simulation does not call it; erasure tests do)."""
+    notifications: str = ""
+    """The notifications service (the simulation does not call it; its messages are read)."""
 
 
 class PlatformClient:
