@@ -9,8 +9,10 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,8 +40,19 @@ def _stack_env(endpoints: Endpoints, home: Path, first: int, **extra: str) -> di
         KAFKA_BOOTSTRAP_SERVERS=endpoints.kafka_bootstrap,
         DATABASE_URL=endpoints.admin_database_url,
         CAREERSTREAM_FIRST_SERVICE_PORT=str(first),
+        CAREERSTREAM_SMTP_PORT=str(first + 9),  # the block's last port: after the console's
         **extra,
     )
+
+
+async def _eventually(check: Any, timeout: float) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = await check()
+        if got:
+            return got
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"not within {timeout}s")
 
 
 def _port_free(port: int) -> bool:
@@ -78,7 +91,7 @@ def test_up_twice_then_down(endpoints: Endpoints, tmp_path: Path) -> None:
         CAREERSTREAM_CONSUMER_GROUP_PREFIX=f"up{first}-",
     )
     services = installed_services()
-    assert len(services) == 7
+    assert len(services) == 8
     try:
         up = _cli(["up"], env)
         assert up.returncode == 0, up.stdout + up.stderr
@@ -102,6 +115,18 @@ def test_up_twice_then_down(endpoints: Endpoints, tmp_path: Path) -> None:
         # The services seal personal fields with keys from the privacy service it started.
         keys = asyncio.run(_data_keys(endpoints, f"up{first}{os.getpid()}"))
         assert keys >= 30, keys
+
+        # The notifications service told the simulated company, into the local mailbox.
+        async def told() -> str | None:
+            shown = _cli(["mail"], env).stdout
+            return shown if "Your assessment is open" in shown else None
+
+        mailbox = asyncio.run(_eventually(told, 60))
+        assert re.search(rf"@up{first}{os.getpid()}\.example", mailbox), mailbox
+        one = _cli(["mail", "1"], env)
+        assert one.returncode == 0, one.stderr
+        assert "Subject: " in one.stdout
+        assert "unsubscribe?token=" in one.stdout
         # `status` shows each service's address, health and consumer lag.
         shown = _cli(["status"], env)
         for i, svc in enumerate(services):
@@ -117,6 +142,7 @@ def test_up_twice_then_down(endpoints: Endpoints, tmp_path: Path) -> None:
     assert down.returncode == 0, down.stdout + down.stderr
     for i in range(len(services) + 1):  # the console's port too
         assert _port_free(first + i)
+    assert _port_free(first + 9)  # the mail sink's
     assert not list((tmp_path / "stack" / "run").glob("*.pid"))
 
 

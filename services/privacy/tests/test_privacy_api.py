@@ -224,6 +224,7 @@ async def test_an_erasure_waits_for_every_service_then_destroys_the_key(
             "mobility",
             "metrics",
             "hris",
+            "notifications",
         }
         assert all(s["answered_at"] is None for s in erasure["services"])
         twice = await c.post(
@@ -342,7 +343,7 @@ async def test_past_the_deadline_the_key_is_destroyed_and_the_silent_services_na
                 tenant=tenant,
             )
         assert sorted(done["data"]["missing"]) == sorted(
-            ["frameworks", "assessments", "plans", "mobility", "metrics", "hris"]
+            ["frameworks", "assessments", "plans", "mobility", "metrics", "hris", "notifications"]
         )
         got = await _until(
             svc.client, hr, r.json()["erasure_id"], lambda e: e["status"] == "completed"

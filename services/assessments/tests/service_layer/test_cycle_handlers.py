@@ -120,6 +120,9 @@ async def test_a_cycle_opens_for_who_can_be_assessed_and_completes_on_two_rating
         assert closed == {"completed": 0, "expired": 2}
         assert await _published(db) == [
             "cycle.opened",
+            "assessment.opened",
+            "assessment.opened",
+            "assessment.opened",
             "assessment.submitted",
             "assessment.submitted",
             "assessment.completed",

@@ -84,6 +84,9 @@ class MailSink:
     """An SMTP server on 127.0.0.1 that keeps what it accepts (see the module)."""
 
     def __init__(self, port: int = 0, maildir: Path | None = None) -> None:
+        if maildir is not None:
+            maildir.parent.mkdir(parents=True, exist_ok=True)
+            mailbox.Maildir(maildir, create=True)
         self.handler = _Handler(maildir=maildir)
         self._controller = Controller(
             self.handler, hostname="127.0.0.1", port=port or _free_port(), enable_SMTPUTF8=True

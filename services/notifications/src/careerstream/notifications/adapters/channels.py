@@ -15,6 +15,7 @@ import socket
 import time
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import formatdate
 from urllib.parse import urlsplit
 
 import aiosmtplib
@@ -88,6 +89,7 @@ class Smtp:
         msg["To"] = mail.to
         msg["Subject"] = mail.subject
         msg["Message-ID"] = mail.message_id
+        msg["Date"] = formatdate(usegmt=True)
         msg["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         msg["Auto-Submitted"] = "auto-generated"

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from careerstream.notifications.adapters.channels import check_webhook_url
@@ -212,20 +212,26 @@ class Preferences(Strict):
     )
     quiet_hours: QuietHours | None = None
 
-    @field_validator("channels")
-    @classmethod
-    def _kinds(cls, value: dict[str, ChannelChoice]) -> dict[str, ChannelChoice]:
-        unknown = sorted(set(value) - {*KINDS, "*"})
-        if unknown:
-            raise ValueError(f"unknown kind(s) {unknown}; kinds are {KINDS} or '*'")
-        return value
 
-    @field_validator("time_zone")
-    @classmethod
-    def _zone(cls, value: str | None) -> str | None:
-        if value is not None and not timing.is_zone(value):
-            raise ValueError(f"'{value}' is not an IANA time zone (e.g. Europe/Berlin)")
-        return value
+def _invalid(errors: list[dict[str, str]]) -> Problem:
+    return Problem(
+        422,
+        "Invalid request",
+        "; ".join(f"{e['field']}: {e['message']}" for e in errors),
+        errors=errors,
+    )
+
+
+def _zone_errors(value: str | None) -> list[dict[str, str]]:
+    """Checked in the route, after the caller is known (a stranger learns nothing)."""
+    if value is not None and not timing.is_zone(value):
+        return [
+            {
+                "field": "time_zone",
+                "message": f"'{value}' is not an IANA time zone (e.g. Europe/Berlin)",
+            }
+        ]
+    return []
 
 
 def _prefs_of(row: Any) -> Preferences:
@@ -266,6 +272,18 @@ async def get_preferences(principal: CurrentPrincipal, uow: Uow) -> Preferences:
     summary="Choose what you receive, and when (applies to what is decided from now on)",
 )
 async def put_preferences(body: Preferences, principal: CurrentPrincipal, uow: Uow) -> Preferences:
+    errors = _zone_errors(body.time_zone)
+    unknown = sorted(set(body.channels) - {*KINDS, "*"})
+    if unknown:
+        errors.insert(
+            0,
+            {
+                "field": "channels",
+                "message": f"unknown kind(s) {unknown}; kinds are {KINDS} or '*'",
+            },
+        )
+    if errors:
+        raise _invalid(errors)
     values = {
         "channels": {k: v.model_dump(exclude_none=True) for k, v in body.channels.items()},
         "digest": body.digest,
@@ -429,13 +447,6 @@ class TenantSettings(Strict):
     )
     time_zone: str | None = Field(default=None, max_length=64)
 
-    @field_validator("time_zone")
-    @classmethod
-    def _zone(cls, value: str | None) -> str | None:
-        if value is not None and not timing.is_zone(value):
-            raise ValueError(f"'{value}' is not an IANA time zone (e.g. Europe/Berlin)")
-        return value
-
 
 class TenantSettingsOut(BaseModel):
     chat_webhook_url: str | None
@@ -468,6 +479,8 @@ async def get_tenant_settings(principal: HrAdmin, uow: Uow) -> TenantSettingsOut
 async def put_tenant_settings(
     request: Request, body: TenantSettings, principal: HrAdmin, uow: Uow
 ) -> TenantSettingsOut:
+    if errors := _zone_errors(body.time_zone):
+        raise _invalid(errors)
     if body.chat_webhook_url is not None:
         problem = check_webhook_url(
             body.chat_webhook_url, allow_private=request.app.state.allow_private_webhooks
