@@ -670,3 +670,64 @@ async def test_leavers_are_told_nothing_and_erasure_removes_what_was_kept(
         )
         == 0
     )
+
+
+async def test_matching_opportunities_come_in_the_daily_digest_only(
+    svc: RunningService, send: Send, mail: MailSink, webhook: Receiver
+) -> None:
+    t = tenant_id()
+    await people(send, svc, t, ("E1", None), ("E2", None))
+    hr = auth(t, "HR", "hr_admin")
+    await svc.client.put(
+        "/v1/notification-settings", json={"chat_webhook_url": webhook.url}, headers=hr
+    )
+    await send(
+        t,
+        mob.OpportunityMatched(
+            opportunity_id="O1",
+            title="Data Lead",
+            employee_ids=["E1", "E2"],
+            threshold=0.6,
+            matched_at=NOW,
+        ),
+        mob.OpportunityMatched(
+            opportunity_id="O2",
+            title="Platform Gig",
+            employee_ids=["E1"],
+            threshold=0.6,
+            matched_at=NOW,
+        ),
+    )
+    await until(
+        lambda: svc.scalar(
+            "SELECT count(*) = 3 FROM notifications.deliveries WHERE tenant_id = $1 AND digest", t
+        ),
+        "three waiting for the digest",
+    )
+    # No chat for these, and nothing before the digest hour: the inbox has them at once.
+    assert (
+        await svc.scalar(
+            "SELECT count(*) FROM notifications.deliveries WHERE tenant_id = $1 AND channel = 'chat'",
+            t,
+        )
+        == 0
+    )
+    assert await svc.scalar(
+        "SELECT bool_and(next_attempt_at > now()) FROM notifications.deliveries WHERE tenant_id = $1",
+        t,
+    )
+    inbox = (await svc.client.get("/v1/me/notifications", headers=auth(t, "E1", "employee"))).json()
+    assert sorted(i["subject"] for i in inbox["items"]) == [
+        "An opportunity that fits you: Data Lead",
+        "An opportunity that fits you: Platform Gig",
+    ]
+    await svc.scalar(
+        "UPDATE notifications.deliveries SET next_attempt_at = now() WHERE tenant_id = $1 RETURNING 1",
+        t,
+    )
+    await until(lambda: mail.to(f"e1@{t}.example") and mail.to(f"e2@{t}.example"), "the digests")
+    (one,) = mail.to(f"e1@{t}.example")
+    assert one.subject == "Your careerstream digest: 2 updates"
+    assert "An opportunity that fits you: Data Lead" in one.text()
+    assert "An opportunity that fits you: Platform Gig" in one.text()
+    assert webhook.posts == []

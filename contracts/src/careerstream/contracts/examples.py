@@ -281,6 +281,13 @@ EXAMPLES: dict[str, EventPayload] = {
             filled_at=T,
         ),
         m.OpportunityClosed(opportunity_id="O1", closed_at=T, reason="budget"),
+        m.OpportunityMatched(
+            opportunity_id="O1",
+            title="Senior Data Engineer",
+            employee_ids=["E101", "E102"],
+            threshold=0.6,
+            matched_at=T,
+        ),
         metrics.SnapshotTaken(
             snapshot_id="acme:2026-11-25",
             day=D,

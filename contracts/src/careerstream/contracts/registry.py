@@ -45,6 +45,7 @@ _ALL: tuple[type[EventPayload], ...] = (
     mobility.RoleFilled,
     mobility.OpportunityClosed,
     mobility.CandidatesPassedOver,
+    mobility.OpportunityMatched,
     metrics.SnapshotTaken,
     privacy.ErasureRequested,
     privacy.ErasureAnswered,

@@ -23,6 +23,7 @@ CONVERSATION = "careerstream.plans.conversation.v1"
 OPPORTUNITY = "careerstream.mobility.opportunity.v1"
 APPLICATION = "careerstream.mobility.application.v1"
 PASSED_OVER = "careerstream.mobility.passedover.v1"
+MATCH = "careerstream.mobility.match.v1"
 
 METRICS_SNAPSHOT = "careerstream.metrics.snapshot.v1"
 
@@ -42,6 +43,7 @@ ALL_TOPICS: tuple[str, ...] = (
     OPPORTUNITY,
     APPLICATION,
     PASSED_OVER,
+    MATCH,
     METRICS_SNAPSHOT,
     ERASURE,
     ACCESS,
@@ -49,6 +51,7 @@ ALL_TOPICS: tuple[str, ...] = (
 
 RESTRICTED: dict[str, frozenset[str]] = {
     PASSED_OVER: frozenset({"metrics"}),
+    MATCH: frozenset({"notifications"}),
 }
 """Topics only the services named may read (personal data the others do not need); a test
 holds every subscription to it, and the Kafka ACLs are to be generated from it."""

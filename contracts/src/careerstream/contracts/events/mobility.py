@@ -209,3 +209,25 @@ class CandidatesPassedOver(EventPayload):
     """Internal candidates who applied and were not selected, with how far they got."""
     filled_at: datetime
     """When it was filled."""
+
+
+class OpportunityMatched(EventPayload):
+    """People whose skills and stated aspirations fit a newly posted opportunity (restricted:
+    who aims for what is theirs; only the notifications service reads it, to tell them)."""
+
+    event_type = "careerstream.mobility.opportunity.matched.v1"
+    topic = topics.MATCH
+    aggregate_field = "opportunity_id"
+
+    opportunity_id: Id
+    """The opportunity posted."""
+    title: str
+    """Its title."""
+    employee_ids: list[Id] = Field(min_length=1)
+    """Who fits it: a match score at or above `threshold`, an aspiration it fits (the role or
+    family they aim for, or a project, gig, rotation or mentorship for someone open to
+    projects), and allowed to see it. Best first, at most the service's limit."""
+    threshold: float = Field(ge=0, le=1)
+    """The lowest match score told."""
+    matched_at: datetime
+    """When the match was computed."""

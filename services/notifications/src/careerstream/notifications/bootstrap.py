@@ -50,18 +50,21 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
     rt.state["allow_private_webhooks"] = settings.allow_private_webhooks
     deliverer = Deliverer(
         rt.uow,
-        Smtp(
-            SmtpSettings(
-                host=settings.smtp_host,
-                port=settings.smtp_port,
-                username=settings.smtp_username,
-                password=settings.smtp_password,
-                tls=settings.smtp_tls,
-                starttls=settings.smtp_starttls,
-                timeout=settings.smtp_timeout_seconds,
-                sender=settings.mail_from,
+        [
+            Smtp(
+                SmtpSettings(
+                    host=settings.smtp_host,
+                    port=settings.smtp_port,
+                    username=settings.smtp_username,
+                    password=settings.smtp_password,
+                    tls=settings.smtp_tls,
+                    starttls=settings.smtp_starttls,
+                    timeout=settings.smtp_timeout_seconds,
+                    sender=settings.mail_from,
+                )
             )
-        ),
+            for _ in range(settings.smtp_connections)
+        ],
         Webhook(settings.webhook_timeout_seconds, allow_private=settings.allow_private_webhooks),
         links,
         batch_size=settings.batch_size,

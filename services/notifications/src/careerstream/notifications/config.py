@@ -30,6 +30,8 @@ class Settings(ServiceSettings):
     smtp_starttls: bool = False
     """Upgrade with STARTTLS (port 587)."""
     smtp_timeout_seconds: float = 20.0
+    smtp_connections: int = 4
+    """SMTP connections a delivery round uses at once (each sends its share in order)."""
     mail_from: str = "careerstream <careerstream@localhost>"
 
     # Links
@@ -73,6 +75,8 @@ class Settings(ServiceSettings):
                     "NOTIFICATIONS_UNSUBSCRIBE_SECRET must be 32+ characters of your own"
                 )
             object.__setattr__(self, "allow_private_webhooks", False)
+        if not 1 <= self.smtp_connections <= 64:
+            raise ValueError("NOTIFICATIONS_SMTP_CONNECTIONS must be 1..64")
         if not 0 <= self.digest_hour <= 23:
             raise ValueError("NOTIFICATIONS_DIGEST_HOUR must be 0..23")
         return self

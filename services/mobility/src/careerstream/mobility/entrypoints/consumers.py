@@ -7,7 +7,7 @@ from careerstream.contracts.events.assessments import AssessmentCompleted
 from careerstream.contracts.events.frameworks import FrameworkPublished
 from careerstream.contracts.events.privacy import ErasureAnswered
 from careerstream.mobility.adapters.orm import metadata
-from careerstream.mobility.service_layer import projections
+from careerstream.mobility.service_layer import alerts, projections
 from careerstream.servicekit.consumer import EventConsumer
 from careerstream.servicekit.erasure import (
     ErasureGuard,
@@ -32,6 +32,8 @@ def consumers(uow: UowFactory) -> list[EventConsumer]:
         EventConsumer(
             "mobility-assessments", uow, {AssessmentCompleted: projections.on_assessment_completed}
         ),
+        # Its own postings, once committed: who they fit (read by notifications only).
+        EventConsumer("mobility-match-alerts", uow, {ev.OpportunityPosted: alerts.on_posted}),
     ]
 
 
@@ -63,4 +65,5 @@ def register(broker: KafkaBroker, uow: UowFactory) -> None:
         ev.RoleFilled,
         ev.CandidatesPassedOver,
         ev.OpportunityClosed,
+        ev.OpportunityMatched,
     )

@@ -29,6 +29,7 @@ class Kind(StrEnum):
     APPLICATION_SELECTED = "application_selected"
     APPLICATION_NOT_SELECTED = "application_not_selected"
     OPPORTUNITY_CLOSED = "opportunity_closed"
+    OPPORTUNITY_MATCH = "opportunity_match"
     ERASURE_COMPLETED = "erasure_completed"
     DIGEST = "digest"
 
@@ -177,6 +178,15 @@ CATALOGUE: dict[Kind, Message] = {
         "Browse the marketplace",
         "/me/marketplace",
     ),
+    Kind.OPPORTUNITY_MATCH: Message(
+        "An opportunity that fits you: {title}",
+        (
+            "{title} has opened in the internal marketplace.",
+            "It fits your skills and what you said you aim for; see how you match, term by term.",
+        ),
+        "See the opportunity",
+        "/me/marketplace",
+    ),
     Kind.ERASURE_COMPLETED: Message(
         "An erasure you requested is complete",
         (
@@ -187,7 +197,7 @@ CATALOGUE: dict[Kind, Message] = {
         "/hr/privacy",
     ),
     Kind.DIGEST: Message(
-        "Your careerstream digest: {count} updates",
+        "Your careerstream digest: {count} update{s}",
         ("Here is what waited for you since your last digest:",),
         "Open the console",
         "/",
@@ -197,6 +207,9 @@ CATALOGUE: dict[Kind, Message] = {
 GREETING = "Hello {recipient},"
 GREETING_UNNAMED = "Hello,"
 SOMEONE = "a colleague"
+DIGEST_ONLY = frozenset({Kind.OPPORTUNITY_MATCH})
+"""Kinds that come by e-mail in the daily digest only (at most one a day), never by chat."""
+
 FOOTER = "You receive this because of your company's career programme."
 UNSUBSCRIBE = "Stop e-mails like this"
 PREFERENCES = "Choose what you receive"

@@ -29,7 +29,7 @@ from careerstream.notifications.adapters.orm import (
     settings,
 )
 from careerstream.notifications.domain import timing
-from careerstream.notifications.domain.catalog import Kind
+from careerstream.notifications.domain.catalog import DIGEST_ONLY, Kind
 from careerstream.servicekit.uow import UnitOfWork
 
 CHANNELS = ("email", "chat")
@@ -149,12 +149,15 @@ async def decide(
             if pref is not None and pref.quiet_start is not None and pref.quiet_end is not None
             else None
         )
+        digest_only = Kind(n.kind) in DIGEST_ONLY
         for channel in CHANNELS:
-            if channel == "chat" and not chat.get(n.tenant_id):
+            if channel == "chat" and (digest_only or not chat.get(n.tenant_id)):
                 continue
             if not wants(channels, n.kind, channel):
                 continue
-            digest = channel == "email" and pref is not None and bool(pref.digest)
+            digest = channel == "email" and (
+                digest_only or (pref is not None and bool(pref.digest))
+            )
             when = (
                 timing.next_digest(at, tz, policy.digest_hour)
                 if digest

@@ -17,6 +17,7 @@ deliveries due for one person go out as one e-mail.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Sequence
@@ -106,7 +107,7 @@ def compose(
     """(subject, text, html) of an e-mail: one notification, or a digest of several."""
     if digest:
         head = CATALOGUE[Kind.DIGEST]
-        values = {"count": str(len(items))}
+        values = {"count": str(len(items)), "s": "" if len(items) == 1 else "s"}
         subject = catalog.render(head.subject, values)
         lines = list(head.lines)
         action, link = head.action, links.console(head.path)
@@ -139,7 +140,8 @@ def compose(
 @dataclass
 class Deliverer:
     uow: UowFactory
-    smtp: Smtp
+    smtps: list[Smtp]
+    """One per SMTP connection a round uses at once (`NOTIFICATIONS_SMTP_CONNECTIONS`)."""
     webhook: Webhook
     links: Links
     batch_size: int = 200
@@ -156,7 +158,8 @@ class Deliverer:
         try:
             await self._deliver(claimed)
         finally:
-            await self.smtp.close()
+            for smtp in self.smtps:
+                await smtp.close()
         return len(claimed)
 
     async def _claim(self) -> list[Any]:
@@ -240,7 +243,26 @@ class Deliverer:
                 groups.setdefault(key, []).append(r)
             else:
                 groups[(r.tenant_id, r.recipient_id, f"{r.channel}:{r.id}", False)] = [r]
-        for (tenant, recipient, _, digest), batch in groups.items():
+        jobs = [(key, batch) for key, batch in groups.items()]
+        lanes = [jobs[i :: len(self.smtps)] for i in range(len(self.smtps))]
+        await asyncio.gather(
+            *(
+                self._lane(smtp, lane, notes, people, hooks)
+                for smtp, lane in zip(self.smtps, lanes, strict=True)
+                if lane
+            )
+        )
+
+    async def _lane(
+        self,
+        smtp: Smtp,
+        jobs: Sequence[tuple[tuple[str, str, str, bool], list[Any]]],
+        notes: dict[str, Any],
+        people: dict[tuple[str, str], Any],
+        hooks: dict[str, Any],
+    ) -> None:
+        """One connection's share of a round, in order."""
+        for (tenant, recipient, _, digest), batch in jobs:
             person = people.get((tenant, recipient))
             ids = [r.id for r in batch]
             if person is not None and not person.active:
@@ -276,7 +298,7 @@ class Deliverer:
                         digest=digest,
                     )
                     message_id = _message_id(ids)
-                    await self.smtp.send(Mail(email, subject, text, html, message_id, unsub))
+                    await smtp.send(Mail(email, subject, text, html, message_id, unsub))
                     await self._finish(ids, "sent", None, message_id)
                 else:
                     hook = hooks.get(tenant)

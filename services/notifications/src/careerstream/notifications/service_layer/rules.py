@@ -14,6 +14,7 @@
 | candidate.shortlisted | the applicant | application_shortlisted |
 | role.filled | the one selected; every other applicant still in | application_selected; application_not_selected |
 | opportunity.closed (not filled) | every applicant still in | opportunity_closed |
+| opportunity.matched (restricted) | each person it fits | opportunity_match (daily digest) |
 | erasure.completed | the HR admin who asked | erasure_completed |
 
 Each handler takes a batch of one event type (a cycle opening for 50,000 people is a few
@@ -119,6 +120,7 @@ class Rules:
             mob.CandidateShortlisted: h(self.shortlisted),
             mob.RoleFilled: h(self.role_filled),
             mob.OpportunityClosed: h(self.opportunity_closed),
+            mob.OpportunityMatched: h(self.opportunity_matched),
         }
 
     async def _decide(self, uow: UnitOfWork, intents: Sequence[Intent]) -> None:
@@ -472,6 +474,25 @@ class Rules:
         self, uow: UnitOfWork, tenant: str, items: list[mob.OpportunityClosed]
     ) -> None:
         await self._ended(uow, tenant, [(p.opportunity_id, "closed", None) for p in items])
+
+    async def opportunity_matched(
+        self, uow: UnitOfWork, tenant: str, items: list[mob.OpportunityMatched]
+    ) -> None:
+        await self._decide(
+            uow,
+            [
+                Intent(
+                    tenant,
+                    emp,
+                    Kind.OPPORTUNITY_MATCH,
+                    p.opportunity_id,
+                    None,
+                    {"title": p.title},
+                )
+                for p in items
+                for emp in p.employee_ids
+            ],
+        )
 
     # -- privacy ------------------------------------------------------------------------
 
