@@ -138,6 +138,34 @@ async def test_an_employee_sees_their_path_and_gaps_accepts_a_plan_and_applies_t
     await page.get_by_label("being approached by hiring managers").check()
     await page.get_by_role("button", name="Save").click()
     await expect(page.get_by_role("status")).to_have_text("Saved.")
+
+    # The inbox: what the platform told E1 (the plan accepted above is a draft now).
+    drafted = page.locator("li[data-kind='plan_drafted']")
+
+    async def told() -> bool | None:
+        await page.goto("/me/notifications")
+        return True if await drafted.count() else None
+
+    await eventually(told, "the drafted plan in E1's inbox", timeout=90)
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Inbox")
+    await expect(drafted).to_contain_text("A development plan is ready for you")
+    await expect(drafted.get_by_role("link", name="Open my plan")).to_have_attribute(
+        "href", "/me/plan"
+    )
+    await axe(page)
+    await drafted.get_by_role("button", name=re.compile("^Mark")).click()
+    await expect(drafted.get_by_role("button")).to_have_count(0)
+    await shot(page, "employee-inbox")
+    await page.get_by_role("link", name="Choose what you receive, and when").click()
+    await page.get_by_label("Send my e-mails once a day, as one digest").check()
+    await page.get_by_label("My time zone (e.g. Europe/Berlin)").fill("Europe/Berlin")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.get_by_role("status")).to_have_text("Saved.")
+    await expect(page.get_by_label("Send my e-mails once a day, as one digest")).to_be_checked()
+    await axe(page)
+    await page.get_by_label("My time zone (e.g. Europe/Berlin)").fill("Mars/Base")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.locator("#time_zone-error")).to_contain_text("IANA time zone")
     await ctx.close()
 
 

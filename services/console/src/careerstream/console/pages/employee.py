@@ -8,6 +8,7 @@ the API says their part is (`your_part`).
 
 import json
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -357,3 +358,124 @@ async def save_aspirations(request: Request, b: Api) -> Response:
             saved=False,
         )
     return render(request, "employee/aspirations.html", asp=asp or body, errors={}, saved=True)
+
+
+# -- notifications -----------------------------------------------------------------------------
+
+KINDS: list[tuple[str, str]] = [
+    ("assessment_opened", "My assessment opens"),
+    ("assessment_due", "Ratings I owe are due soon"),
+    ("peer_review_requested", "A colleague asks me to rate them"),
+    ("gaps_ready", "My assessment is complete"),
+    ("plan_drafted", "A development plan is ready for me"),
+    ("transition_plan", "My plan for a new role"),
+    ("checkin_overdue", "A plan check-in is overdue"),
+    ("opportunity_match", "Opportunities that fit me (daily digest)"),
+    ("application_shortlisted", "My application is shortlisted"),
+    ("application_selected", "I am selected"),
+    ("application_not_selected", "Someone else is selected"),
+    ("opportunity_closed", "An opportunity I applied for closes"),
+    ("team_assessments_opened", "My team's assessments open (managers)"),
+    ("plan_awaiting_approval", "A plan waits for my approval (managers)"),
+    ("new_report_transition", "Someone joins my team (managers)"),
+    ("goal_completed", "A report closes a goal (managers)"),
+    ("erasure_completed", "An erasure I asked for completes (HR)"),
+]
+
+
+@router.get("/me/notifications")
+async def inbox(request: Request, b: Api) -> Response:
+    got = await b.maybe("notifications", "/v1/me/notifications", limit=100)
+    items = (got or {}).get("items", [])
+    for item in items:  # links into this console open here, not on another host
+        parts = urlsplit(str(item.get("link", "")))
+        item["path"] = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return render(
+        request,
+        "employee/inbox.html",
+        items=items,
+        unread=(got or {}).get("unread", 0),
+        available=got is not None,
+    )
+
+
+@router.post("/me/notifications/read-all")
+async def read_all(b: Api) -> Response:
+    await b.post("notifications", "/v1/me/notifications/read-all")
+    return redirect("/me/notifications")
+
+
+@router.post("/me/notifications/{notification_id}/read")
+async def read_one(notification_id: str, b: Api) -> Response:
+    try:
+        await b.post("notifications", f"/v1/me/notifications/{notification_id}/read")
+    except ApiError as exc:
+        if exc.status >= 500:
+            raise
+    return redirect("/me/notifications")
+
+
+@router.get("/me/notifications/preferences")
+async def preferences(request: Request, b: Api) -> Response:
+    prefs = await b.maybe("notifications", "/v1/me/notification-preferences")
+    return _prefs_page(request, prefs or {}, {}, saved=False)
+
+
+def _prefs_page(
+    request: Request,
+    prefs: dict[str, Any],
+    errors: dict[str, Any],
+    *,
+    saved: bool,
+    status: int = 200,
+) -> Response:
+    channels = prefs.get("channels") or {}
+
+    def on(kind: str, channel: str) -> bool:
+        for key in (kind, "*"):
+            chosen = (channels.get(key) or {}).get(channel)
+            if isinstance(chosen, bool):
+                return chosen
+        return True
+
+    quiet = prefs.get("quiet_hours") or {}
+    return render(
+        request,
+        "employee/notification_preferences.html",
+        status,
+        kinds=[(k, text, on(k, "email"), on(k, "chat")) for k, text in KINDS],
+        digest=bool(prefs.get("digest")),
+        time_zone=prefs.get("time_zone") or "",
+        quiet_start=quiet.get("start"),
+        quiet_end=quiet.get("end"),
+        errors=errors,
+        saved=saved,
+    )
+
+
+@router.post("/me/notifications/preferences")
+async def save_preferences(request: Request, b: Api) -> Response:
+    form = await request.form()
+    start, end = form_value(form, "quiet_start"), form_value(form, "quiet_end")
+    body: dict[str, Any] = {
+        "channels": {
+            k: {"email": form.get(f"email:{k}") == "on", "chat": form.get(f"chat:{k}") == "on"}
+            for k, _ in KINDS
+        },
+        "digest": form.get("digest") == "on",
+        "time_zone": form_value(form, "time_zone") or None,
+        "quiet_hours": {"start": number(start), "end": number(end)} if start and end else None,
+    }
+    try:
+        saved = await b.put("notifications", "/v1/me/notification-preferences", body)
+    except ApiError as exc:
+        if exc.status >= 500:
+            raise
+        return _prefs_page(
+            request,
+            body,
+            {"form": exc.detail, **exc.field_errors()},
+            saved=False,
+            status=422,
+        )
+    return _prefs_page(request, saved or body, {}, saved=True)

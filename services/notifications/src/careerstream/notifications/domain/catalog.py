@@ -151,13 +151,13 @@ CATALOGUE: dict[Kind, Message] = {
             "The hiring manager will be in touch about the next step.",
         ),
         "See my applications",
-        "/me/marketplace",
+        "/marketplace",
     ),
     Kind.APPLICATION_SELECTED: Message(
         "You have been selected for {title}",
         ("Congratulations: you have been selected for {title}.",),
         "See my applications",
-        "/me/marketplace",
+        "/marketplace",
     ),
     Kind.APPLICATION_NOT_SELECTED: Message(
         "About your application for {title}",
@@ -176,7 +176,7 @@ CATALOGUE: dict[Kind, Message] = {
             "Your development plan and the marketplace are there for what comes next.",
         ),
         "Browse the marketplace",
-        "/me/marketplace",
+        "/marketplace",
     ),
     Kind.OPPORTUNITY_MATCH: Message(
         "An opportunity that fits you: {title}",
@@ -185,7 +185,7 @@ CATALOGUE: dict[Kind, Message] = {
             "It fits your skills and what you said you aim for; see how you match, term by term.",
         ),
         "See the opportunity",
-        "/me/marketplace",
+        "/marketplace",
     ),
     Kind.ERASURE_COMPLETED: Message(
         "An erasure you requested is complete",
@@ -194,7 +194,7 @@ CATALOGUE: dict[Kind, Message] = {
             "The privacy page shows which services answered.",
         ),
         "See the erasure",
-        "/hr/privacy",
+        "/hr",
     ),
     Kind.DIGEST: Message(
         "Your careerstream digest: {count} update{s}",
