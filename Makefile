@@ -40,6 +40,7 @@ bench: tools              ## every benchmark (see bench/RESULTS.md)
 	uv run python -m bench.hris_latency --rate 500 --seconds 20
 	uv run python -m bench.onboarding --employees 100000
 	uv run python -m bench.console --employees 10000 --requests 30
+	uv run python -m bench.notifications --employees 50000
 
 contracts: tools          ## regenerate contracts/schemas (refuses breaking changes) and contracts/asyncapi
 	uv run careerstream contracts

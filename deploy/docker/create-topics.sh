@@ -28,6 +28,8 @@ topics=(
   careerstream.mobility.application.v1.dlq
   careerstream.mobility.passedover.v1
   careerstream.mobility.passedover.v1.dlq
+  careerstream.mobility.match.v1
+  careerstream.mobility.match.v1.dlq
   careerstream.metrics.snapshot.v1
   careerstream.metrics.snapshot.v1.dlq
   careerstream.privacy.erasure.v1
