@@ -319,6 +319,38 @@ async def test_hr_publishes_a_framework_change_the_employee_sees_opens_a_cycle_a
     await page.get_by_role("button", name="Save entry").click()
     await expect(page.locator("tr", has_text="System design course")).to_contain_text("yours")
 
+    # Personal data: who read E1's career data, E1's export, and E3 erased everywhere.
+    await page.get_by_role("link", name="Personal data").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Personal data")
+    await axe(page)
+    await page.get_by_label("Employee id to look up").fill("E1")
+    await page.get_by_role("button", name="Show who read it").click()
+    trail = page.locator("table", has_text="Who read or changed E1")
+    await expect(trail).to_contain_text("M1")  # the manager read E1's page in their story
+    await axe(page)
+    link = page.get_by_role("link", name=re.compile("^Download everything held about E1"))
+    got = await page.request.get(str(await link.get_attribute("href")))  # the session's cookies
+    assert got.ok, await got.text()
+    assert got.headers["content-disposition"] == 'attachment; filename="careerstream-E1.json"'
+    export = await got.json()
+    assert export["services"]["hris"]["records"]["people"][0]["employee_id"] == "E1"
+    await page.get_by_label("Employee id", exact=True).fill("E3")
+    await page.get_by_label("Reason (kept with the erasure)").fill("left and asked to be forgotten")
+    await page.get_by_label("I understand that this cannot be undone").check()
+    await page.get_by_role("button", name="Erase everywhere").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Erasure of E3")
+    await axe(page)
+
+    async def erased() -> bool | None:
+        await page.reload()
+        status = await page.get_by_test_id("erasure-status").inner_text()
+        return True if status == "completed" else None
+
+    await eventually(erased, "E3 erased everywhere", timeout=180)
+    await expect(page.locator("tr[data-service='notifications']")).not_to_contain_text("waiting")
+    await expect(page.locator("tr[data-service='hris']")).to_contain_text("people 1")
+    await shot(page, "hr-erasure")
+
     await page.get_by_role("link", name="HRIS import").click()
     await axe(page)
     export = "employee_id,display_name,job_code,manager_id,department_id\nE9,Ivy New,engineering.junior-developer,M1,engineering\n"

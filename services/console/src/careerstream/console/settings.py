@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     mobility_url: str = "http://127.0.0.1:8104"
     metrics_url: str = "http://127.0.0.1:8105"
     hris_url: str = "http://127.0.0.1:8106"
+    privacy_url: str = "http://127.0.0.1:8107"
     notifications_url: str = "http://127.0.0.1:8108"
     api_timeout_seconds: float = 15.0
     token_ttl_seconds: int = Field(default=300, ge=30, le=3600)

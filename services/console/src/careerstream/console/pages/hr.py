@@ -1,5 +1,6 @@
 """HR's pages: frameworks (matrix, import, edit a requirement, diff, publish), cycles, the
-catalogue, the HRIS import with its progress, and the metrics dashboard."""
+catalogue, the HRIS import with its progress, the metrics dashboard, and personal data
+(erasures, a person's export and who read their data)."""
 
 # No `from __future__ import annotations`: FastAPI reads the annotations at runtime.
 
@@ -485,4 +486,86 @@ async def metrics_csv(request: Request, b: Api) -> Response:
         resp.content,
         media_type="text/csv",
         headers={"Content-Disposition": 'attachment; filename="careerstream-metrics.csv"'},
+    )
+
+
+# -- personal data ---------------------------------------------------------------------------
+
+
+@router.get("/privacy")
+async def privacy(request: Request, b: Api) -> Response:
+    _refuse_non_hr(b)
+    return await _privacy(request, b, {}, {})
+
+
+async def _privacy(
+    request: Request,
+    b: Backend,
+    errors: dict[str, str],
+    form: dict[str, Any],
+    status: int = 200,
+    person_id: str | None = None,
+    accesses: list[dict[str, Any]] | None = None,
+) -> Response:
+    rows = await b.get("privacy", "/v1/privacy/erasures")
+    rows = sorted(rows, key=lambda r: str(r.get("requested_at", "")), reverse=True)
+    return render(
+        request,
+        "hr/privacy.html",
+        status,
+        erasures=rows,
+        errors=errors,
+        form=form,
+        person_id=person_id,
+        accesses=accesses or [],
+    )
+
+
+@router.post("/privacy/erasures")
+async def erase(request: Request, b: Api) -> Response:
+    _refuse_non_hr(b)
+    form = await request.form()
+    body = {"employee_id": form_value(form, "employee_id"), "reason": form_value(form, "reason")}
+    if form.get("confirm") != "on":
+        errors = {"confirm": "tick the box: an erasure cannot be undone"}
+        return await _privacy(request, b, errors, body, 422)
+    try:
+        done = await b.post("privacy", "/v1/privacy/erasures", body)
+    except ApiError as exc:
+        if exc.status >= 500:
+            raise
+        errors = {"form": exc.detail or str(exc), **exc.field_errors()}
+        if exc.status == 404:
+            errors["employee_id"] = exc.detail or "no such employee"
+        return await _privacy(request, b, errors, body, 422)
+    return redirect(f"/hr/privacy/erasures/{quote(str(done['erasure_id']), safe='')}")
+
+
+@router.get("/privacy/erasures/{erasure_id}")
+async def erasure(request: Request, erasure_id: str, b: Api) -> Response:
+    _refuse_non_hr(b)
+    e = await b.get("privacy", f"/v1/privacy/erasures/{quote(erasure_id, safe='')}")
+    return render(request, "hr/erasure.html", e=e)
+
+
+@router.get("/privacy/person")
+async def person_data(request: Request, b: Api) -> Response:
+    _refuse_non_hr(b)
+    emp = str(request.query_params.get("employee_id", "")).strip()[:128]
+    if not emp:
+        return redirect("/hr/privacy")
+    trail = await b.maybe("privacy", f"/v1/privacy/employees/{quote(emp, safe='')}/accesses")
+    return await _privacy(request, b, {}, {}, person_id=emp, accesses=trail or [])
+
+
+@router.get("/privacy/person/export")
+async def person_export(request: Request, b: Api) -> Response:
+    _refuse_non_hr(b)
+    emp = str(request.query_params.get("employee_id", "")).strip()[:128]
+    doc = await b.get("privacy", f"/v1/privacy/employees/{quote(emp, safe='')}/export")
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in emp) or "employee"
+    return Response(
+        json.dumps(doc, indent=2, sort_keys=True),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="careerstream-{safe}.json"'},
     )

@@ -194,7 +194,7 @@ CATALOGUE: dict[Kind, Message] = {
             "The privacy page shows which services answered.",
         ),
         "See the erasure",
-        "/hr",
+        "/hr/privacy/erasures/{erasure}",
     ),
     Kind.DIGEST: Message(
         "Your careerstream digest: {count} update{s}",
