@@ -731,3 +731,53 @@ async def test_matching_opportunities_come_in_the_daily_digest_only(
     assert "An opportunity that fits you: Data Lead" in one.text()
     assert "An opportunity that fits you: Platform Gig" in one.text()
     assert webhook.posts == []
+
+
+async def test_a_move_tells_the_mover_and_their_new_manager_once(
+    svc: RunningService, send: Send, mail: MailSink
+) -> None:
+    t = tenant_id()
+    await people(send, svc, t, ("M2", None), ("E1", "M2"))
+    transition = pl.TransitionPlanDrafted(
+        plan_id="TP1",
+        employee_id="E1",
+        manager_id="M2",
+        from_role_id="r1",
+        to_role_id="r2",
+        source=pl.MoveSource.HRIS,
+        closed_plan_id="P0",
+        goals=2,
+        moved_at=NOW,
+        drafted_at=NOW,
+    )
+    await send(
+        t,
+        transition,
+        pl.PlanCreated(
+            plan_id="TP1",
+            employee_id="E1",
+            period_start=NOW.date(),
+            period_end=(NOW + timedelta(days=180)).date(),
+            status=pl.PlanStatus.DRAFT,
+            transition_to_role_id="r2",
+            created_at=NOW,
+        ),
+    )
+    await send(t, transition)  # delivered again
+    await until(lambda: mail.to(f"e1@{t}.example") and mail.to(f"m2@{t}.example"), "both told")
+    await until(
+        lambda: svc.scalar("SELECT count(*) FROM notifications.plans WHERE tenant_id = $1", t),
+        "the transition plan recorded",
+    )
+    await until(
+        lambda: svc.scalar(
+            "SELECT count(*) = 0 FROM notifications.deliveries WHERE tenant_id = $1 "
+            "AND status <> 'sent'",
+            t,
+        ),
+        "every delivery sent",
+    )
+    # The transition plan is told as such, not also as a new draft to approve.
+    assert subjects(mail, f"e1@{t}.example") == ["Your plan for your new role"]
+    assert subjects(mail, f"m2@{t}.example") == ["Person E1 joins your team"]
+    assert "http://console.test/team/E1" in mail.to(f"m2@{t}.example")[0].text()
