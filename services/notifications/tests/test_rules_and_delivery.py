@@ -21,6 +21,7 @@ from careerstream.contracts.events.hris import EmployeeTerminated
 from careerstream.devstack.mailsink import MailSink
 from careerstream.devstack.sample import auth
 from careerstream.devstack.testing import RunningService, ServiceUnderTest
+from careerstream.notifications.domain import timing
 from careerstream.notifications.service_layer import rules
 from careerstream.notifications.service_layer.deciding import Policy
 
@@ -467,7 +468,12 @@ async def test_preferences_quiet_hours_digest_and_unsubscribe(
     assert "E1" not in plan  # turned off: in the inbox only
     assert plan["E2"]["later"] is True  # after the quiet hours
     assert plan["E3"]["digest"] is True
-    assert plan["E3"]["later"] is True or datetime.now(UTC).astimezone().hour == 7
+    # With the digest (08:00 in Berlin), unless that is under half an hour away.
+    berlin = timing.zone("Europe/Berlin")
+    soon = timing.next_digest(datetime.now(UTC), berlin, 8) <= datetime.now(UTC) + timedelta(
+        minutes=30
+    )
+    assert plan["E3"]["later"] is not soon
     inbox = await svc.client.get("/v1/me/notifications", headers=me)
     assert [i["kind"] for i in inbox.json()["items"]] == ["assessment_opened"]
 

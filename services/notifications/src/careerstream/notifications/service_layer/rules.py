@@ -540,6 +540,13 @@ class Rules:
 # -- timed rules --------------------------------------------------------------------------
 
 
+def _rows_by_tenant(rows: Sequence[Any]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    for r in rows:
+        out.setdefault(r.tenant_id, []).append(r)
+    return out
+
+
 async def due_reminders(uow: UnitOfWork, policy: Policy, days: float, limit: int = 2000) -> int:
     """Assessments whose deadline is within `days` and which some rater has not rated: each
     such rater is reminded once. Rows are claimed with SKIP LOCKED, so replicas share the work
@@ -566,10 +573,7 @@ async def due_reminders(uow: UnitOfWork, policy: Policy, days: float, limit: int
     if not rows:
         return 0
     intents: list[Intent] = []
-    by_tenant: dict[str, list[Any]] = {}
-    for r in rows:
-        by_tenant.setdefault(r.tenant_id, []).append(r)
-    for tenant, group in by_tenant.items():
+    for tenant, group in _rows_by_tenant(rows).items():
         waiting = await uow.session.execute(
             sa.select(raters.c.assessment_id, raters.c.rater_id, raters.c.kind).where(
                 raters.c.tenant_id == tenant,
@@ -621,10 +625,7 @@ async def overdue_checkins(uow: UnitOfWork, policy: Policy, days: float, limit: 
     if not rows:
         return 0
     intents: list[Intent] = []
-    by_tenant: dict[str, list[Any]] = {}
-    for r in rows:
-        by_tenant.setdefault(r.tenant_id, []).append(r)
-    for tenant, group in by_tenant.items():
+    for tenant, group in _rows_by_tenant(rows).items():
         managers = await managers_of(uow, tenant, [r.employee_id for r in group])
         for r in group:
             trigger = f"{r.plan_id}:{r.last_touch.isoformat()}"
