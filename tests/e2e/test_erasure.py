@@ -365,8 +365,16 @@ async def test_erasing_two_people_leaves_nothing_of_them_and_the_figures_unchang
             figures = await _figures(p, tenant)
             mob, dev = figures["mobility"], figures["development"]
             head = figures["headline"].get("figures", {})
-            settled = (mob.get("fills"), dev.get("plans_ended"), head.get("fills")) == (1, 1, 1)
-            return figures if settled else None
+            settled = (
+                mob.get("fills"),
+                dev.get("plans_ended"),
+                dev.get("plan_completion_rate"),
+                head.get("fills"),
+                head.get("plan_completion_rate"),
+            ) == (1, 1, 1.0, 1, 1.0)
+            # The views are read one after another: each must show every event of the company,
+            # and a second read must find them as they were (nothing still on its way).
+            return figures if settled and await _figures(p, tenant) == figures else None
 
         before = await eventually(settled, "the metrics of the company", timeout=90)
 
