@@ -30,6 +30,8 @@ topics=(
   careerstream.mobility.passedover.v1.dlq
   careerstream.mobility.match.v1
   careerstream.mobility.match.v1.dlq
+  careerstream.learning.record.v1
+  careerstream.learning.record.v1.dlq
   careerstream.metrics.snapshot.v1
   careerstream.metrics.snapshot.v1.dlq
   careerstream.privacy.erasure.v1

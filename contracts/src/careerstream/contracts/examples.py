@@ -8,6 +8,7 @@ from careerstream.contracts.base import EventPayload
 from careerstream.contracts.events import assessments as a
 from careerstream.contracts.events import frameworks as f
 from careerstream.contracts.events import hris as h
+from careerstream.contracts.events import learning as lr
 from careerstream.contracts.events import metrics
 from careerstream.contracts.events import mobility as m
 from careerstream.contracts.events import plans as p
@@ -244,6 +245,48 @@ EXAMPLES: dict[str, EventPayload] = {
             manager_id="E001",
             kind=p.ConversationKind.CAREER,
             held_at=T,
+        ),
+        p.ActionUpdated(
+            plan_id="P1",
+            goal_id="G1",
+            action_id="A1",
+            employee_id="E100",
+            kind=p.ActionKind.COURSE,
+            entry_id="sql-foundations",
+            status=p.ActionStatus.DONE,
+            progress=100,
+            via=p.ActionVia.LMS,
+            learning_statement_id="fd41c918-b88b-4b20-a0a5-a4c32391aaa0",
+            learning_source_id="moodle",
+            updated_at=T,
+        ),
+        lr.LearningCompleted(
+            statement_id="fd41c918-b88b-4b20-a0a5-a4c32391aaa0",
+            employee_id="E100",
+            source_id="moodle",
+            activity_id="https://lms.example.com/course/view.php?id=42",
+            activity_name="SQL foundations",
+            verb=lr.LearningVerb.PASSED,
+            success=True,
+            score_scaled=0.92,
+            occurred_at=T,
+            stored_at=T,
+        ),
+        lr.LearningProgressed(
+            statement_id="7ccd3322-e1a5-411a-a67d-6a735c76f119",
+            employee_id="E100",
+            source_id="moodle",
+            activity_id="https://lms.example.com/course/view.php?id=42",
+            verb=lr.LearningVerb.PROGRESSED,
+            progress=40,
+            occurred_at=T,
+            stored_at=T,
+        ),
+        lr.LearningVoided(
+            statement_id="fd41c918-b88b-4b20-a0a5-a4c32391aaa0",
+            employee_id="E100",
+            voided_by="0b4a8bd4-4b8e-4b39-8b0b-44bb0d8b4c0f",
+            voided_at=T,
         ),
         m.OpportunityPosted(
             opportunity_id="O1",

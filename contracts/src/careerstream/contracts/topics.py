@@ -25,6 +25,8 @@ APPLICATION = "careerstream.mobility.application.v1"
 PASSED_OVER = "careerstream.mobility.passedover.v1"
 MATCH = "careerstream.mobility.match.v1"
 
+LEARNING = "careerstream.learning.record.v1"
+
 METRICS_SNAPSHOT = "careerstream.metrics.snapshot.v1"
 
 ERASURE = "careerstream.privacy.erasure.v1"
@@ -44,6 +46,7 @@ ALL_TOPICS: tuple[str, ...] = (
     APPLICATION,
     PASSED_OVER,
     MATCH,
+    LEARNING,
     METRICS_SNAPSHOT,
     ERASURE,
     ACCESS,
@@ -52,6 +55,7 @@ ALL_TOPICS: tuple[str, ...] = (
 RESTRICTED: dict[str, frozenset[str]] = {
     PASSED_OVER: frozenset({"metrics"}),
     MATCH: frozenset({"notifications"}),
+    LEARNING: frozenset({"plans", "metrics"}),
 }
 """Topics only the services named may read (personal data the others do not need); a test
 holds every subscription to it, and the Kafka ACLs are to be generated from it."""

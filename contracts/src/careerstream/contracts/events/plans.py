@@ -278,3 +278,52 @@ class TransitionPlanDrafted(EventPayload):
     """When the move took effect."""
     drafted_at: datetime
     """When the plan was drafted."""
+
+
+class ActionStatus(StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class ActionVia(StrEnum):
+    HAND = "hand"
+    """The employee or a manager set it."""
+    LMS = "lms"
+    """A learning record from the company's LMS set it (`learning_statement_id` names it)."""
+
+
+class ActionUpdated(EventPayload):
+    """An action of a plan changed status or progress: by hand, or from a learning record."""
+
+    event_type = "careerstream.plans.action.updated.v1"
+    topic = topics.PLAN
+    aggregate_field = "plan_id"
+
+    plan_id: Id
+    """The plan."""
+    goal_id: Id
+    """The goal the action serves."""
+    action_id: Id
+    """The action."""
+    employee_id: Id
+    """Whose plan it is."""
+    kind: ActionKind
+    """Course, stretch assignment, mentoring, project or rotation."""
+    entry_id: Id | None = None
+    """The catalogue entry the action is, when it is one."""
+    status: ActionStatus
+    """Where the action stands now."""
+    progress: int = Field(ge=0, le=100)
+    """Percent done (100 when done)."""
+    via: ActionVia
+    """What changed it."""
+    learning_statement_id: Id | None = None
+    """The learning record that changed it (`via` lms)."""
+    learning_source_id: Id | None = None
+    """The LMS that sent that record."""
+    failed_attempt: bool = False
+    """The learning record was a failed attempt: the action stays open."""
+    updated_at: datetime
+    """When it changed."""

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from careerstream.hris.adapters.orm import metadata
 from careerstream.hris.config import Settings
-from careerstream.hris.entrypoints import api, consumers, surveys
+from careerstream.hris.entrypoints import api, consumers, surveys, xapi
 from careerstream.hris.service_layer import gateway
 from careerstream.servicekit.erasure import export_router
 from careerstream.servicekit.service import ServiceRuntime, build_runtime
@@ -21,6 +21,8 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
         routers=[
             api.router,
             surveys.router,
+            xapi.router,
+            xapi.sources_router,
             export_router(metadata.schema or "hris", consumers.ERASURE_RULES),
         ],
         register_consumers=consumers.register,

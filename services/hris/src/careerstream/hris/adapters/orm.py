@@ -126,3 +126,44 @@ survey_responses = sa.Table(
     sa.Column("responded_at", TS, nullable=False),
     sa.Index("ix_survey_responses_survey", "tenant_id", "survey_id"),
 )
+
+learning_sources = sa.Table(
+    "learning_sources",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("source_id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("key", sa.Text, nullable=False, unique=True, comment="the Basic user name"),
+    sa.Column("secret_sha256", sa.Text, nullable=False, comment="the secret is shown once"),
+    sa.Column(
+        "identifier",
+        sa.Text,
+        nullable=False,
+        comment="how an actor maps to an employee: 'email' or 'employee_id'",
+    ),
+    sa.Column("home_page", sa.Text, comment="employee_id: the account homePage required"),
+    sa.Column("created_at", TS, nullable=False),
+    comment="LMSs that send xAPI statements, with their credentials",
+)
+
+learning_statements = sa.Table(
+    "learning_statements",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("statement_id", sa.Text, primary_key=True),
+    sa.Column("source_id", sa.Text, nullable=False),
+    sa.Column("employee_id", sa.Text, comment="whom the actor maps to; null when nobody"),
+    sa.Column("verb_id", sa.Text, nullable=False),
+    sa.Column("activity_id", sa.Text),
+    sa.Column("fingerprint", sa.Text, nullable=False, comment="what a re-sent id is compared on"),
+    sa.Column("statement", JSONB, nullable=False, comment="as stored (with stored, authority)"),
+    sa.Column("published", sa.Boolean, nullable=False, comment="it became a learning event"),
+    sa.Column("stored_at", TS, nullable=False),
+    sa.Column("voided_by", sa.Text),
+    sa.Index("ix_learning_statements_employee", "tenant_id", "employee_id"),
+    sa.Index("ix_learning_statements_stored", "tenant_id", "source_id", "stored_at"),
+    comment="The company's learning record: every statement an LMS sent",
+)
+
+sa.Index("ix_people_work_email", people.c.tenant_id, sa.func.lower(people.c.work_email))
+"""Learning records find their person by e-mail address."""

@@ -3,6 +3,7 @@
 from faststream.kafka import KafkaBroker
 
 from careerstream.contracts.events import hris as ev
+from careerstream.contracts.events import learning
 from careerstream.contracts.events.privacy import ErasureAnswered
 from careerstream.hris.adapters.orm import metadata
 from careerstream.servicekit.erasure import Forget, Pseudonymise, Rule, Scrub, erasure_consumer
@@ -28,8 +29,10 @@ ERASURE_RULES: list[Rule] = [
     Forget("survey_responses"),
     Forget("survey_invitations"),
     Pseudonymise("surveys", "created_by"),
+    Forget("learning_statements"),
 ]
-"""The person's directory row, held changes, lines of past imports and pulse answers go; the
+"""The person's directory row, held changes, lines of past imports, pulse answers and learning
+records go; the
 reports of an erased manager keep a pseudonym as their manager (the hierarchy still groups
 them); a pulse HR defined stays, under a pseudonym."""
 
@@ -43,5 +46,8 @@ def register(broker: KafkaBroker, uow: UowFactory) -> None:
         ev.EmployeeChanged,
         ev.EmployeeTerminated,
         ev.SurveyResponded,
+        learning.LearningCompleted,
+        learning.LearningProgressed,
+        learning.LearningVoided,
         ErasureAnswered,
     )

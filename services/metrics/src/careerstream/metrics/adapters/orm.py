@@ -166,6 +166,34 @@ role_history = sa.Table(
     comment="Every role the HRIS gave a person, as announced: moves are read from it in order",
 )
 
+learning_completions = sa.Table(
+    "learning_completions",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("statement_id", sa.Text, primary_key=True),
+    sa.Column("employee_id", sa.Text, nullable=False),
+    sa.Column("activity_id", sa.Text, nullable=False),
+    sa.Column("completed_at", TS, nullable=False),
+    sa.Column("voided", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index("ix_learning_completions_window", "tenant_id", "completed_at"),
+    comment="Activities people completed or passed, as the LMS said (learning.completed)",
+)
+
+plan_actions = sa.Table(
+    "plan_actions",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("action_id", sa.Text, primary_key=True),
+    sa.Column("plan_id", sa.Text, nullable=False),
+    sa.Column("employee_id", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("via", sa.Text, nullable=False),
+    sa.Column("done_at", TS, comment="when it was last marked done (null unless done)"),
+    sa.Column("updated_at", TS, nullable=False),
+    comment="Plan actions whose status changed (action.updated): done by hand or from the LMS",
+)
+
 snapshots = sa.Table(
     "snapshots",
     metadata,
@@ -188,5 +216,7 @@ PROJECTIONS = (
     gap_observations,
     readiness,
     role_history,
+    learning_completions,
+    plan_actions,
 )
 """The tables a replay rebuilds (with `inbox`)."""

@@ -135,6 +135,16 @@ async def development(ask: Asked, uow: Uow) -> dict[str, Any]:
 
 
 @router.get(
+    "/learning",
+    summary="Courses completed through the LMS, and how much of the plans' actions it moved",
+)
+async def learning(ask: Asked, uow: Uow) -> dict[str, Any]:
+    return await _run(
+        uow, ask, lambda u: figures.learning_figures(u, ask.principal.tenant_id, ask.filters)
+    )
+
+
+@router.get(
     "/skills", summary="Gap heatmap by team and competency, its trend, the readiness pipeline"
 )
 async def skills(ask: Asked, uow: Uow) -> dict[str, Any]:

@@ -17,6 +17,8 @@ ERASURE_RULES: list[Rule] = [
             "plans",
             "readiness",
             "role_history",
+            "learning_completions",
+            "plan_actions",
         )
     ),
     Pseudonymise("conversations", "manager_id"),

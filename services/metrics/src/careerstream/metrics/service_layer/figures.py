@@ -18,7 +18,9 @@ from careerstream.metrics.adapters.orm import (
     employees,
     gap_observations,
     goals,
+    learning_completions,
     opportunities,
+    plan_actions,
     plans,
     readiness,
     role_history,
@@ -244,6 +246,64 @@ async def development_figures(u: UnitOfWork, tenant: str, f: Filters) -> dict[st
             sum(g.outcome == "achieved" for g in closed_goals), len(closed_goals)
         ),
         "time_to_close_gap_median_days": median(await _gap_closing_days(u, tenant, ids, w)),
+    }
+
+
+async def learning_figures(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, Any]:
+    """What people learned through the company's LMS, and how much of the plans it moved
+    (METRICS.md, "Learning"). Voided records do not count."""
+    w = f.window
+    pop = await population(u, tenant, f)
+    ids = list(pop)
+    at_end = [p for p in pop.values() if p.employed_at(w.end - timedelta(microseconds=1))]
+    completions = (
+        await u.session.execute(
+            sa.select(
+                learning_completions.c.employee_id, learning_completions.c.completed_at
+            ).where(
+                learning_completions.c.tenant_id == tenant,
+                among(learning_completions.c.employee_id, ids),
+                sa.not_(learning_completions.c.voided),
+            )
+        )
+    ).all()
+    in_window = [c for c in completions if w.holds(c.completed_at)]
+    done = (
+        await u.session.execute(
+            sa.select(plan_actions.c.via, plan_actions.c.done_at, plans.c.approved_at)
+            .select_from(
+                plan_actions.outerjoin(
+                    plans,
+                    sa.and_(
+                        plans.c.tenant_id == plan_actions.c.tenant_id,
+                        plans.c.plan_id == plan_actions.c.plan_id,
+                    ),
+                )
+            )
+            .where(
+                plan_actions.c.tenant_id == tenant,
+                among(plan_actions.c.employee_id, ids),
+                plan_actions.c.status == "done",
+            )
+        )
+    ).all()
+    done_in_window = [a for a in done if w.holds(a.done_at)]
+    via_lms = [a for a in done_in_window if a.via == "lms"]
+    return {
+        "headcount_at_end": len(at_end),
+        "courses_completed": len(in_window),
+        "people_who_completed_a_course": len({c.employee_id for c in in_window}),
+        "courses_completed_per_employee": ratio(len(in_window), len(at_end)),
+        "plan_actions_done": len(done_in_window),
+        "plan_actions_done_through_lms": len(via_lms),
+        "lms_share_of_plan_actions_done": ratio(len(via_lms), len(done_in_window)),
+        "plan_to_lms_completion_median_days": median(
+            [
+                (a.done_at - a.approved_at).total_seconds() / 86400
+                for a in via_lms
+                if a.approved_at is not None and a.done_at >= a.approved_at
+            ]
+        ),
     }
 
 

@@ -12,12 +12,14 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from careerstream.contracts.envelope import Envelope
 from careerstream.contracts.events import assessments as assessment_events
 from careerstream.contracts.events import frameworks as framework_events
 from careerstream.contracts.events import hris as hris_events
+from careerstream.contracts.events import learning as learning_events
 from careerstream.contracts.events import mobility as mobility_events
 from careerstream.contracts.events import plans as plan_events
 from careerstream.metrics.adapters.orm import (
@@ -26,8 +28,10 @@ from careerstream.metrics.adapters.orm import (
     employees,
     gap_observations,
     goals,
+    learning_completions,
     opportunities,
     passed_over,
+    plan_actions,
     plans,
     readiness,
     role_history,
@@ -296,6 +300,59 @@ async def on_plan_completed(uow: UnitOfWork, event: Envelope, e: plan_events.Pla
     )
 
 
+async def on_action_updated(uow: UnitOfWork, event: Envelope, e: plan_events.ActionUpdated) -> None:
+    """An action's status: done when, and by hand or from the LMS. A later update wins."""
+    done = e.status is plan_events.ActionStatus.DONE
+    values = {
+        "plan_id": e.plan_id,
+        "employee_id": e.employee_id,
+        "kind": e.kind.value,
+        "status": e.status.value,
+        "via": e.via.value,
+        "done_at": e.updated_at if done else None,
+        "updated_at": e.updated_at,
+    }
+    stmt = pg_insert(plan_actions).values(tenant_id=event.tenantid, action_id=e.action_id, **values)
+    await uow.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["tenant_id", "action_id"],
+            set_=values,
+            where=plan_actions.c.updated_at <= e.updated_at,
+        )
+    )
+
+
+async def on_learning_completed(
+    uow: UnitOfWork, event: Envelope, e: learning_events.LearningCompleted
+) -> None:
+    """An activity completed or passed."""
+    await uow.session.execute(
+        pg_insert(learning_completions)
+        .values(
+            tenant_id=event.tenantid,
+            statement_id=e.statement_id,
+            employee_id=e.employee_id,
+            activity_id=e.activity_id,
+            completed_at=e.occurred_at,
+        )
+        .on_conflict_do_nothing(index_elements=["tenant_id", "statement_id"])
+    )
+
+
+async def on_learning_voided(
+    uow: UnitOfWork, event: Envelope, e: learning_events.LearningVoided
+) -> None:
+    """A completion the LMS voided no longer counts."""
+    await uow.session.execute(
+        sa.update(learning_completions)
+        .where(
+            learning_completions.c.tenant_id == event.tenantid,
+            learning_completions.c.statement_id == e.statement_id,
+        )
+        .values(voided=True)
+    )
+
+
 async def on_goal_added(uow: UnitOfWork, event: Envelope, e: plan_events.GoalAdded) -> None:
     """A goal and the gap it closes."""
     await merge(
@@ -426,6 +483,15 @@ def handler_groups() -> Sequence[
                 plan_events.GoalAdded: on_goal_added,
                 plan_events.GoalCompleted: on_goal_completed,
                 plan_events.ConversationHeld: on_conversation,
+                plan_events.ActionUpdated: on_action_updated,
+            },
+            {},
+        ),
+        (
+            "metrics-learning",
+            {
+                learning_events.LearningCompleted: on_learning_completed,
+                learning_events.LearningVoided: on_learning_voided,
             },
             {},
         ),

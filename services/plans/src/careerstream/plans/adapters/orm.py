@@ -143,7 +143,55 @@ actions = sa.Table(
     sa.Column("owner_id", sa.Text, nullable=False),
     sa.Column("target_date", sa.Date, nullable=False),
     sa.Column("status", sa.Text, nullable=False, server_default="planned"),
+    sa.Column("entry_id", sa.Text, comment="the catalogue entry it is, when it is one"),
+    sa.Column("progress", sa.SmallInteger, nullable=False, server_default="0"),
+    sa.Column("via", sa.Text, nullable=False, server_default="hand", comment="hand or lms"),
+    sa.Column("statement_id", sa.Text, comment="the learning record that last moved it"),
     sa.Index("ix_actions_goal", "tenant_id", "goal_id"),
+)
+
+catalogue_activities = sa.Table(
+    "catalogue_activities",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("activity_id", sa.Text, primary_key=True, comment="the LMS's activity IRI"),
+    sa.Column("entry_id", sa.Text, nullable=False),
+    sa.Column("mapped_at", TS, nullable=False),
+    sa.Index("ix_catalogue_activities_entry", "tenant_id", "entry_id"),
+    comment="Which catalogue entry an LMS activity is (learning records find actions by it)",
+)
+
+learning_records = sa.Table(
+    "learning_records",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("statement_id", sa.Text, primary_key=True),
+    sa.Column("employee_id", sa.Text, nullable=False),
+    sa.Column("source_id", sa.Text, nullable=False),
+    sa.Column("activity_id", sa.Text, nullable=False),
+    sa.Column("activity_name", sa.Text),
+    sa.Column("verb", sa.Text, nullable=False),
+    sa.Column("progress", sa.SmallInteger),
+    sa.Column("occurred_at", TS, nullable=False),
+    sa.Column(
+        "applied",
+        sa.Boolean,
+        nullable=False,
+        server_default=sa.false(),
+        comment="its activity was mapped when it came (or since): it moved the plans it could",
+    ),
+    sa.Column(
+        "actions", JSONB, nullable=False, server_default="[]", comment="the actions it moved"
+    ),
+    sa.Column("voided", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index(
+        "ix_learning_records_pending",
+        "tenant_id",
+        "activity_id",
+        postgresql_where=sa.text("NOT applied"),
+    ),
+    sa.Index("ix_learning_records_employee", "tenant_id", "employee_id"),
+    comment="Learning records of the tenant's people, kept until their activity is mapped",
 )
 
 checkins = sa.Table(

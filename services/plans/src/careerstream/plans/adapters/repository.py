@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from careerstream.contracts.events.plans import ActionVia
 from careerstream.plans.adapters.orm import (
     actions,
     catalogue,
@@ -82,7 +83,16 @@ class Plans:
         for a in action_rows:
             by_goal.setdefault(a.goal_id, []).append(
                 Action(
-                    a.action_id, a.kind, a.title, a.owner_id, a.target_date, ActionState(a.status)
+                    a.action_id,
+                    a.kind,
+                    a.title,
+                    a.owner_id,
+                    a.target_date,
+                    ActionState(a.status),
+                    entry_id=a.entry_id,
+                    progress=a.progress,
+                    via=ActionVia(a.via),
+                    statement_id=a.statement_id,
                 )
             )
         by_plan: dict[str, list[Goal]] = {}
@@ -227,6 +237,10 @@ class Plans:
                         "owner_id": a.owner_id,
                         "target_date": a.target_date,
                         "status": a.status.value,
+                        "entry_id": a.entry_id,
+                        "progress": a.progress,
+                        "via": a.via.value,
+                        "statement_id": a.statement_id,
                     }
                     for g, a in all_actions
                 ],

@@ -27,9 +27,11 @@ from careerstream.contracts.events import plans as ev
 from careerstream.plans.domain.rules import (
     CatalogueEntry,
     GapIn,
+    LearningRecord,
     NewGoal,
     OpenGoal,
     Rebase,
+    learning_effect,
     rebase,
 )
 from careerstream.servicekit.domain import Aggregate, Conflict, NotFound
@@ -85,6 +87,14 @@ class Action:
     owner_id: str
     target_date: date
     status: ActionState = ActionState.PLANNED
+    entry_id: str | None = None
+    """The catalogue entry it is, when it is one (a learning record finds it by that)."""
+    progress: int = 0
+    """Percent done: 100 when done; a learning record's `progressed` moves it."""
+    via: ev.ActionVia = ev.ActionVia.HAND
+    """What last changed it."""
+    statement_id: str | None = None
+    """The learning record that last changed it (`via` lms)."""
 
     def as_event(self) -> ev.Action:
         """The action as events carry it."""
@@ -338,7 +348,8 @@ class Plan(Aggregate):
             source=source,
             created_at=now,
             actions=[
-                Action(new_id("act"), e.kind, e.title, self.employee_id, due) for e in suggestions
+                Action(new_id("act"), e.kind, e.title, self.employee_id, due, entry_id=e.entry_id)
+                for e in suggestions
             ],
         )
         self.goals.append(goal)
@@ -419,10 +430,17 @@ class Plan(Aggregate):
         return goal
 
     def add_action(
-        self, goal_id: str, *, kind: str, title: str, owner_id: str, target_date: date
+        self,
+        goal_id: str,
+        *,
+        kind: str,
+        title: str,
+        owner_id: str,
+        target_date: date,
+        entry_id: str | None = None,
     ) -> Action:
         """A planned action for an open goal (`rules.action_problems` checked its fields)."""
-        action = Action(new_id("act"), kind, title, owner_id, target_date)
+        action = Action(new_id("act"), kind, title, owner_id, target_date, entry_id=entry_id)
         self.open_goal(goal_id).actions.append(action)
         return action
 
@@ -434,9 +452,110 @@ class Plan(Aggregate):
                     return goal, action
         raise NotFound(f"no action '{action_id}' among those you may see")
 
-    def set_action_status(self, action_id: str, status: ActionState) -> None:
+    def set_action_status(self, action_id: str, status: ActionState, now: datetime) -> None:
         """Move an action to any state (an action is a note to self, not a workflow)."""
-        self.action(action_id)[1].status = status
+        goal, action = self.action(action_id)
+        action.status, action.via, action.statement_id = status, ev.ActionVia.HAND, None
+        if status is ActionState.DONE:
+            action.progress = 100
+        self._action_updated(goal, action, now)
+
+    def _action_updated(
+        self,
+        goal: Goal,
+        action: Action,
+        now: datetime,
+        *,
+        source: str | None = None,
+        failed: bool = False,
+    ) -> None:
+        self._announce(
+            ev.ActionUpdated(
+                plan_id=self.plan_id,
+                goal_id=goal.goal_id,
+                action_id=action.action_id,
+                employee_id=self.employee_id,
+                kind=ev.ActionKind(action.kind),
+                entry_id=action.entry_id,
+                status=ev.ActionStatus(action.status.value),
+                progress=action.progress,
+                via=action.via,
+                learning_statement_id=action.statement_id
+                if action.via is ev.ActionVia.LMS
+                else None,
+                learning_source_id=source,
+                failed_attempt=failed,
+                updated_at=now,
+            )
+        )
+
+    def apply_learning(self, entry_id: str, record: LearningRecord, now: datetime) -> list[str]:
+        """A learning record for a catalogue entry: each open action of an open goal that is
+        that entry moves (see `rules.learning_effect`); a goal whose every action is then done
+        is achieved, and the plan completes when no goal is left open. Returns the actions
+        moved. Only a draft or active plan moves."""
+        if self.status not in WORKING:
+            return []
+        moved: list[str] = []
+        for goal in [g for g in self.goals if g.is_open]:
+            before = len(moved)
+            for action in goal.actions:
+                if action.entry_id != entry_id or action.status in (
+                    ActionState.DONE,
+                    ActionState.CANCELLED,
+                ):
+                    continue
+                status, progress = learning_effect(action.status.value, action.progress, record)
+                action.status, action.progress = ActionState(status), progress
+                action.via, action.statement_id = ev.ActionVia.LMS, record.statement_id
+                self._action_updated(
+                    goal, action, now, source=record.source_id, failed=record.verb == "failed"
+                )
+                moved.append(action.action_id)
+            if len(moved) > before:
+                self._roll_up(goal, now)
+        self.complete_if_done(now)
+        return moved
+
+    def undo_learning(
+        self, action_id: str, remaining: Sequence[LearningRecord], now: datetime
+    ) -> bool:
+        """A learning record that moved an action was voided: the action is what the records
+        left say (planned when none). An achieved goal stays achieved. True when it changed."""
+        goal, action = self.action(action_id)
+        if action.via is not ev.ActionVia.LMS:
+            return False  # set by hand since: the hand's word stands
+        status, progress = ActionState.PLANNED.value, 0
+        for r in remaining:
+            status, progress = learning_effect(status, progress, r)
+        action.status, action.progress = ActionState(status), progress
+        action.statement_id = remaining[-1].statement_id if remaining else None
+        self._action_updated(goal, action, now)
+        if goal.is_open:
+            self._roll_up(goal, now)
+        return True
+
+    def _roll_up(self, goal: Goal, now: datetime) -> None:
+        """A goal's progress is at least the mean of its actions' (cancelled ones left out);
+        with every action done, the goal is achieved."""
+        counted = [a for a in goal.actions if a.status is not ActionState.CANCELLED]
+        if not counted or not goal.is_open:
+            return
+        if all(a.status is ActionState.DONE for a in counted):
+            self.close_goal(goal.goal_id, ev.GoalOutcome.ACHIEVED, now)
+            return
+        rolled = round(sum(a.progress for a in counted) / len(counted))
+        if rolled > goal.progress:
+            goal.progress = rolled
+            self._announce(
+                ev.GoalProgressed(
+                    plan_id=self.plan_id,
+                    goal_id=goal.goal_id,
+                    employee_id=self.employee_id,
+                    progress=rolled,
+                    recorded_at=now,
+                )
+            )
 
     def rebase(
         self,

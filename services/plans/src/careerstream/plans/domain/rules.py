@@ -232,3 +232,25 @@ def guide(
     return sorted(
         items, key=lambda i: ({"new": 0, "grow": 1, "same": 2}[i.change], i.competency_id)
     )
+
+
+@dataclass(frozen=True)
+class LearningRecord:
+    """What the LMS said someone did with a catalogue entry (from a `learning.*` event)."""
+
+    statement_id: str
+    source_id: str
+    verb: str
+    """completed, passed, failed, progressed or attempted."""
+    progress: int | None = None
+
+
+def learning_effect(status: str, progress: int, record: LearningRecord) -> tuple[str, int]:
+    """An action's status and progress after a learning record: completed or passed is done
+    (100); progressed is in progress, at the record's progress if that is further; attempted
+    and failed start it (a failed attempt leaves it open, as it was)."""
+    if record.verb in ("completed", "passed"):
+        return "done", 100
+    if record.verb == "progressed":
+        return "in_progress", max(progress, record.progress or 0)
+    return ("in_progress" if status == "planned" else status), progress

@@ -11,15 +11,16 @@ notes. What the caller may not see is 404; what they may see but not do, 403.
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, Field
 
 from careerstream.contracts.events.plans import ConversationKind, GoalOutcome
 from careerstream.plans.domain.rules import KINDS
 from careerstream.plans.service_layer import conversations as conv
-from careerstream.plans.service_layer import goals, plans, views
+from careerstream.plans.service_layer import goals, learning, plans, views
 from careerstream.servicekit.audit import note_subject
 from careerstream.servicekit.deps import CurrentPrincipal, HrAdmin, Uow
+from careerstream.servicekit.edge import raw_body
 from careerstream.servicekit.errors import unit as _unit
 from careerstream.servicekit.problems import Problem
 from careerstream.servicekit.types import Day
@@ -189,6 +190,8 @@ class ActionIn(Strict):
     title: str = Field(min_length=1, max_length=300)
     owner_id: str
     target_date: Day
+    entry_id: str | None = Field(default=None, min_length=1, max_length=200)
+    """The catalogue entry the action is (its LMS learning records then move it)."""
 
 
 @router.post(
@@ -199,7 +202,14 @@ async def add_action(
 ) -> dict[str, str]:
     async with _unit(uow) as u:
         action_id = await goals.add_action(
-            u, principal, goal_id, body.kind, body.title, body.owner_id, body.target_date
+            u,
+            principal,
+            goal_id,
+            body.kind,
+            body.title,
+            body.owner_id,
+            body.target_date,
+            entry_id=body.entry_id,
         )
         await u.commit()
     return {"action_id": action_id}
@@ -340,6 +350,84 @@ async def reinstate_entry(entry_id: EntryId, principal: HrAdmin, uow: Uow) -> di
 async def get_catalogue(principal: CurrentPrincipal, uow: Uow) -> list[dict[str, Any]]:
     async with _unit(uow) as u:
         return await views.catalogue(u, principal.tenant_id)
+
+
+# -- learning records ----------------------------------------------------------------------
+
+
+class ActivitiesIn(Strict):
+    activity_ids: list[
+        Annotated[
+            str, Field(min_length=3, max_length=2048, pattern=r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+        ]
+    ] = Field(min_length=1, max_length=100)
+    """The LMS's activity IRIs that are this entry (as its xAPI statements name them)."""
+
+
+@router.put(
+    "/catalogue/{entry_id}/activities",
+    tags=["learning records"],
+    summary="Map LMS activities to a catalogue entry, and replay the records that waited (hr_admin)",
+)
+async def map_activities(
+    entry_id: EntryId, body: ActivitiesIn, principal: HrAdmin, uow: Uow
+) -> dict[str, Any]:
+    async with _unit(uow) as u:
+        out = await learning.map_activities(u, principal.tenant_id, entry_id, body.activity_ids)
+        await u.commit()
+    return out
+
+
+@router.get(
+    "/learning/activities",
+    tags=["learning records"],
+    summary="The LMS activities learning records named: mapped or waiting for a mapping (hr_admin)",
+)
+async def learning_activities(
+    principal: HrAdmin, uow: Uow, mapped: bool | None = None
+) -> list[dict[str, Any]]:
+    async with _unit(uow) as u:
+        return await learning.activities(u, principal.tenant_id, mapped=mapped)
+
+
+@router.post(
+    "/catalogue/imports",
+    tags=["learning records"],
+    summary="Import an LMS course catalogue (CSV): a preview of what maps, or (apply=true) do it (hr_admin)",
+    description=(
+        "Columns: activity_id and title (required), competency_id, kind, min_level, max_level, "
+        "effort_weeks, entry_id. Without `apply` nothing changes: each row says the entry it "
+        "becomes (new, changed or unchanged), what the activity mapped to before and how many "
+        "learning records wait for it. With `apply=true` the entries and mappings are written "
+        "and the waiting records replayed. A file with any problem is refused whole (422), "
+        "naming every problem by line and column."
+    ),
+    openapi_extra=raw_body(
+        {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/csv": {"schema": {"type": "string"}},
+        },
+        max_bytes=16 * 1024 * 1024,
+    ),
+)
+async def import_courses(
+    request: Request, principal: HrAdmin, uow: Uow, apply: bool = False
+) -> dict[str, Any]:
+    body = await request.body()
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Problem(
+            422,
+            "Invalid file",
+            f"the file is not UTF-8 text (byte {exc.start})",
+            errors=[{"field": "<body>", "message": "must be UTF-8 CSV"}],
+        ) from exc
+    async with _unit(uow) as u:
+        out = await learning.import_courses(u, principal.tenant_id, text, apply=apply)
+        if apply:
+            await u.commit()
+    return out
 
 
 # -- conversations -------------------------------------------------------------------------

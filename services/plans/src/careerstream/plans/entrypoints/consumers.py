@@ -5,10 +5,15 @@ from faststream.kafka import KafkaBroker
 from careerstream.contracts.events import plans as ev
 from careerstream.contracts.events.assessments import SkillgapIdentified
 from careerstream.contracts.events.frameworks import FrameworkPublished
+from careerstream.contracts.events.learning import (
+    LearningCompleted,
+    LearningProgressed,
+    LearningVoided,
+)
 from careerstream.contracts.events.mobility import RoleFilled
 from careerstream.contracts.events.privacy import ErasureAnswered
 from careerstream.plans.adapters.orm import metadata
-from careerstream.plans.service_layer import plans, projections
+from careerstream.plans.service_layer import learning, plans, projections
 from careerstream.servicekit.consumer import EventConsumer
 from careerstream.servicekit.erasure import (
     ErasureGuard,
@@ -30,6 +35,15 @@ def consumers(uow: UowFactory) -> list[EventConsumer]:
         EventConsumer("plans-people", uow, {}, batch_handlers=projections.people_handlers()),
         EventConsumer("plans-gaps", uow, {SkillgapIdentified: plans.on_gaps}),
         EventConsumer("plans-moves", uow, {RoleFilled: projections.on_role_filled}),
+        EventConsumer(
+            "plans-learning",
+            uow,
+            {
+                LearningCompleted: learning.on_learning,
+                LearningProgressed: learning.on_learning,
+                LearningVoided: learning.on_voided,
+            },
+        ),
     ]
 
 
@@ -46,13 +60,14 @@ ERASURE_RULES: list[Rule] = [
     Forget("plans"),
     Forget("conversations"),
     Forget("levels"),
+    Forget("learning_records"),
     Pseudonymise("actions", "owner_id"),
     Pseudonymise("checkins", "manager_id"),
     Pseudonymise("conversations", "manager_id"),
     Pseudonymise("plans", "approved_by"),
 ]
-"""The person's plans, goals, actions, check-ins and conversations (and their private notes)
-go; what they did as someone's manager stays under a pseudonym."""
+"""The person's plans, goals, actions, check-ins, conversations (and their private notes) and
+learning records go; what they did as someone's manager stays under a pseudonym."""
 
 
 def register(broker: KafkaBroker, uow: UowFactory) -> None:
@@ -73,4 +88,5 @@ def register(broker: KafkaBroker, uow: UowFactory) -> None:
         ev.PlanCompleted,
         ev.TransitionPlanDrafted,
         ev.ConversationHeld,
+        ev.ActionUpdated,
     )

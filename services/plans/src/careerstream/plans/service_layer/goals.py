@@ -113,18 +113,28 @@ async def add_action(
     title: str,
     owner_id: str,
     target_date: date,
+    *,
+    entry_id: str | None = None,
 ) -> str:
-    """The employee or a manager plans an action for an open goal; returns its id."""
+    """The employee or a manager plans an action for an open goal (a catalogue entry, when
+    `entry_id` names one); returns its id."""
     plans, plan, seen_as = await plan_of_goal(uow, who, goal_id)
     if seen_as not in WORKERS:
         raise Forbidden("the employee or their manager plans actions")
     plan.open_goal(goal_id)
     owner_active = bool(await Reference(uow, who.tenant_id).is_active(owner_id))
     problems = action_problems(kind, target_date, owner_active, owner_id, date.today())
+    if entry_id is not None and await Reference(uow, who.tenant_id).entry(entry_id) is None:
+        problems.append(f"entry_id: no catalogue entry '{entry_id}'")
     if problems:
         raise Invalid(problems)
     action = plan.add_action(
-        goal_id, kind=kind, title=title, owner_id=owner_id, target_date=target_date
+        goal_id,
+        kind=kind,
+        title=title,
+        owner_id=owner_id,
+        target_date=target_date,
+        entry_id=entry_id,
     )
     await save(uow, plans, plan)
     return action.action_id
@@ -140,7 +150,7 @@ async def set_action_status(uow: UnitOfWork, who: Principal, action_id: str, sta
     if seen_as not in WORKERS:
         # HR reads plans; the employee and their managers work on them.
         raise Forbidden("the employee or their manager updates an action")
-    plan.set_action_status(action_id, ActionState(status))
+    plan.set_action_status(action_id, ActionState(status), now())
     await save(uow, plans, plan)
 
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+import sqlalchemy as sa
+
+from careerstream.plans.adapters.orm import learning_records
 from careerstream.plans.adapters.repository import Plans, Reference
 from careerstream.plans.domain.plan import Plan
 from careerstream.plans.domain.rules import CatalogueEntry, period_for
@@ -26,6 +29,7 @@ async def plan_view(uow: UnitOfWork, who: Principal, plan_id: str) -> dict[str, 
     if not seen_as.sees:
         raise NotFound(f"no plan '{plan_id}' among those you may see")
     private = seen_as in WORKERS
+    learned = await learning_of(uow, who.tenant_id, plan)
     return {
         **_plan_fields(plan),
         "your_part": seen_as.part,
@@ -47,6 +51,10 @@ async def plan_view(uow: UnitOfWork, who: Principal, plan_id: str) -> dict[str, 
                         "owner_id": a.owner_id,
                         "target_date": a.target_date,
                         "status": a.status.value,
+                        "entry_id": a.entry_id,
+                        "progress": a.progress,
+                        "via": a.via.value,
+                        "learning": learned.get(a.action_id, []),
                     }
                     for a in g.actions
                 ],
@@ -64,6 +72,39 @@ async def plan_view(uow: UnitOfWork, who: Principal, plan_id: str) -> dict[str, 
             for c in await plans.checkins_of(plan_id)
         ],
     }
+
+
+async def learning_of(uow: UnitOfWork, tenant: str, plan: Plan) -> dict[str, list[dict[str, Any]]]:
+    """The learning records that moved each action of a plan, oldest first (a failed attempt
+    too: the action stays open, and the plan says why)."""
+    ids = {a.action_id for g in plan.goals for a in g.actions}
+    if not ids:
+        return {}
+    rows = await uow.session.execute(
+        sa.select(learning_records)
+        .where(
+            learning_records.c.tenant_id == tenant,
+            learning_records.c.employee_id == plan.employee_id,
+            learning_records.c.applied,
+            learning_records.c.actions != sa.text("'[]'::jsonb"),
+        )
+        .order_by(learning_records.c.occurred_at)
+    )
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in rows.all():
+        for action_id in r.actions:
+            if action_id in ids:
+                out.setdefault(action_id, []).append(
+                    {
+                        "statement_id": r.statement_id,
+                        "verb": r.verb,
+                        "progress": r.progress,
+                        "source_id": r.source_id,
+                        "occurred_at": r.occurred_at,
+                        "voided": r.voided,
+                    }
+                )
+    return out
 
 
 def _plan_fields(plan: Plan) -> dict[str, Any]:
