@@ -787,3 +787,55 @@ async def test_a_move_tells_the_mover_and_their_new_manager_once(
     assert subjects(mail, f"e1@{t}.example") == ["Your plan for your new role"]
     assert subjects(mail, f"m2@{t}.example") == ["Person E1 joins your team"]
     assert "http://console.test/team/E1" in mail.to(f"m2@{t}.example")[0].text()
+
+
+@pytest.mark.postgres
+@pytest.mark.kafka
+async def test_the_lms_moving_a_plan_tells_the_employee_once_per_record(
+    svc: RunningService, send: Send, mail: MailSink
+) -> None:
+    t = tenant_id()
+    await people(send, svc, t, ("M1", None), ("E1", "M1"))
+
+    def updated(statement: str | None, **over: Any) -> pl.ActionUpdated:
+        values: dict[str, Any] = {
+            "plan_id": "P1",
+            "goal_id": "G1",
+            "action_id": "A1",
+            "employee_id": "E1",
+            "kind": pl.ActionKind.COURSE,
+            "entry_id": "secret-course",
+            "status": pl.ActionStatus.IN_PROGRESS,
+            "progress": 40,
+            "via": pl.ActionVia.LMS if statement else pl.ActionVia.HAND,
+            "learning_statement_id": statement,
+            "learning_source_id": "moodle" if statement else None,
+            "updated_at": NOW,
+        }
+        return pl.ActionUpdated(**{**values, **over})
+
+    done = updated("s2", status=pl.ActionStatus.DONE, progress=100)
+    await send(
+        t,
+        updated("s0"),  # progress only: nothing to tell
+        updated("s1", failed_attempt=True),
+        done,
+        done,  # delivered again
+        updated(None, action_id="A2", status=pl.ActionStatus.DONE, progress=100),  # by hand
+    )
+    await until(lambda: len(mail.to(f"e1@{t}.example")) >= 2, "the employee told twice")
+    await until(
+        lambda: svc.scalar(
+            "SELECT count(*) = 0 FROM notifications.deliveries WHERE tenant_id = $1 "
+            "AND status <> 'sent'",
+            t,
+        ),
+        "every delivery sent",
+    )
+    assert subjects(mail, f"e1@{t}.example") == [
+        "A course attempt did not pass",
+        "Your plan moved: a course is done",
+    ]
+    assert mail.to(f"m1@{t}.example") == []
+    for r in mail.received:  # no course in any message
+        assert "secret-course" not in r.text() + r.html()

@@ -370,6 +370,8 @@ KINDS: list[tuple[str, str]] = [
     ("plan_drafted", "A development plan is ready for me"),
     ("transition_plan", "My plan for a new role"),
     ("checkin_overdue", "A plan check-in is overdue"),
+    ("learning_done", "My learning platform completes a step of my plan"),
+    ("learning_attempt_failed", "A course attempt of my plan did not pass"),
     ("opportunity_match", "Opportunities that fit me (daily digest)"),
     ("application_shortlisted", "My application is shortlisted"),
     ("application_selected", "I am selected"),

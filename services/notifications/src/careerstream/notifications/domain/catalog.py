@@ -25,6 +25,8 @@ class Kind(StrEnum):
     NEW_REPORT_TRANSITION = "new_report_transition"
     CHECKIN_OVERDUE = "checkin_overdue"
     GOAL_COMPLETED = "goal_completed"
+    LEARNING_DONE = "learning_done"
+    LEARNING_ATTEMPT_FAILED = "learning_attempt_failed"
     APPLICATION_SHORTLISTED = "application_shortlisted"
     APPLICATION_SELECTED = "application_selected"
     APPLICATION_NOT_SELECTED = "application_not_selected"
@@ -143,6 +145,24 @@ CATALOGUE: dict[Kind, Message] = {
         ),
         "See the plan",
         "/team/{about}",
+    ),
+    Kind.LEARNING_DONE: Message(
+        "Your plan moved: a course is done",
+        (
+            "Your learning platform recorded that you completed a course of your development plan.",
+            "Its step is marked done; nobody needs to tick it.",
+        ),
+        "See my plan",
+        "/me/plan",
+    ),
+    Kind.LEARNING_ATTEMPT_FAILED: Message(
+        "A course attempt did not pass",
+        (
+            "Your learning platform recorded an attempt at a course of your development plan that did not pass.",
+            "The step stays open in your plan: you can try again, or talk it over with your manager.",
+        ),
+        "See my plan",
+        "/me/plan",
     ),
     Kind.APPLICATION_SHORTLISTED: Message(
         "You are on the shortlist for {title}",

@@ -113,6 +113,7 @@ class Rules:
             pl.CheckinRecorded: h(self.checkin_recorded),
             pl.PlanCompleted: h(self.plan_completed),
             pl.GoalCompleted: h(self.goal_completed),
+            pl.ActionUpdated: h(self.action_updated),
             pl.TransitionPlanDrafted: h(self.transition_drafted),
             mob.OpportunityPosted: h(self.opportunity_posted),
             mob.ApplicationSubmitted: h(self.application_submitted),
@@ -315,6 +316,21 @@ class Rules:
                 if p.employee_id in managers
             ],
         )
+
+    async def action_updated(
+        self, uow: UnitOfWork, tenant: str, items: list[pl.ActionUpdated]
+    ) -> None:
+        """The LMS moved a step of someone's plan: done, or a failed attempt (the employee)."""
+        intents = []
+        for p in items:
+            if p.via is not pl.ActionVia.LMS or p.learning_statement_id is None:
+                continue
+            trigger = f"{p.action_id}:{p.learning_statement_id}"
+            if p.failed_attempt:
+                intents.append(Intent(tenant, p.employee_id, Kind.LEARNING_ATTEMPT_FAILED, trigger))
+            elif p.status is pl.ActionStatus.DONE:
+                intents.append(Intent(tenant, p.employee_id, Kind.LEARNING_DONE, trigger))
+        await self._decide(uow, intents)
 
     async def transition_drafted(
         self, uow: UnitOfWork, tenant: str, items: list[pl.TransitionPlanDrafted]

@@ -391,7 +391,7 @@ async def learning_activities(
 
 
 @router.post(
-    "/catalogue/imports",
+    "/learning/catalogue-imports",
     tags=["learning records"],
     summary="Import an LMS course catalogue (CSV): a preview of what maps, or (apply=true) do it (hr_admin)",
     description=(
