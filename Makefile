@@ -41,6 +41,7 @@ bench: tools              ## every benchmark (see bench/RESULTS.md)
 	uv run python -m bench.onboarding --employees 100000
 	uv run python -m bench.console --employees 10000 --requests 30
 	uv run python -m bench.notifications --employees 50000
+	uv run python -m bench.learning_intake --requests 1500 --rounds 3
 
 contracts: tools          ## regenerate contracts/schemas (refuses breaking changes) and contracts/asyncapi
 	uv run careerstream contracts

@@ -22,6 +22,7 @@ from careerstream.servicekit.deps import HrAdmin, Uow
 from careerstream.servicekit.edge import raw_body
 from careerstream.servicekit.errors import unit
 from careerstream.servicekit.problems import Problem
+from careerstream.servicekit.uow import UnitOfWork
 
 router = APIRouter(prefix="/xapi", tags=["learning records (xAPI)"])
 sources_router = APIRouter(prefix="/v1", tags=["learning records (xAPI)"])
@@ -55,9 +56,10 @@ def _version(request: Request) -> str:
     return "2.0.0" if asked.strip().startswith("2") else "1.0.3"
 
 
-async def _source(request: Request, uow: Uow) -> learning.Source:
-    async with uow() as u:
-        source = await learning.authenticate(u, request.headers.get("authorization"))
+async def _source(request: Request, u: UnitOfWork) -> learning.Source:
+    """The source the request's credentials are (401 otherwise), read in the request's own
+    unit of work: one transaction per request."""
+    source = await learning.authenticate(u, request.headers.get("authorization"))
     if source is None:
         raise Problem(
             401,
@@ -135,10 +137,10 @@ _BODY = raw_body(
     openapi_extra=_BODY,
 )
 async def post_statements(request: Request, response: Response, uow: Uow) -> list[str]:
-    source = await _source(request, uow)
-    response.headers[VERSION_HEADER] = _version(request)
-    statements = _statements(await request.body(), single=False)
     async with unit(uow) as u:
+        source = await _source(request, u)
+        response.headers[VERSION_HEADER] = _version(request)
+        statements = _statements(await request.body(), single=False)
         ids = await learning.record(u, source, statements)
         await u.commit()
     return ids
@@ -155,8 +157,15 @@ async def put_statement(
     uow: Uow,
     statementId: Annotated[str, Query(min_length=36, max_length=36)],
 ) -> Response:
-    source = await _source(request, uow)
-    version = _version(request)
+    async with unit(uow) as u:
+        source = await _source(request, u)
+        version = _version(request)
+        await _put(request, u, source, statementId)
+        await u.commit()
+    return Response(status_code=204, headers={VERSION_HEADER: version})
+
+
+async def _put(request: Request, u: UnitOfWork, source: learning.Source, statementId: str) -> None:
     if not xapi.is_uuid(statementId):
         raise Problem(
             400,
@@ -174,10 +183,7 @@ async def put_statement(
             errors=[{"field": "statement.id", "message": f"must be {statementId} (statementId)"}],
         )
     statement["id"] = statementId.lower()
-    async with unit(uow) as u:
-        await learning.record(u, source, [statement])
-        await u.commit()
-    return Response(status_code=204, headers={VERSION_HEADER: version})
+    await learning.record(u, source, [statement])
 
 
 @router.get(
@@ -193,17 +199,17 @@ async def get_statements(
     since: datetime | None = None,
     limit: Annotated[int, Query(ge=0, le=100)] = 100,
 ) -> Any:
-    source = await _source(request, uow)
-    response.headers[VERSION_HEADER] = _version(request)
-    if statementId is not None and voidedStatementId is not None:
-        raise Problem(
-            400,
-            "Invalid query",
-            "ask for statementId or voidedStatementId, not both",
-            errors=[{"field": "voidedStatementId", "message": "not with statementId"}],
-        )
-    wanted = statementId or voidedStatementId
     async with unit(uow) as u:
+        source = await _source(request, u)
+        response.headers[VERSION_HEADER] = _version(request)
+        if statementId is not None and voidedStatementId is not None:
+            raise Problem(
+                400,
+                "Invalid query",
+                "ask for statementId or voidedStatementId, not both",
+                errors=[{"field": "voidedStatementId", "message": "not with statementId"}],
+            )
+        wanted = statementId or voidedStatementId
         if wanted is not None:
             found = await learning.statement(
                 u, source.tenant_id, wanted, voided=voidedStatementId is not None

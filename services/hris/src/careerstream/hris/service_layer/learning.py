@@ -189,32 +189,10 @@ async def record(
     stored = [xapi.completed(s, now=now, authority=source.authority()) for s in statements]
     ids = [s["id"] for s in stored]
     prints = [xapi.fingerprint(s) for s in stored]
-    existing = {
-        sid: fp
-        for sid, fp in (
-            await uow.session.execute(
-                sa.select(learning_statements.c.statement_id, learning_statements.c.fingerprint)
-                .where(
-                    learning_statements.c.tenant_id == tenant,
-                    learning_statements.c.statement_id.in_(ids),
-                )
-                .with_for_update()
-            )
-        ).all()
-    }
-    for sid, fp in zip(ids, prints, strict=True):
-        if sid in existing and existing[sid] != fp:
-            raise Conflict(
-                f"statement {sid} was stored before with other content; a statement id is "
-                "used once (send a new id, or void the old statement)"
-            )
-    fresh = [(s, fp) for s, fp in zip(stored, prints, strict=True) if s["id"] not in existing]
-    if not fresh:
-        return ids
-    employees = await _employees(uow, source, [s for s, _ in fresh])
+    employees = await _employees(uow, source, stored)
     rows = []
     events: list[LearningCompleted | LearningProgressed] = []
-    for (s, fp), employee in zip(fresh, employees, strict=True):
+    for s, fp, employee in zip(stored, prints, employees, strict=True):
         activity = xapi.activity_of(s)
         reading = xapi.read(s)
         event = _event(s, reading, employee, source, now) if reading and employee else None
@@ -234,6 +212,8 @@ async def record(
         )
         if event is not None:
             events.append(event)
+    # New ids are stored in one statement; an id stored before is compared after (one
+    # round trip less for what an LMS sends most: new statements).
     inserted = set(
         (
             await uow.session.scalars(
@@ -244,10 +224,33 @@ async def record(
             )
         ).all()
     )
+    again = [sid for sid in ids if sid not in inserted]
+    if again:
+        before = dict(
+            (
+                await uow.session.execute(
+                    sa.select(
+                        learning_statements.c.statement_id, learning_statements.c.fingerprint
+                    ).where(
+                        learning_statements.c.tenant_id == tenant,
+                        learning_statements.c.statement_id.in_(again),
+                    )
+                )
+            )
+            .tuples()
+            .all()
+        )
+        for sid, fp in zip(ids, prints, strict=True):
+            if sid in before and before[sid] != fp:
+                # The caller's unit of work rolls back: none of the batch is stored.
+                raise Conflict(
+                    f"statement {sid} was stored before with other content; a statement id "
+                    "is used once (send a new id, or void the old statement)"
+                )
     for event in events:
         if event.statement_id in inserted:  # a concurrent request stored the same one first
             uow.publish(event, tenant_id=tenant)
-    for s, _ in fresh:
+    for s in stored:
         if s["id"] in inserted and xapi.is_voiding(s):
             await _void(uow, tenant, xapi.voided_id(s) or "", s["id"], now)
     return ids
