@@ -84,7 +84,7 @@ def start_console(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 
 
 async def main(ep: Endpoints, n: int, requests: int) -> None:
-    await kafka.create_topics(ep.kafka_bootstrap, platform_topics(), partitions=3)
+    await kafka.create_platform_topics(ep.kafka_bootstrap, platform_topics(), partitions=3)
     tenant = f"con{uuid.uuid4().hex[:6]}"
     hr = auth(tenant, "HR", "hr_admin")
     with tempfile.TemporaryDirectory() as logs:

@@ -45,7 +45,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def main(rate: int, seconds: int, admin_url: str, bootstrap: str) -> None:
-    await kafka.create_topics(bootstrap, platform_topics(), partitions=3)
+    await kafka.create_platform_topics(bootstrap, platform_topics(), partitions=3)
     tenant = f"lat{uuid.uuid4().hex[:8]}"
     async with fresh_database(admin_url) as db:
         port = free_port()

@@ -132,7 +132,7 @@ async def _imported(c: httpx.AsyncClient, import_id: str, hr: dict[str, str]) ->
 
 
 async def main(requests: int, rounds: int, admin_url: str, bootstrap: str) -> dict[str, Any]:
-    await kafka.create_topics(bootstrap, platform_topics(), partitions=3)
+    await kafka.create_platform_topics(bootstrap, platform_topics(), partitions=3)
     tenant = f"lrs{uuid.uuid4().hex[:8]}"
     async with fresh_database(admin_url) as db:
         port = free_port()

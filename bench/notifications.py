@@ -84,7 +84,7 @@ async def smtp_baseline(port: int, n: int, size: int) -> float:
 
 
 async def main(employees: int, admin_url: str, bootstrap: str) -> None:
-    await kafka.create_topics(bootstrap, platform_topics(), partitions=3)
+    await kafka.create_platform_topics(bootstrap, platform_topics(), partitions=3)
     tenant = f"ntf{uuid.uuid4().hex[:8]}"
     managers = max(1, employees // 8)
     with MailSink() as sink:

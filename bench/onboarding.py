@@ -164,7 +164,7 @@ async def baseline(bootstrap: str, n: int) -> float:
 
 
 async def main(ep: Endpoints, n: int) -> None:
-    await kafka.create_topics(ep.kafka_bootstrap, platform_topics(), partitions=3)
+    await kafka.create_platform_topics(ep.kafka_bootstrap, platform_topics(), partitions=3)
     base = await baseline(ep.kafka_bootstrap, n)
     print(
         f"baseline: {n:,} events produced and consumed by bare aiokafka in {base:.1f}s", flush=True

@@ -15,7 +15,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from careerstream.contracts.topics import ALL_TOPICS, dlq_topic
+from careerstream.contracts.topics import ALL_TOPICS, dlq_topic, retention_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,5 +65,15 @@ def test_every_workspace_service_has_a_dockerfile_and_a_compose_entry() -> None:
 
 def test_compose_creates_every_topic_of_the_contract() -> None:
     script = (ROOT / "deploy" / "docker" / "create-topics.sh").read_text()
-    listed = set(re.findall(r"^\s+(careerstream\.\S+)$", script, re.M))
-    assert listed == {t for topic in ALL_TOPICS for t in (topic, dlq_topic(topic))}
+    listed = {
+        name: (policy, int(ms))
+        for name, policy, ms in re.findall(
+            r"^\s+(careerstream\.[^:\s]+):(\w+):(-?\d+)$", script, re.M
+        )
+    }
+    wanted = {t for topic in ALL_TOPICS for t in (topic, dlq_topic(topic))}
+    assert set(listed) == wanted
+    # Each with the retention the topic registry gives it.
+    for name, (policy, ms) in listed.items():
+        r = retention_of(name)
+        assert (policy, ms) == (r.cleanup_policy, r.retention_ms), name

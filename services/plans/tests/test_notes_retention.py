@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from careerstream.devstack.testing import ServiceDatabase
-from careerstream.plans.adapters.orm import checkins, plans
-from careerstream.plans.service_layer.retention import expire_notes
+from careerstream.plans.adapters.orm import checkins, conversations, plans
+from careerstream.plans.service_layer.retention import expire_conversation_notes, expire_notes
 
 pytestmark = [pytest.mark.postgres]
 NOW = datetime(2026, 11, 30, tzinfo=UTC)
@@ -64,4 +64,39 @@ async def test_notes_of_long_ended_plans_are_emptied(
             "P-old": "",
             "P-recent": "private words about P-recent",
             "P-open": "private words about P-open",
+        }
+
+
+async def test_notes_of_conversations_held_long_ago_are_emptied(
+    service_db: Callable[[str], AbstractAsyncContextManager[ServiceDatabase]],
+) -> None:
+    held = {"V-old": NOW - timedelta(days=800), "V-recent": NOW - timedelta(days=30)}
+    async with service_db("plans") as db:
+        async with db.uow() as u:
+            for cid, at in held.items():
+                await u.session.execute(
+                    sa.insert(conversations).values(
+                        tenant_id="acme",
+                        conversation_id=cid,
+                        employee_id="E",
+                        manager_id="M",
+                        kind="career",
+                        held_at=at,
+                        notes=f"what was said in {cid}",
+                        follow_ups=[{"text": "shadow the on-call lead", "goal_id": None}],
+                    )
+                )
+            await u.commit()
+        assert await expire_conversation_notes(db.uow, 0, NOW) == 0  # 0: kept forever
+        assert await expire_conversation_notes(db.uow, 730, NOW) == 1
+        assert await expire_conversation_notes(db.uow, 730, NOW) == 0
+        async with db.uow() as u:
+            rows = {
+                r.conversation_id: (r.notes, r.kind, r.follow_ups)
+                for r in await u.session.execute(sa.select(conversations))
+            }
+        follow_ups = [{"text": "shadow the on-call lead", "goal_id": None}]
+        assert rows == {
+            "V-old": ("", "career", follow_ups),  # that it was held, and what came of it, stay
+            "V-recent": ("what was said in V-recent", "career", follow_ups),
         }

@@ -7,6 +7,8 @@ order: `careerstream.<service>.<aggregate>.v<major>`. The message key is
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 FRAMEWORK = "careerstream.frameworks.framework.v1"
 
 HRIS_EMPLOYEE = "careerstream.hris.employee.v1"
@@ -61,6 +63,65 @@ RESTRICTED: dict[str, frozenset[str]] = {
 holds every subscription to it, and the Kafka ACLs are to be generated from it."""
 
 DLQ_SUFFIX = ".dlq"
+
+DAY_MS = 24 * 60 * 60 * 1000
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long a topic keeps its messages, and whether it is compacted (Kafka topic configs)."""
+
+    retention_ms: int
+    """-1: kept for good."""
+    cleanup_policy: str
+    """`delete`, or `compact` (the latest message per key is kept)."""
+    why: str
+
+    def configs(self) -> dict[str, str]:
+        """The topic configs that say it."""
+        return {"cleanup.policy": self.cleanup_policy, "retention.ms": str(self.retention_ms)}
+
+
+KEPT = Retention(
+    -1,
+    "delete",
+    "the platform's record: any consumer (metrics above all) rebuilds its state by replaying it; "
+    "personal fields travel sealed with the person's key, so an erasure destroys the key "
+    "instead of rewriting the log",
+)
+DEAD_LETTERS = Retention(
+    30 * DAY_MS,
+    "delete",
+    "messages a consumer could not process, for operators to read and replay within days",
+)
+RETENTION: dict[str, Retention] = {
+    **{topic: KEPT for topic in ALL_TOPICS},
+    MATCH: Retention(
+        30 * DAY_MS,
+        "delete",
+        "who a new opportunity fits: an alert for the days after it is posted; nothing replays it",
+    ),
+    ACCESS: Retention(
+        90 * DAY_MS,
+        "delete",
+        "transport of the audit trail to the privacy service, which keeps it for "
+        "PRIVACY_ACCESS_RETENTION_DAYS",
+    ),
+    METRICS_SNAPSHOT: Retention(
+        -1,
+        "compact",
+        "current state: one snapshot per tenant and day (its key); a snapshot taken again "
+        "replaces the earlier one",
+    ),
+}
+"""Each topic's retention (docs/operations.md, "Topic retention"); a test holds the broker to it."""
+
+
+def retention_of(topic: str) -> Retention:
+    """A contract topic's retention, or its dead-letter topic's."""
+    if topic.endswith(DLQ_SUFFIX):
+        return DEAD_LETTERS
+    return RETENTION[topic]
 
 
 def dlq_topic(topic: str) -> str:

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 from careerstream.devstack.config import StackConfig, repo_root
@@ -236,6 +237,71 @@ async def create_topics(
         return wanted
     finally:
         await admin.close()
+
+
+RETENTION_KEYS = ("cleanup.policy", "retention.ms")
+
+
+async def create_platform_topics(
+    bootstrap: str, names: Iterable[str], *, partitions: int = 12
+) -> list[str]:
+    """Create the contract's topics (and dead-letter topics) that do not exist yet, each with
+    its retention from the topic registry, and bring the existing ones to it (an upgrade
+    that changes a topic's retention applies it). Returns those created."""
+    from careerstream.contracts.topics import retention_of
+
+    wanted = list(dict.fromkeys(names))
+    created: list[str] = []
+    groups: dict[tuple[tuple[str, str], ...], list[str]] = {}
+    for name in wanted:
+        groups.setdefault(tuple(sorted(retention_of(name).configs().items())), []).append(name)
+    for configs, group in groups.items():
+        created += await create_topics(
+            bootstrap, group, partitions=partitions, configs=dict(configs)
+        )
+    await apply_retention(bootstrap, wanted)
+    return created
+
+
+async def topic_configs(bootstrap: str, names: Iterable[str]) -> dict[str, dict[str, str]]:
+    """The retention configs (`cleanup.policy`, `retention.ms`) each topic has on the broker."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=30000)
+    await admin.start()
+    try:
+        resources = [
+            ConfigResource(ConfigResourceType.TOPIC, n, configs=dict.fromkeys(RETENTION_KEYS))
+            for n in names
+        ]
+        out: dict[str, dict[str, str]] = {}
+        for response in await admin.describe_configs(resources):
+            for _err, _msg, _type, name, entries in response.resources:
+                out[name] = {e[0]: e[1] for e in entries if e[0] in RETENTION_KEYS}
+        return out
+    finally:
+        await admin.close()
+
+
+async def apply_retention(bootstrap: str, names: Iterable[str]) -> list[str]:
+    """Set the registry's retention on the topics whose configs differ; returns those changed."""
+    from careerstream.contracts.topics import retention_of
+
+    wanted = list(names)
+    current = await topic_configs(bootstrap, wanted)
+    stale = [n for n in wanted if current.get(n) != retention_of(n).configs()]
+    if not stale:
+        return []
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=30000)
+    await admin.start()
+    try:
+        await admin.alter_configs(
+            [
+                ConfigResource(ConfigResourceType.TOPIC, n, configs=retention_of(n).configs())
+                for n in stale
+            ]
+        )
+    finally:
+        await admin.close()
+    return stale
 
 
 async def delete_topics(bootstrap: str, names: Iterable[str]) -> None:

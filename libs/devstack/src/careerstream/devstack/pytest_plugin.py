@@ -94,7 +94,7 @@ async def platform_topics(kafka_bootstrap: str) -> list[str]:
     from careerstream.devstack.stack import platform_topics as names
 
     topics = names()
-    await kafka.create_topics(kafka_bootstrap, topics, partitions=3)
+    await kafka.create_platform_topics(kafka_bootstrap, topics, partitions=3)
     return topics
 
 

@@ -201,7 +201,7 @@ def up(cfg: StackConfig) -> None:
     t_all = time.monotonic()
     ep = start_infrastructure(cfg)
     created = asyncio.run(
-        kafka.create_topics(
+        kafka.create_platform_topics(
             ep.kafka_bootstrap, platform_topics(), partitions=cfg.default_partitions
         )
     )

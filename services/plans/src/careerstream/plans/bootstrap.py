@@ -31,10 +31,12 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
     )
 
     async def notes() -> bool:
-        done = await retention.expire_notes(
-            rt.uow, settings.notes_retention_days, datetime.now(UTC)
+        now = datetime.now(UTC)
+        done = await retention.expire_notes(rt.uow, settings.notes_retention_days, now)
+        talked = await retention.expire_conversation_notes(
+            rt.uow, settings.conversation_notes_retention_days, now
         )
-        return done >= retention.BATCH
+        return done >= retention.BATCH or talked >= retention.BATCH
 
     rt.background.append(
         every(settings.notes_check_seconds, notes, name="notes-retention", log=log)

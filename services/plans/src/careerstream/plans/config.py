@@ -15,4 +15,6 @@ class Settings(ServiceSettings):
     http_port: int = 8103
     notes_retention_days: float = 730.0
     """Check-in notes of plans that ended this long ago are emptied (0: kept forever)."""
+    conversation_notes_retention_days: float = 730.0
+    """Career conversations' notes are emptied this long after they were held (0: kept forever)."""
     notes_check_seconds: float = 3600.0

@@ -236,9 +236,7 @@ async def record(
                         learning_statements.c.statement_id.in_(again),
                     )
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         for sid, fp in zip(ids, prints, strict=True):
             if sid in before and before[sid] != fp:

@@ -172,9 +172,7 @@ async def replay(uow: UnitOfWork, tenant: str, activity_ids: Sequence[str]) -> d
                     catalogue_activities.c.activity_id.in_(list(activity_ids)),
                 )
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     rows = (
         await uow.session.execute(
@@ -375,9 +373,7 @@ async def import_courses(uow: UnitOfWork, tenant: str, text: str, *, apply: bool
                     catalogue_activities.c.activity_id.in_(activity_ids),
                 )
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     waiting: dict[str, int] = dict(
         (
@@ -391,9 +387,7 @@ async def import_courses(uow: UnitOfWork, tenant: str, text: str, *, apply: bool
                 )
                 .group_by(learning_records.c.activity_id)
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     reference = Reference(uow, tenant)
     preview = []

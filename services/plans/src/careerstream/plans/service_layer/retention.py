@@ -1,9 +1,13 @@
-"""Retention of private notes: the notes of check-ins on plans that ended long ago expire.
+"""Retention of private notes: the notes of check-ins on plans that ended long ago expire, and
+so do the notes of career conversations held long ago.
 
 A check-in's notes are private to the employee and their managers, and useful while the
 plan runs. `PLANS_NOTES_RETENTION_DAYS` after a plan ended (completed, or closed by a move,
 a termination or a newer plan) they are emptied; the check-in itself (who, when, the rating)
 stays, so the plan's history and the metrics do not change. 0 keeps notes forever.
+
+A career conversation's notes are emptied `PLANS_CONVERSATION_NOTES_RETENTION_DAYS` after it
+was held; that it was held, its kind and its follow-ups (which became goals) stay.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from careerstream.plans.adapters.orm import checkins, plans
+from careerstream.plans.adapters.orm import checkins, conversations, plans
 from careerstream.servicekit.uow import UowFactory
 
 BATCH = 5000
@@ -48,6 +52,29 @@ async def expire_notes(uow_factory: UowFactory, days: float, now: datetime) -> i
                 checkins.c.tenant_id == due.c.tenant_id,
                 checkins.c.checkin_id == due.c.checkin_id,
             )
+            .values(notes="")
+        )
+        await uow.commit()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def expire_conversation_notes(uow_factory: UowFactory, days: float, now: datetime) -> int:
+    """Empty the notes of career conversations held more than `days` ago; returns how many
+    (at most `BATCH` per call)."""
+    if days <= 0:
+        return 0
+    c = conversations.c
+    due = (
+        sa.select(c.tenant_id, c.conversation_id)
+        .where(c.notes != "", c.held_at < now - timedelta(days=days))
+        .limit(BATCH)
+        .with_for_update(skip_locked=True)
+        .subquery()
+    )
+    async with uow_factory() as uow:
+        result = await uow.session.execute(
+            sa.update(conversations)
+            .where(c.tenant_id == due.c.tenant_id, c.conversation_id == due.c.conversation_id)
             .values(notes="")
         )
         await uow.commit()
