@@ -3,6 +3,7 @@ whole platform: what a person sees (text, table cells, chart data), axe-core on 
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import AsyncIterator
@@ -318,6 +319,55 @@ async def test_hr_publishes_a_framework_change_the_employee_sees_opens_a_cycle_a
     await page.get_by_label("to", exact=True).fill("3")
     await page.get_by_role("button", name="Save entry").click()
     await expect(page.locator("tr", has_text="System design course")).to_contain_text("yours")
+
+    # Learning records: HR connects an LMS; its statement about E1 waits for a mapping; the
+    # LMS's catalogue, previewed then applied, maps the course and replays the record.
+    await page.get_by_role("link", name="Learning").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Learning records")
+    await axe(page)
+    await page.get_by_label("LMS id").fill("moodle")
+    await page.get_by_label("Name", exact=True).fill("Moodle")
+    await page.get_by_label("Match people by").select_option("employee_id")
+    await page.get_by_role("button", name="Issue credentials").click()
+    key = await page.get_by_test_id("lrs-key").inner_text()
+    secret = await page.get_by_test_id("lrs-secret").inner_text()
+    await expect(page.locator("tr[data-source='moodle']")).to_contain_text("HRIS employee id")
+    await axe(page)
+    course = "https://moodle.acme.example/course/view.php?id=7"
+    sent = await console.platform["hris"].post(
+        "/xapi/statements",
+        json={
+            "actor": {"account": {"homePage": "https://moodle.acme.example", "name": "E1"}},
+            "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+            "object": {"id": course, "definition": {"name": {"en": "Incident review basics"}}},
+        },
+        headers={
+            "Authorization": "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode(),
+            "X-Experience-API-Version": "1.0.3",
+        },
+    )
+    assert sent.status_code == 200, sent.text
+
+    async def waits() -> bool | None:
+        await page.goto("/hr/learning")
+        return True if await page.get_by_test_id("waiting").count() else None
+
+    await eventually(waits, "the statement waiting for a mapping", timeout=60)
+    await expect(page.get_by_test_id("waiting")).to_contain_text("Incident review basics")
+    catalogue = f"activity_id,title,competency_id\n{course},Incident review basics,\n"
+    await page.get_by_label("Course catalogue (CSV)").set_input_files(
+        files=FilePayload(name="courses.csv", mimeType="text/csv", buffer=catalogue.encode())
+    )
+    await page.get_by_role("button", name="Preview").click()
+    preview = page.get_by_test_id("preview")
+    await expect(preview).to_contain_text("new")
+    await expect(preview.locator("tbody tr td").last).to_have_text("1")  # one record waits
+    await axe(page)
+    await page.get_by_role("button", name="Apply this import").click()
+    await expect(page.get_by_test_id("import-applied")).to_contain_text(
+        "1 waiting records replayed"
+    )
+    await axe(page)
 
     # Personal data: who read E1's career data, E1's export, and E3 erased everywhere.
     await page.get_by_role("link", name="Personal data").click()

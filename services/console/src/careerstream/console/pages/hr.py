@@ -1,6 +1,7 @@
 """HR's pages: frameworks (matrix, import, edit a requirement, diff, publish), cycles, the
-catalogue, the HRIS import with its progress, the metrics dashboard, and personal data
-(erasures, a person's export and who read their data)."""
+catalogue, the HRIS import with its progress, learning records (LMSs connected, activities
+waiting for a mapping, the LMS course catalogue import), the metrics dashboard, and personal
+data (erasures, a person's export and who read their data)."""
 
 # No `from __future__ import annotations`: FastAPI reads the annotations at runtime.
 
@@ -389,6 +390,103 @@ async def import_status(request: Request, import_id: str, b: Api) -> Response:
         errors={},
         status=status,
     )
+
+
+# -- learning records (LMSs) -------------------------------------------------------------------
+
+
+async def _learning(request: Request, b: Backend, status: int = 200, **extra: Any) -> Response:
+    sources, waiting = await b.gather(
+        b.get("hris", "/v1/learning-sources"),
+        b.get("plans", "/v1/learning/activities", mapped="false"),
+    )
+    context: dict[str, Any] = {
+        "sources": sources,
+        "waiting": waiting,
+        "errors": {},
+        "form": {},
+        "credentials": None,
+        "preview": None,
+        "applied": None,
+        "lines": [],
+        "csv": "",
+        **extra,
+    }
+    return render(request, "hr/learning.html", status, **context)
+
+
+@router.get("/learning")
+async def learning(request: Request, b: Api) -> Response:
+    _refuse_non_hr(b)
+    return await _learning(request, b)
+
+
+@router.post("/learning/sources")
+async def connect_lms(request: Request, b: Api) -> Response:
+    _refuse_non_hr(b)
+    form = await request.form()
+    source_id = form_value(form, "source_id")
+    body: dict[str, Any] = {
+        "name": form_value(form, "name"),
+        "identifier": form_value(form, "identifier") or "email",
+    }
+    if form_value(form, "home_page"):
+        body["home_page"] = form_value(form, "home_page")
+    try:
+        if not source_id:
+            raise ApiError(
+                422, "Invalid", "", [{"field": "source_id", "message": "give the LMS an id"}]
+            )
+        creds = await b.put("hris", f"/v1/learning-sources/{quote(source_id, safe='')}", body)
+    except ApiError as exc:
+        if exc.status >= 500:
+            raise
+        return await _learning(
+            request,
+            b,
+            422,
+            errors={"source": exc.detail, **exc.field_errors()},
+            form={**body, "source_id": source_id},
+        )
+    # Shown once, on this page only: the secret is not kept anywhere it can be read again.
+    return await _learning(request, b, credentials=creds)
+
+
+@router.post("/learning/catalogue")
+async def import_courses(request: Request, b: Api) -> Response:
+    _refuse_non_hr(b)
+    form = await request.form()
+    apply = form_value(form, "apply") == "true"
+    upload = form.get("file")
+    content = await upload.read(MAX_UPLOAD + 1) if isinstance(upload, UploadFile) else b""
+    if not content:  # the preview's "apply" sends the file back as text
+        kept = form.get("csv")
+        content = kept.encode() if isinstance(kept, str) else b""
+    try:
+        if not content:
+            raise ApiError(422, "Nothing to import", "choose the LMS's course catalogue (CSV)")
+        got = await b.call(
+            "POST",
+            "plans",
+            "/v1/learning/catalogue-imports",
+            params={"apply": "true" if apply else "false"},
+            content=content,
+            content_type="text/csv",
+        )
+    except ApiError as exc:
+        if exc.status >= 500:
+            raise
+        lines = [
+            (f"line {e['line']}, {e.get('field') or 'row'}: " if "line" in e else "")
+            + str(e.get("message", ""))
+            for e in exc.errors
+        ]
+        return await _learning(
+            request, b, 422, errors={"file": exc.detail or str(exc)}, lines=lines[:50]
+        )
+    if apply:
+        return await _learning(request, b, applied=got)
+    return await _learning(request, b, preview=got, csv=content.decode("utf-8-sig"))
 
 
 # -- metrics -----------------------------------------------------------------------------------
