@@ -259,8 +259,32 @@ async def create_platform_topics(
         created += await create_topics(
             bootstrap, group, partitions=partitions, configs=dict(configs)
         )
+    # A topic just created may not be known to the broker's metadata yet: wait until every
+    # one is described with its partitions, so that nobody (a consumer group seeking to the
+    # end, the configs read below) finds it missing.
+    deadline = time.monotonic() + 60
+    while True:
+        known = await topic_configs(bootstrap, wanted)
+        missing = [n for n in wanted if not known.get(n)]
+        if not missing and await _all_have_partitions(bootstrap, wanted):
+            break
+        if time.monotonic() > deadline:
+            raise StackError(f"topics not ready on the broker within 60 s: {missing[:5]}")
+        await asyncio.sleep(0.2)
     await apply_retention(bootstrap, wanted)
     return created
+
+
+async def _all_have_partitions(bootstrap: str, names: list[str]) -> bool:
+    from aiokafka import AIOKafkaConsumer
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        cluster = await consumer._client.fetch_all_metadata()
+        return all(cluster.partitions_for_topic(n) for n in names)
+    finally:
+        await consumer.stop()
 
 
 async def topic_configs(bootstrap: str, names: Iterable[str]) -> dict[str, dict[str, str]]:

@@ -18,6 +18,7 @@ from careerstream.hris.adapters.repository import Gateway, claim_import, forget_
 from careerstream.hris.domain.directory import decide, events, job_codes
 from careerstream.hris.domain.exports import Row
 from careerstream.hris.domain.records import Kind, Notification
+from careerstream.hris.service_layer import surveys
 from careerstream.servicekit import periodic
 from careerstream.servicekit.uow import UnitOfWork, UowFactory
 
@@ -109,6 +110,13 @@ async def apply_many(
     await gateway.save_people([p for p in state.values() if p.dirty], now)
     roles = await gateway.roles_of(job_codes(applied))
     uow.publish_all(events(applied, roles, now), tenant_id=tenant)
+    # Joiners, and people moved into a pulse's department or role, are asked too.
+    moved = [
+        n.employee_id
+        for n, o in zip(notifications, outcomes, strict=True)
+        if o.value in ("hired", "changed")
+    ]
+    await surveys.invite_newcomers(uow, tenant, moved)
     return [o.value for o in outcomes]
 
 

@@ -10,10 +10,12 @@ has direct reports) when the pulse is created.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from careerstream.contracts.events.hris import SurveyAnswer, SurveyResponded, SurveyTopic
 from careerstream.hris.adapters.orm import (
@@ -50,18 +52,15 @@ def _audience(raw: dict[str, Any]) -> Audience:
     return Audience(AudienceKind(raw["kind"]), tuple(raw.get("ids", ())))
 
 
-async def _people(uow: UnitOfWork, tenant: str) -> list[Person]:
-    """The active people of the directory, with their role (by job mapping) and whether they
-    have direct reports."""
-    managers = set(
-        (
-            await uow.session.scalars(
-                sa.select(people.c.manager_id).where(
-                    people.c.tenant_id == tenant, people.c.active, people.c.manager_id.is_not(None)
-                )
-            )
-        ).all()
+async def _people(uow: UnitOfWork, tenant: str, among: Sequence[str] | None = None) -> list[Person]:
+    """The active people of the directory (or those of them `among` names), with their role
+    (by job mapping) and whether they have direct reports."""
+    managed_by = sa.select(people.c.manager_id).where(
+        people.c.tenant_id == tenant, people.c.active, people.c.manager_id.is_not(None)
     )
+    if among is not None:
+        managed_by = managed_by.where(people.c.manager_id.in_(list(among)))
+    managers = set((await uow.session.scalars(managed_by)).all())
     roles = {
         code: role
         for code, role in (
@@ -72,12 +71,46 @@ async def _people(uow: UnitOfWork, tenant: str) -> list[Person]:
             )
         ).all()
     }
-    rows = await uow.session.execute(
-        sa.select(people.c.employee_id, people.c.department_id, people.c.job_code).where(
-            people.c.tenant_id == tenant, people.c.active
-        )
+    who = sa.select(people.c.employee_id, people.c.department_id, people.c.job_code).where(
+        people.c.tenant_id == tenant, people.c.active
     )
+    if among is not None:
+        who = who.where(people.c.employee_id.in_(list(among)))
+    rows = await uow.session.execute(who)
     return [Person(e, d, roles.get(j) if j else None, e in managers) for e, d, j in rows.all()]
+
+
+async def invite_newcomers(uow: UnitOfWork, tenant: str, employee_ids: Sequence[str]) -> int:
+    """Invite people the directory just hired or changed to the pulses not closed yet whose
+    audience now covers them (a joiner, someone moved into a department or a role); nobody
+    is uninvited. Returns the invitations added."""
+    if not employee_ids:
+        return 0
+    open_pulses = (
+        await uow.session.execute(
+            sa.select(surveys.c.survey_id, surveys.c.audience).where(
+                surveys.c.tenant_id == tenant, surveys.c.closes_at > _now()
+            )
+        )
+    ).all()
+    if not open_pulses:
+        return 0
+    persons = await _people(uow, tenant, sorted(set(employee_ids)))
+    rows = [
+        {"tenant_id": tenant, "survey_id": sid, "employee_id": p.employee_id}
+        for sid, audience in open_pulses
+        for p in persons
+        if in_audience(p, _audience(audience))
+    ]
+    if not rows:
+        return 0
+    added = await uow.session.scalars(
+        pg_insert(survey_invitations)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .returning(survey_invitations.c.employee_id)
+    )
+    return len(added.all())
 
 
 def _view(row: Any, invited: int, answered: int) -> dict[str, Any]:
