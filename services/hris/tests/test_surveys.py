@@ -263,3 +263,47 @@ async def test_a_pulse_from_definition_to_suppressed_results(
             409,
         )["detail"]
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.kafka
+async def test_people_who_join_or_move_into_an_audience_are_asked_too(svc: RunningService) -> None:
+    tenant = f"t{uuid.uuid4().hex[:10]}"
+    c = svc.client
+    hr = auth(tenant, "HR", "hr_admin")
+    await _directory(c, tenant)
+    d1 = await c.post(
+        "/v1/surveys", json=pulse(audience={"kind": "departments", "ids": ["D1"]}), headers=hr
+    )
+    assert d1.status_code == 201, d1.text
+    sid = d1.json()["survey_id"]
+    assert d1.json()["invited"] == 4  # M1, E1, E2, E3
+
+    # E6 joins D1, E7 joins D2, and E4 moves from D2 to D1 (a full export: everyone listed).
+    later = (
+        DIRECTORY.replace("E4,D,ENG,M2,D2", "E4,D,ENG,M1,D1") + "E6,F,ENG,M1,D1\nE7,G,ENG,M2,D2\n"
+    )
+    started = await c.post("/v1/imports", content=later, headers={**hr, "Content-Type": "text/csv"})
+    assert started.status_code == 202, started.text
+    deadline = time.monotonic() + 60
+    while (await c.get(f"/v1/imports/{started.json()['import_id']}", headers=hr)).json()[
+        "status"
+    ] != "done":
+        assert time.monotonic() < deadline, "the import did not finish"
+        await asyncio.sleep(0.2)
+
+    def asked(who: str) -> Any:
+        return c.get("/v1/me/surveys", headers=auth(tenant, who))
+
+    assert sid in [s["survey_id"] for s in (await asked("E6")).json()]
+    assert sid in [s["survey_id"] for s in (await asked("E4")).json()]
+    assert (await asked("E7")).json() == []  # D2: not in the audience
+    listed = {s["survey_id"]: s for s in (await c.get("/v1/surveys", headers=hr)).json()}
+    assert listed[sid]["invited"] == 6
+    # E6 answers like anyone asked.
+    ok = await c.post(
+        f"/v1/surveys/{sid}/responses",
+        json={"answers": {"growth": 4, "talks": 3}},
+        headers=auth(tenant, "E6"),
+    )
+    assert ok.status_code == 201, ok.text
