@@ -286,3 +286,28 @@ async def test_an_lms_sends_statements_and_they_become_learning_events(
     assert (listed["moodle"]["statements"], listed["moodle"]["unmapped"]) == (2, 1)
     assert "secret" not in json.dumps(listed)
     assert "key" not in listed["linkedin"]
+
+
+@pytest.mark.postgres
+@pytest.mark.kafka
+async def test_an_outsized_statement_is_kept_whole_and_its_event_stays_small(
+    svc: RunningService, event_tap: EventTapFactory
+) -> None:
+    tenant = f"t{uuid.uuid4().hex[:10]}"
+    c = svc.client
+    await _directory(c, tenant)
+    lms = await _source(c, tenant, "lms", name="LMS")
+    huge = stmt(
+        LINKEDIN,
+        object={
+            "id": "urn:li:lyndaCourse:1",
+            "definition": {"name": {"en-US": "x" * 500_000}},
+        },
+    )
+    async with event_tap(LEARNING) as tap:
+        r = await c.post("/xapi/statements", json=huge, headers=lms)
+        assert r.status_code == 200, r.text
+        (event,) = await tap.expect({"data": {"statement_id": huge["id"]}}, tenant=tenant)
+    assert len(event["data"]["activity_name"]) == 300
+    kept = (await c.get("/xapi/statements", params={"statementId": huge["id"]}, headers=lms)).json()
+    assert len(kept["object"]["definition"]["name"]["en-US"]) == 500_000

@@ -40,6 +40,9 @@ from careerstream.servicekit.uow import UnitOfWork
 
 IDENTIFIERS = ("email", "employee_id")
 AUTHORITY_HOME = "https://careerstream.dev/xapi/sources"
+NAME_MAX = 300
+"""An activity's name is cut to this in events (the statement keeps it whole): an event stays
+small whatever an LMS sends."""
 
 
 @dataclass(frozen=True)
@@ -264,7 +267,7 @@ def _event(
         "employee_id": employee,
         "source_id": source.source_id,
         "activity_id": activity_id[:2048],
-        "activity_name": name,
+        "activity_name": name[:NAME_MAX] if name else None,
         "verb": reading.verb,
         "success": reading.success,
         "score_scaled": reading.score_scaled,
