@@ -8,7 +8,7 @@ the API says their part is (`your_part`).
 
 import json
 from typing import Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -481,3 +481,36 @@ async def save_preferences(request: Request, b: Api) -> Response:
             status=422,
         )
     return _prefs_page(request, saved or body, {}, saved=True)
+
+
+# -- pulse surveys -----------------------------------------------------------------------------
+
+
+async def _surveys_page(request: Request, b: Backend, status: int = 200, **extra: Any) -> Response:
+    pulses = await b.get("hris", "/v1/me/surveys")
+    context: dict[str, Any] = {"pulses": pulses, "errors": {}, "thanks": False, **extra}
+    return render(request, "employee/surveys.html", status, **context)
+
+
+@router.get("/me/surveys")
+async def my_surveys(request: Request, b: Api) -> Response:
+    return await _surveys_page(request, b, thanks=request.query_params.get("answered") == "1")
+
+
+@router.post("/me/surveys/{survey_id}")
+async def answer_survey(request: Request, survey_id: str, b: Api) -> Response:
+    form = await request.form()
+    answers = {
+        key.removeprefix("q:"): number(form_value(form, key))
+        for key in form
+        if key.startswith("q:") and form_value(form, key)
+    }
+    try:
+        await b.post(
+            "hris", f"/v1/surveys/{quote(survey_id, safe='')}/responses", {"answers": answers}
+        )
+    except ApiError as exc:
+        if exc.status >= 500:
+            raise
+        return await _surveys_page(request, b, 422, errors={survey_id: exc.detail or str(exc)})
+    return redirect("/me/surveys?answered=1")

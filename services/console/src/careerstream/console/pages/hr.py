@@ -489,6 +489,92 @@ async def import_courses(request: Request, b: Api) -> Response:
     return await _learning(request, b, preview=got, csv=content.decode("utf-8-sig"))
 
 
+# -- pulse surveys -------------------------------------------------------------------------------
+
+TOPICS = ("growth", "manager_confidence", "career_conversations", "engagement", "other")
+QUESTION_ROWS = 3
+
+
+async def _pulses(request: Request, b: Backend, status: int = 200, **extra: Any) -> Response:
+    context: dict[str, Any] = {
+        "pulses": await b.get("hris", "/v1/surveys"),
+        "topics": TOPICS,
+        "rows": range(1, QUESTION_ROWS + 1),
+        "errors": {},
+        "form": {},
+        **extra,
+    }
+    return render(request, "hr/surveys.html", status, **context)
+
+
+@router.get("/surveys")
+async def pulses(request: Request, b: Api) -> Response:
+    _refuse_non_hr(b)
+    return await _pulses(request, b)
+
+
+@router.post("/surveys")
+async def create_pulse(request: Request, b: Api) -> Response:
+    _refuse_non_hr(b)
+    form = await request.form()
+    values = {k: form_value(form, k) for k in form if k != "csrf_token"}
+    questions = [
+        {
+            "question_id": f"q{i}",
+            "text": values.get(f"text{i}", ""),
+            "topic": values.get(f"topic{i}") or "other",
+            "scale_max": number(values.get(f"scale{i}") or "5"),
+        }
+        for i in range(1, QUESTION_ROWS + 1)
+        if values.get(f"text{i}")
+    ]
+    ids = [x.strip() for x in values.get("audience_ids", "").split(",") if x.strip()]
+    now = datetime.now(UTC)
+    days = number(values.get("days") or "14")
+    try:
+        if not isinstance(days, int) or not 1 <= days <= 90:
+            raise ApiError(
+                422,
+                "Invalid",
+                "",
+                [{"field": "days", "message": "a whole number of days, 1 to 90"}],
+            )
+        await b.post(
+            "hris",
+            "/v1/surveys",
+            {
+                "name": values.get("name", ""),
+                "questions": questions,
+                "audience": {"kind": values.get("audience") or "all", "ids": ids},
+                "opens_at": now.isoformat(),
+                "closes_at": (now + timedelta(days=days)).isoformat(),
+            },
+        )
+    except ApiError as exc:
+        if exc.status >= 500:
+            raise
+        return await _pulses(
+            request,
+            b,
+            422,
+            errors={"pulse": exc.detail, **exc.field_errors()},
+            form=values,
+        )
+    return redirect("/hr/surveys")
+
+
+@router.get("/surveys/{survey_id}")
+async def pulse_results(request: Request, survey_id: str, b: Api) -> Response:
+    _refuse_non_hr(b)
+    department = request.query_params.get("department") or None
+    path = f"/v1/surveys/{quote(survey_id, safe='')}/results"
+    results = await b.get("hris", path, department=department)
+    pulse = next(
+        (p for p in await b.get("hris", "/v1/surveys") if p["survey_id"] == survey_id), None
+    )
+    return render(request, "hr/survey.html", results=results, pulse=pulse, department=department)
+
+
 # -- metrics -----------------------------------------------------------------------------------
 
 TREND_METRICS = (
