@@ -37,7 +37,7 @@ import httpx
 
 from careerstream.devstack import kafka
 from careerstream.devstack.ports import free_port
-from careerstream.devstack.sample import auth
+from careerstream.devstack.sample import auth, import_directory
 from careerstream.devstack.stack import platform_topics
 from careerstream.devstack.testing import (
     fresh_database,
@@ -123,14 +123,6 @@ async def _drive(
     return time.perf_counter() - started
 
 
-async def _imported(c: httpx.AsyncClient, import_id: str, hr: dict[str, str]) -> None:
-    for _ in range(600):
-        if (await c.get(f"/v1/imports/{import_id}", headers=hr)).json()["status"] == "done":
-            return
-        await asyncio.sleep(0.5)
-    raise RuntimeError("the directory import did not finish")
-
-
 async def main(requests: int, rounds: int, admin_url: str, bootstrap: str) -> dict[str, Any]:
     await kafka.create_platform_topics(bootstrap, platform_topics(), partitions=3)
     tenant = f"lrs{uuid.uuid4().hex[:8]}"
@@ -169,11 +161,7 @@ async def main(requests: int, rounds: int, admin_url: str, bootstrap: str) -> di
                 directory = "employee_id,display_name,job_code,work_email\n" + "".join(
                     f"E{i:05d},Person {i},ENG,p{i:05d}@acme.example\n" for i in range(PEOPLE)
                 )
-                started = await c.post(
-                    "/v1/imports", content=directory, headers={**hr, "Content-Type": "text/csv"}
-                )
-                assert started.status_code == 202, started.text
-                await _imported(c, started.json()["import_id"], hr)
+                await import_directory(c, tenant, directory, timeout=300)
                 creds = (
                     await c.put("/v1/learning-sources/lms", json={"name": "LMS"}, headers=hr)
                 ).json()

@@ -5,11 +5,9 @@ what was wrong."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import copy
 import json
-import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -18,7 +16,7 @@ import httpx
 import pytest
 
 from careerstream.contracts.topics import LEARNING
-from careerstream.devstack.sample import auth
+from careerstream.devstack.sample import auth, import_directory
 from careerstream.devstack.testing import EventTapFactory, RunningService, ServiceUnderTest
 from careerstream.hris.domain.xapi_examples import LINKEDIN, MOODLE
 
@@ -49,16 +47,7 @@ def problem(resp: httpx.Response, status: int) -> dict[str, Any]:
 
 
 async def _directory(c: httpx.AsyncClient, tenant: str) -> None:
-    hr = {**auth(tenant, "HR", "hr_admin"), "Content-Type": "text/csv"}
-    started = await c.post("/v1/imports", content=DIRECTORY, headers=hr)
-    assert started.status_code == 202, started.text
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        done = (await c.get(f"/v1/imports/{started.json()['import_id']}", headers=hr)).json()
-        if done["status"] == "done":
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError("the directory import did not finish")
+    await import_directory(c, tenant, DIRECTORY)
 
 
 async def _source(c: httpx.AsyncClient, tenant: str, source: str, **body: Any) -> dict[str, str]:
@@ -284,6 +273,13 @@ async def test_an_lms_sends_statements_and_they_become_learning_events(
     }
     assert (listed["linkedin"]["statements"], listed["linkedin"]["unmapped"]) == (4, 3)
     assert (listed["moodle"]["statements"], listed["moodle"]["unmapped"]) == (2, 1)
+    # Only HR lists the LMSs; another tenant's HR sees its own only.
+    for who in ("E100", "M1"):
+        problem(await c.get("/v1/learning-sources", headers=auth(tenant, who, "manager")), 403)
+    other_hr = auth(other, "HR", "hr_admin")
+    assert [
+        s["source_id"] for s in (await c.get("/v1/learning-sources", headers=other_hr)).json()
+    ] == ["linkedin"]
     assert "secret" not in json.dumps(listed)
     assert "key" not in listed["linkedin"]
 

@@ -4,9 +4,7 @@ results are suppressed."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -16,7 +14,7 @@ import httpx
 import pytest
 
 from careerstream.contracts.topics import HRIS_SURVEY
-from careerstream.devstack.sample import auth
+from careerstream.devstack.sample import auth, import_directory
 from careerstream.devstack.testing import EventTapFactory, RunningService, ServiceUnderTest
 from careerstream.hris.domain.surveys import (
     Audience,
@@ -74,16 +72,7 @@ def problem(resp: httpx.Response, status: int) -> dict[str, Any]:
 
 
 async def _directory(c: httpx.AsyncClient, tenant: str) -> None:
-    hr = {**auth(tenant, "HR", "hr_admin"), "Content-Type": "text/csv"}
-    started = await c.post("/v1/imports", content=DIRECTORY, headers=hr)
-    assert started.status_code == 202, started.text
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        done = (await c.get(f"/v1/imports/{started.json()['import_id']}", headers=hr)).json()
-        if done["status"] == "done":
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError("the directory import did not finish")
+    await import_directory(c, tenant, DIRECTORY)
 
 
 def pulse(**over: Any) -> dict[str, Any]:
@@ -283,14 +272,7 @@ async def test_people_who_join_or_move_into_an_audience_are_asked_too(svc: Runni
     later = (
         DIRECTORY.replace("E4,D,ENG,M2,D2", "E4,D,ENG,M1,D1") + "E6,F,ENG,M1,D1\nE7,G,ENG,M2,D2\n"
     )
-    started = await c.post("/v1/imports", content=later, headers={**hr, "Content-Type": "text/csv"})
-    assert started.status_code == 202, started.text
-    deadline = time.monotonic() + 60
-    while (await c.get(f"/v1/imports/{started.json()['import_id']}", headers=hr)).json()[
-        "status"
-    ] != "done":
-        assert time.monotonic() < deadline, "the import did not finish"
-        await asyncio.sleep(0.2)
+    await import_directory(c, tenant, later)
 
     def asked(who: str) -> Any:
         return c.get("/v1/me/surveys", headers=auth(tenant, who))

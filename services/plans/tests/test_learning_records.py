@@ -7,6 +7,7 @@ no longer counts."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -136,7 +137,7 @@ async def test_learning_records_move_actions_goals_and_plans(
         )
         assert r.status_code == 200, r.text
 
-    async with event_tap(PLAN) as tap:
+    async with event_tap(PLAN) as tap, event_tap(PLAN) as every:
         # 1. Progress before the activity is mapped: kept, waiting.
         progressed = _record(LearningVerb.PROGRESSED, T0, progress=40)
         await emit(progressed, tenant=tenant, source="hris")
@@ -278,11 +279,17 @@ async def test_learning_records_move_actions_goals_and_plans(
             },
             tenant=tenant,
         )
-        # The record delivered twice moved the action once: one update per record, no more.
-        updates = await svc.scalar(
-            "SELECT count(*) FROM plans.learning_records WHERE tenant_id = $1", tenant
-        )
-        assert updates == 3
+        # The record delivered twice moved the action once: one update names it, no more.
+        published = [
+            json.loads(r.value) for r in await every.wait_for(1000, tenant=tenant, timeout=5)
+        ]
+        by_done = [
+            e
+            for e in published
+            if e["type"] == "careerstream.plans.action.updated.v1"
+            and e["data"]["learning_statement_id"] == done.statement_id
+        ]
+        assert len(by_done) == 1
 
     # Mapping by hand: an unknown entry is 404, a bad IRI is 422 naming it.
     _problem(
@@ -301,6 +308,19 @@ async def test_learning_records_move_actions_goals_and_plans(
             "/v1/catalogue/sql-course/activities", json={"activity_ids": [COURSE]}, headers=m
         ),
         403,
+    )
+    # Only HR reads and maps LMS activities; another tenant's HR sees none of these.
+    for who in (e1, m):
+        _problem(await c.get("/v1/learning/activities", headers=who), 403)
+    theirs = await c.get("/v1/learning/activities", headers=auth(f"{tenant}x", "HR", "hr_admin"))
+    assert theirs.json() == []
+    _problem(
+        await c.put(
+            "/v1/catalogue/sql-course/activities",
+            json={"activity_ids": [COURSE]},
+            headers=auth(f"{tenant}x", "HR", "hr_admin"),
+        ),
+        404,
     )
     ok = await c.put(
         "/v1/catalogue/sql-course/activities",

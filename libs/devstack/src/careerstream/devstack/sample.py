@@ -233,3 +233,19 @@ def completed(
         raters=[Rater(rater_id=employee, kind=RaterKind.SELF)],
         completed_at=at or datetime.now(UTC),
     )
+
+
+async def import_directory(client: Any, tenant: str, csv: str, *, timeout: float = 120.0) -> None:
+    """Send a full HRIS export (CSV) to the gateway `client` talks to, as HR, and wait until
+    the import is done (AssertionError when it is not within `timeout`)."""
+    hr = {**auth(tenant, "HR", "hr_admin"), "Content-Type": "text/csv"}
+    started = await client.post("/v1/imports", content=csv, headers=hr)
+    assert started.status_code == 202, started.text
+    import_id = started.json()["import_id"]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = (await client.get(f"/v1/imports/{import_id}", headers=hr)).json()
+        if status["status"] == "done":
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"the directory import {import_id} did not finish within {timeout:.0f}s")
