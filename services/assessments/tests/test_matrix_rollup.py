@@ -88,3 +88,54 @@ async def test_cells_follow_inserts_updates_and_deletes(database_url: str) -> No
             )
     finally:
         await conn.close()
+
+
+async def test_a_department_counts_its_whole_subtree(database_url: str) -> None:
+    """By department, the matrix of a unit adds up the cells of every unit below it; a unit
+    outside the tree is itself only; no tenant's tree reaches another's."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from careerstream.assessments.adapters.orm import metadata
+    from careerstream.assessments.service_layer.matrix import GroupBy, skills_matrix
+    from careerstream.servicekit.db import make_sessionmaker
+    from careerstream.servicekit.wiring import uow_factory
+
+    url = database_url.replace("postgresql://", "postgresql+asyncpg://", 1)
+    await upgrade_to_head(MIGRATIONS, url, "assessments")
+    tenant = "tree-matrix"
+    conn = await asyncpg.connect(database_url)
+    engine = create_async_engine(url)
+    now = datetime.now(UTC)
+    # ROOT > ENG > PLAT; ROOT > SALES; LOOSE is in no tree.
+    tree = {"ENG": "ROOT", "PLAT": "ENG", "SALES": "ROOT", "ROOT": None}
+    people = {"E1": "ENG", "E2": "PLAT", "E3": "PLAT", "S1": "SALES", "L1": "LOOSE"}
+    levels = {"E1": 2, "E2": 3, "E3": 4, "S1": 1, "L1": 5}
+    try:
+        await conn.executemany(
+            "INSERT INTO assessments.org_units (tenant_id, orgunit_id, name, parent_id, active,"
+            " recorded_at) VALUES ($1, $2, $2, $3, true, now())",
+            [(tenant, u, p) for u, p in tree.items()] + [("other", "X", "ENG")],
+        )
+        await conn.executemany(
+            """INSERT INTO assessments.levels (tenant_id, employee_id, competency_id, level,
+                   required, department_id, family_id, manager_id, assessment_id, assessed_at)
+               VALUES ($1, $2, 'c1', $3, 4, $4, 'F', 'M', 'asm', $5)""",
+            [(tenant, e, levels[e], d, now) for e, d in people.items()]
+            + [("other", "X1", 1, "X", now)],
+        )
+        uow = uow_factory(make_sessionmaker(engine), metadata, "assessments")
+        async with uow() as u:
+            every = await skills_matrix(u, tenant, GroupBy.DEPARTMENT)
+            some = await skills_matrix(u, tenant, GroupBy.DEPARTMENT, ["ENG", "LOOSE"])
+        seen = {g: (c["c1"].n, c["c1"].distribution, c["c1"].gap_sum) for g, c in every.items()}
+        assert seen == {
+            "ROOT": (4, {1: 1, 2: 1, 3: 1, 4: 1}, 3 + 2 + 1 + 0),
+            "ENG": (3, {2: 1, 3: 1, 4: 1}, 2 + 1 + 0),
+            "PLAT": (2, {3: 1, 4: 1}, 1 + 0),
+            "SALES": (1, {1: 1}, 3),
+            "LOOSE": (1, {5: 1}, 0),
+        }
+        assert {g: seen[g] for g in some} == {"ENG": seen["ENG"], "LOOSE": seen["LOOSE"]}
+    finally:
+        await conn.close()
+        await engine.dispose()

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from careerstream.servicekit.db import service_metadata
+from careerstream.servicekit.orgtree import orgunits_table
 from careerstream.servicekit.people import people_table
 from careerstream.servicekit.wiring import runtime_tables
 
@@ -44,6 +45,7 @@ roles = sa.Table(
 )
 
 employees = people_table(metadata, sa.Column("target_role_id", sa.Text))
+org_units = orgunits_table(metadata)  # a department means its subtree
 """The HRIS directory (see servicekit.people), plus each person's declared target role."""
 
 cycles = sa.Table(

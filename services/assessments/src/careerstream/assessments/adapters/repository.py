@@ -20,6 +20,7 @@ from careerstream.assessments.adapters.orm import (
     employees,
     frameworks,
     levels,
+    org_units,
     results,
     roles,
     submissions,
@@ -35,7 +36,7 @@ from careerstream.assessments.domain.assessment import (
 )
 from careerstream.assessments.domain.rules import RaterKind, Rule
 from careerstream.contracts.events import assessments as ev
-from careerstream.servicekit import people
+from careerstream.servicekit import orgtree, people
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.db import upsert_changed
 from careerstream.servicekit.domain import NotFound
@@ -466,7 +467,12 @@ class People:
             .order_by(employees.c.employee_id)
         )
         if population.kind is ev.PopulationKind.DEPARTMENT:
-            query = query.where(employees.c.department_id.in_(population.ids))
+            # A department is its whole subtree.
+            query = query.where(
+                employees.c.department_id.in_(
+                    orgtree.subtree(org_units, self.tenant, list(population.ids))
+                )
+            )
         elif population.kind is ev.PopulationKind.FAMILY:
             query = query.where(roles.c.family_id.in_(population.ids))
         if among is not None:
@@ -479,6 +485,8 @@ async def matrix_rows(
 ) -> list[Any]:
     """The rolled-up matrix cells of a grouping, by group and competency: (group, competency,
     levels, counts per level, n, level sum, gap sum, n required); only `group_ids` when given."""
+    if dim == "department":
+        return await _department_rows(uow, tenant, group_ids)
     where = ""
     params: dict[str, Any] = {"t": tenant, "dim": dim}
     if group_ids is not None:
@@ -492,6 +500,50 @@ async def matrix_rows(
                    sum(n), sum(level * n), sum(gap_sum), sum(n_required)
               FROM assessments.matrix_cells
              WHERE tenant_id = :t AND dim = :dim AND n > 0{where}
+             GROUP BY 1, 2
+            """
+        ),
+        params,
+    )
+    return list(rows.all())
+
+
+async def _department_rows(
+    uow: UnitOfWork, tenant: str, group_ids: Sequence[str] | None
+) -> list[Any]:
+    """Matrix rows by department, each department counting its whole subtree: the cells of
+    every unit below it are added to its own. Without `group_ids`, every department that
+    holds assessed people or is in the tree."""
+    roots = (
+        "SELECT unnest(CAST(:ids AS text[]))"
+        if group_ids is not None
+        else """SELECT group_id FROM assessments.matrix_cells
+                 WHERE tenant_id = :t AND dim = 'department' AND group_id <> ''
+                UNION SELECT orgunit_id FROM assessments.org_units WHERE tenant_id = :t"""
+    )
+    params: dict[str, Any] = {"t": tenant}
+    if group_ids is not None:
+        params["ids"] = list(group_ids)
+    rows = await uow.session.execute(
+        sa.text(
+            f"""
+            WITH RECURSIVE tree(root, unit_id) AS (
+                SELECT r, r FROM ({roots}) AS roots(r)
+                UNION
+                SELECT tree.root, u.orgunit_id
+                  FROM assessments.org_units u JOIN tree ON u.parent_id = tree.unit_id
+                 WHERE u.tenant_id = :t
+            ), per_level AS (
+                SELECT tree.root, c.competency_id, c.level, sum(c.n) AS n,
+                       sum(c.gap_sum) AS gap_sum, sum(c.n_required) AS n_required
+                  FROM assessments.matrix_cells c JOIN tree ON c.group_id = tree.unit_id
+                 WHERE c.tenant_id = :t AND c.dim = 'department' AND c.n > 0
+                 GROUP BY 1, 2, 3
+            )
+            SELECT root AS grp, competency_id,
+                   array_agg(level ORDER BY level), array_agg(n ORDER BY level),
+                   sum(n), sum(level * n), sum(gap_sum), sum(n_required)
+              FROM per_level
              GROUP BY 1, 2
             """
         ),

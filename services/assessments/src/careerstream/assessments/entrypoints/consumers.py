@@ -33,6 +33,10 @@ def consumers(uow: UowFactory) -> list[EventConsumer]:
         EventConsumer(
             "assessments-people", uow, {}, batch_handlers=projections.people.batch_handlers()
         ),
+        # The organisation tree: a department's cycles and matrix take in its subtree.
+        EventConsumer(
+            "assessments-orgunits", uow, {}, batch_handlers=projections.org_tree.batch_handlers()
+        ),
     ]
 
 
@@ -50,6 +54,7 @@ ERASURE_RULES: list[Rule] = [
     Pseudonymise("results", "calibrated_by"),
     Pseudonymise("levels", "manager_id"),
     Pseudonymise("cycles", "opened_by"),
+    Pseudonymise("org_units", "head_id"),
 ]
 """The person's assessments, ratings, results and levels go; what they rated of others or
 calibrated as HR stays, under a pseudonym (the skills matrices are counts: they stay)."""

@@ -18,11 +18,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from careerstream.assessments.adapters.orm import employees
+import sqlalchemy as sa
+
+from careerstream.assessments.adapters.orm import employees, org_units
 from careerstream.assessments.adapters.projections import Copies
 from careerstream.assessments.service_layer import cycles, results
 from careerstream.contracts.envelope import Envelope
 from careerstream.contracts.events.frameworks import FrameworkPublished, FrameworkRetired
+from careerstream.servicekit import orgtree
+from careerstream.servicekit.orgtree import Moved, OrgTreeProjection
 from careerstream.servicekit.people import Change, PeopleProjection
 from careerstream.servicekit.uow import UnitOfWork
 
@@ -103,3 +107,25 @@ async def _follow_many(uow: UnitOfWork, changes: Sequence[Change]) -> None:
 
 
 people = PeopleProjection(employees, on_change=_follow, on_changes=_follow_many)
+
+
+async def _regrouped(uow: UnitOfWork, moves: Sequence[Moved]) -> None:
+    """A unit moved (or appeared) in the tree: everyone in it and below may now be in an open
+    cycle's population by department. No per-person event is needed."""
+    by_tenant: dict[str, list[str]] = {}
+    for m in moves:
+        by_tenant.setdefault(m.tenant, []).append(m.orgunit_id)
+    for tenant, units in sorted(by_tenant.items()):
+        inside = await uow.session.scalars(
+            sa.select(employees.c.employee_id)
+            .where(
+                employees.c.tenant_id == tenant,
+                employees.c.active,
+                employees.c.department_id.in_(orgtree.subtree(org_units, tenant, units)),
+            )
+            .order_by(employees.c.employee_id)
+        )
+        await cycles.join_open_cycles(uow, tenant, list(inside.all()))
+
+
+org_tree = OrgTreeProjection(org_units, on_moved=_regrouped)

@@ -5,13 +5,15 @@ canonical events it emits: a change is the difference with it); `sources` the
 per-tenant webhook secrets; `deliveries` the ids of accepted webhook
 deliveries (a replay is refused); `job_mappings` HRIS job codes to framework
 roles; `scheduled` notifications effective in the future; `imports` full
-exports and their progress.
+exports and their progress; `org_units` the organisation tree (the source of
+`orgunit.changed`).
 """
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
 from careerstream.servicekit.db import service_metadata
+from careerstream.servicekit.orgtree import orgunits_table
 from careerstream.servicekit.wiring import runtime_tables
 
 metadata = service_metadata("hris")
@@ -167,3 +169,6 @@ learning_statements = sa.Table(
 
 sa.Index("ix_people_work_email", people.c.tenant_id, sa.func.lower(people.c.work_email))
 """Learning records find their person by e-mail address."""
+
+
+org_units = orgunits_table(metadata)

@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    model_validator,
 )
 
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
@@ -68,11 +69,14 @@ class WorkdayJobProfile(_Payload):
     title: Text = None
 
 
+OptionalId = Annotated[Id | None, BeforeValidator(lambda v: v if v != "" else None)]
+
+
 class WorkdayWorker(_Payload):
     workerId: Id
     name: Text = None
     jobProfile: WorkdayJobProfile | None = None
-    supervisorId: Annotated[Id | None, BeforeValidator(lambda v: v if v != "" else None)] = None
+    supervisorId: OptionalId = None
     organizationId: Text = None
     location: Text = None
     email: Text = None
@@ -84,12 +88,34 @@ class WorkdayTermination(_Payload):
     reason: Text = None
 
 
+class WorkdayOrganization(_Payload):
+    """A supervisory organisation (an org unit), as `Organization_Change` carries it whole."""
+
+    id: Id
+    name: Annotated[
+        str, BeforeValidator(_scalar_text), StringConstraints(min_length=1, max_length=200)
+    ]
+    superiorId: OptionalId = None
+    managerId: OptionalId = None
+    inactive: bool = False
+
+
 class WorkdayEvent(_Payload):
     eventId: Id
-    eventType: Literal["Hire", "Job_Change", "Termination"]
+    eventType: Literal["Hire", "Job_Change", "Termination", "Organization_Change"]
     effectiveDate: Day
-    worker: WorkdayWorker
+    worker: WorkdayWorker | None = None
+    organization: WorkdayOrganization | None = None
     termination: WorkdayTermination | None = None
+
+    @model_validator(mode="after")
+    def _about_someone(self) -> WorkdayEvent:
+        if self.eventType == "Organization_Change":
+            if self.organization is None:
+                raise ValueError("organization: an Organization_Change carries the organization")
+        elif self.worker is None:
+            raise ValueError(f"worker: a {self.eventType} carries the worker")
+        return self
 
 
 class SuccessFactorsFields(_Payload):

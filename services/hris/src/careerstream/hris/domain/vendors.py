@@ -14,6 +14,9 @@ Workday-style
               "worker": {"workerId", "name", "jobProfile": {"code", "title"},
                          "supervisorId", "organizationId", "location", "email", "demographics": {...}},
               "termination": {"voluntary": bool, "reason": str}}
+             or, for the organisation tree, {"eventId", "eventType": "Organization_Change",
+              "effectiveDate", "organization": {"id", "name", "superiorId", "managerId",
+              "inactive": bool}} (the whole unit: the gateway publishes `orgunit.changed`)
 SuccessFactors-style
     headers  X-SF-Timestamp: <ISO 8601>
              X-SF-Signature: <base64 HMAC of "<timestamp><body>">
@@ -44,6 +47,7 @@ from pydantic import ValidationError
 
 from careerstream.contracts import webhooks
 from careerstream.hris.domain import payloads
+from careerstream.hris.domain.orgunits import Unit
 from careerstream.hris.domain.records import Kind, Notification
 
 VENDORS = webhooks.VENDORS
@@ -121,6 +125,12 @@ def verify(
 
 
 def read(vendor: str, body: Any) -> tuple[str | None, list[Notification]]:
+    """(delivery id or None, notifications about people) of a verified request body."""
+    delivery, notes = read_all(vendor, body)
+    return delivery, [n for n in notes if isinstance(n, Notification)]
+
+
+def read_all(vendor: str, body: Any) -> tuple[str | None, list[Notification | Unit]]:
     """(delivery id or None, notifications) of a verified request body.
 
     The body is validated against the vendor's payload model (`payloads`); every problem
@@ -144,9 +154,13 @@ def _groups(given: dict[str, str | None] | None) -> dict[str, str]:
     return {k: v for k, v in (given or {}).items() if v is not None}
 
 
-def _workday(e: payloads.WorkdayEvent) -> tuple[str, list[Notification]]:
+def _workday(e: payloads.WorkdayEvent) -> tuple[str, list[Notification | Unit]]:
+    if e.organization is not None and e.eventType == "Organization_Change":
+        o = e.organization
+        return e.eventId, [Unit(o.id, o.name.strip(), o.superiorId, o.managerId, not o.inactive)]
+    assert e.worker is not None  # the payload model requires it for the other event types
     kind = {"Hire": Kind.HIRE, "Job_Change": Kind.CHANGE, "Termination": Kind.TERMINATE}[
-        e.eventType
+        str(e.eventType)
     ]
     w = e.worker
     profile = w.jobProfile or payloads.WorkdayJobProfile()
@@ -185,7 +199,7 @@ _SF_NAMES = {
 }
 
 
-def _successfactors(m: payloads.SuccessFactorsMessage) -> tuple[str, list[Notification]]:
+def _successfactors(m: payloads.SuccessFactorsMessage) -> tuple[str, list[Notification | Unit]]:
     kind = {"INSERT": Kind.HIRE, "UPDATE": Kind.CHANGE, "TERMINATE": Kind.TERMINATE}[m.operation]
     values: dict[str, Any] = {}
     if m.fields is not None:
@@ -208,8 +222,8 @@ _BAMBOO_NAMES = {
 }
 
 
-def _bamboohr(batch: payloads.BambooBatch) -> list[Notification]:
-    out = []
+def _bamboohr(batch: payloads.BambooBatch) -> list[Notification | Unit]:
+    out: list[Notification | Unit] = []
     today = datetime.now(UTC).date()
     for e in batch.employees:
         kind = {"Created": Kind.HIRE, "Updated": Kind.CHANGE, "Deleted": Kind.TERMINATE}[e.action]

@@ -15,8 +15,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from careerstream.hris.domain import exports, vendors
+from careerstream.hris.domain import exports, orgunits, vendors
 from careerstream.hris.service_layer import gateway
+from careerstream.hris.service_layer import orgunits as orgunit_service
 from careerstream.servicekit.auth import TENANT_PATTERN, Role
 from careerstream.servicekit.deps import CurrentPrincipal, HrAdmin, Uow
 from careerstream.servicekit.edge import raw_body
@@ -76,13 +77,22 @@ async def webhook(
                 payload = json.loads(body)
             except ValueError as exc:
                 raise vendors.Rejected(422, f"the body is not JSON: {exc}") from exc
-            delivery, notes = vendors.read(vendor, payload)
+            delivery, notes = vendors.read_all(vendor, payload)
         except vendors.Rejected as exc:
             raise Problem(exc.status, "Rejected", str(exc)) from exc
         delivery = delivery or hashlib.sha256(body).hexdigest()
         if not await gateway.first_delivery(u, tenant_id, vendor, delivery):
             raise Problem(409, "Replayed", f"delivery {delivery} was already received")
-        outcomes = [await gateway.apply(u, tenant_id, n, source=vendor) for n in notes]
+        outcomes = []
+        for n in notes:
+            if isinstance(n, orgunits.Unit):
+                try:
+                    await orgunit_service.put(u, tenant_id, [(1, n)], full=False)
+                except exports.ExportInvalid as exc:
+                    raise Problem(422, "Rejected", str(exc)) from exc
+                outcomes.append("orgunit")
+            else:
+                outcomes.append(await gateway.apply(u, tenant_id, n, source=vendor))
         await u.commit()
     return {"delivery_id": delivery, "outcomes": outcomes}
 
@@ -218,3 +228,112 @@ async def get_person(employee_id: str, principal: CurrentPrincipal, uow: Uow) ->
     if person is None:
         raise Problem(404, "Not found", f"no employee '{employee_id}'")
     return person
+
+
+# -- the organisation tree -----------------------------------------------------------------
+
+ORG_EXPORT_MAX_BYTES = 32 * 1024 * 1024
+UnitPath = Annotated[str, Path(min_length=1, max_length=128)]
+
+
+class OrgUnitIn(BaseModel):
+    """One unit, as `PUT /v1/org-units/{orgunit_id}` takes it (the whole unit, not a patch)."""
+
+    model_config = {"extra": "forbid"}
+    name: str = Field(min_length=1, max_length=orgunits.MAX_TEXT)
+    parent_id: str | None = Field(default=None, min_length=1, max_length=128)
+    head_id: str | None = Field(default=None, min_length=1, max_length=128)
+    active: bool = True
+
+
+class OrgUnitOut(BaseModel):
+    orgunit_id: str
+    name: str
+    parent_id: str | None
+    head_id: str | None
+    active: bool
+    people: int = Field(description="active people who sit in this unit itself (not below it)")
+
+
+def _invalid_tree(exc: exports.ExportInvalid) -> Problem:
+    return Problem(422, "Invalid org units", str(exc), errors=[e.as_dict() for e in exc.errors])
+
+
+@router.put(
+    "/org-units",
+    tags=["org units"],
+    summary="Replace the organisation tree with a full export (CSV or JSON); units left out are closed",
+    description=(
+        "Columns: orgunit_id, name, parent_id, head_id, active. Checked whole: an unknown "
+        "parent, a head who is not a known employee or a unit that would sit under itself "
+        "refuses the file, with each problem's line. Publishes `orgunit.changed` for each unit "
+        "that changed, parents first; moving a unit re-groups everyone in it everywhere."
+    ),
+    openapi_extra=raw_body(
+        {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/csv": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "array"}},
+        },
+        max_bytes=ORG_EXPORT_MAX_BYTES,
+    ),
+)
+async def put_org_units(request: Request, principal: HrAdmin, uow: Uow) -> dict[str, Any]:
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    fmt = "json" if ctype.endswith("json") else "csv"
+    body = await request.body()
+    async with uow() as u:
+        try:
+            units = orgunits.parse(body, fmt)
+            done = await orgunit_service.put(u, principal.tenant_id, units, full=True)
+        except exports.ExportInvalid as exc:
+            raise _invalid_tree(exc) from exc
+        await u.commit()
+    return done
+
+
+@router.put(
+    "/org-units/{orgunit_id}",
+    tags=["org units"],
+    summary="Create, rename, move, re-head or close one unit",
+)
+async def put_org_unit(
+    orgunit_id: UnitPath, body: OrgUnitIn, principal: HrAdmin, uow: Uow
+) -> dict[str, Any]:
+    unit = orgunits.Unit(orgunit_id, body.name.strip(), body.parent_id, body.head_id, body.active)
+    async with uow() as u:
+        try:
+            done = await orgunit_service.put(u, principal.tenant_id, [(1, unit)], full=False)
+        except exports.ExportInvalid as exc:
+            problem = _invalid_tree(exc)
+            problem.extra["errors"] = [
+                {"field": _field_of(e.message), "message": e.message} for e in exc.errors
+            ]
+            raise problem from exc
+        await u.commit()
+    return {**unit.as_dict(), "published": done["published"]}
+
+
+def _field_of(message: str) -> str:
+    if message.startswith("head_id"):
+        return "head_id"
+    if message.startswith("parent_id") or "own parent" in message or "under itself" in message:
+        return "parent_id"
+    return ""
+
+
+@router.get(
+    "/org-units",
+    tags=["org units"],
+    summary="The organisation tree (or the part under `root`), for anyone in the tenant",
+)
+async def get_org_units(
+    principal: CurrentPrincipal,
+    uow: Uow,
+    root: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
+) -> list[OrgUnitOut]:
+    async with uow() as u:
+        rows = await orgunit_service.tree(u, principal.tenant_id, root=root)
+    if root is not None and not rows:
+        raise Problem(404, "Not found", f"no org unit '{root}'")
+    return [OrgUnitOut(**r) for r in rows]

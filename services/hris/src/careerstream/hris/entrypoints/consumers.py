@@ -30,6 +30,7 @@ ERASURE_RULES: list[Rule] = [
     Forget("survey_invitations"),
     Pseudonymise("surveys", "created_by"),
     Forget("learning_statements"),
+    Pseudonymise("org_units", "head_id"),
 ]
 """The person's directory row, held changes, lines of past imports, pulse answers and learning
 records go; the

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from careerstream.contracts.events.hris import SurveyAnswer, SurveyResponded, SurveyTopic
 from careerstream.hris.adapters.orm import (
     job_mappings,
+    org_units,
     people,
     survey_invitations,
     survey_responses,
@@ -35,6 +36,7 @@ from careerstream.hris.domain.surveys import (
     pulse_problems,
     results,
 )
+from careerstream.servicekit import orgtree
 from careerstream.servicekit.auth import Principal
 from careerstream.servicekit.domain import Conflict, Invalid, NotFound
 from careerstream.servicekit.uow import UnitOfWork
@@ -46,6 +48,15 @@ def _now() -> datetime:
 
 def _questions(raw: list[dict[str, Any]]) -> list[Question]:
     return [Question(q["question_id"], q["text"], q["topic"], int(q["scale_max"])) for q in raw]
+
+
+async def _covering(uow: UnitOfWork, tenant: str, audience: Audience) -> Audience:
+    """The audience with each department grown to its subtree (units below it are in it)."""
+    if audience.kind is not AudienceKind.DEPARTMENTS:
+        return audience
+    return Audience(
+        audience.kind, tuple(await orgtree.expand(uow, org_units, tenant, audience.ids))
+    )
 
 
 def _audience(raw: dict[str, Any]) -> Audience:
@@ -96,11 +107,12 @@ async def invite_newcomers(uow: UnitOfWork, tenant: str, employee_ids: Sequence[
     if not open_pulses:
         return 0
     persons = await _people(uow, tenant, sorted(set(employee_ids)))
+    covering = {sid: await _covering(uow, tenant, _audience(a)) for sid, a in open_pulses}
     rows = [
         {"tenant_id": tenant, "survey_id": sid, "employee_id": p.employee_id}
         for sid, audience in open_pulses
         for p in persons
-        if in_audience(p, _audience(audience))
+        if in_audience(p, covering[sid])
     ]
     if not rows:
         return 0
@@ -150,7 +162,8 @@ async def create(
     problems = pulse_problems(name, qs, aud, opens_at, closes_at, now)
     if problems:
         raise Invalid(problems)
-    invited = sorted(p.employee_id for p in await _people(uow, tenant) if in_audience(p, aud))
+    covered = await _covering(uow, tenant, aud)
+    invited = sorted(p.employee_id for p in await _people(uow, tenant) if in_audience(p, covered))
     if not invited:
         raise Invalid(["audience: nobody active in the directory is in it"])
     survey_id = f"pulse-{uuid.uuid4().hex[:12]}"
@@ -315,7 +328,8 @@ async def result(
         stmt = stmt.where(
             r.employee_id.in_(
                 sa.select(people.c.employee_id).where(
-                    people.c.tenant_id == tenant, people.c.department_id == department
+                    people.c.tenant_id == tenant,
+                    people.c.department_id.in_(orgtree.subtree(org_units, tenant, [department])),
                 )
             )
         )

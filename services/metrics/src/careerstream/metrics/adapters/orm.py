@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from careerstream.servicekit.db import service_metadata
+from careerstream.servicekit.orgtree import orgunits_table
 from careerstream.servicekit.people import people_table
 from careerstream.servicekit.wiring import runtime_tables
 
@@ -19,6 +20,7 @@ outbox, outbox_lane, inbox = runtime_tables(metadata)
 TS = sa.DateTime(timezone=True)
 
 employees = people_table(metadata, personal=("group_attributes",))  # fairness views
+org_units = orgunits_table(metadata)  # a department filter means its subtree
 
 roles = sa.Table(
     "roles",
@@ -218,5 +220,6 @@ PROJECTIONS = (
     role_history,
     learning_completions,
     plan_actions,
+    org_units,
 )
 """The tables a replay rebuilds (with `inbox`)."""

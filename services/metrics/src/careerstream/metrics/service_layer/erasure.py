@@ -24,6 +24,7 @@ ERASURE_RULES: list[Rule] = [
     Pseudonymise("conversations", "manager_id"),
     Pseudonymise("opportunities", "mover_id"),
     Pseudonymise("opportunities", "hiring_manager_id"),
+    Pseudonymise("org_units", "head_id"),
 ]
 """Metrics keeps every fact (the company's figures for past periods must not change) under one
 pseudonym per erasure, and drops the group attributes: nothing is left to tie the facts to the

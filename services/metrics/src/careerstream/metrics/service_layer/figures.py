@@ -20,6 +20,7 @@ from careerstream.metrics.adapters.orm import (
     goals,
     learning_completions,
     opportunities,
+    org_units,
     plan_actions,
     plans,
     readiness,
@@ -41,7 +42,7 @@ from careerstream.metrics.domain.definitions import (
     role_moves,
 )
 from careerstream.metrics.service_layer.scope import Filters, population
-from careerstream.servicekit import relation
+from careerstream.servicekit import orgtree, relation
 from careerstream.servicekit.db import among
 from careerstream.servicekit.uow import UnitOfWork
 
@@ -57,7 +58,9 @@ async def opportunity_rows(u: UnitOfWork, tenant: str, f: Filters) -> list[Any]:
         .where(o.c.tenant_id == tenant)
     )
     if f.department:
-        stmt = stmt.where(o.c.department_id == f.department)
+        stmt = stmt.where(
+            o.c.department_id.in_(orgtree.subtree(org_units, tenant, [f.department], "opp_dept"))
+        )
     if f.family:
         stmt = stmt.where(sa.func.coalesce(r.c.family_id, o.c.family_id) == f.family)
     if f.track:

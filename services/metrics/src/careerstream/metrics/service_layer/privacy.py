@@ -5,6 +5,7 @@ The populations next to `f`, each containing `f`'s, that the same caller can als
 (hr_admin: any; a manager: those within their own line):
 
 - `f` with one of its filters removed;
+- `f` with `department=D` replaced by the unit above D (a department holds its subtree);
 - `f` with `manager=M` replaced by M's own manager (M's whole team plus M and their
   peers' teams);
 - `f` with `manager=M` replaced by a department, job family or level that every person
@@ -24,7 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from careerstream.metrics.adapters.orm import employees, roles
+from careerstream.metrics.adapters.orm import employees, org_units, roles
 from careerstream.metrics.domain.anonymity import differs_too_little
 from careerstream.metrics.service_layer.scope import Filters, filtered
 from careerstream.servicekit import relation
@@ -78,6 +79,15 @@ async def _around(u: UnitOfWork, tenant: str, f: Filters) -> list[Filters]:
         for d in _DIMENSIONS
         if getattr(f, d) is not None
     ]
+    if f.department is not None:
+        # A department holds its subtree: the unit above holds it and more.
+        parent = await u.session.scalar(
+            sa.select(org_units.c.parent_id).where(
+                org_units.c.tenant_id == tenant, org_units.c.orgunit_id == f.department
+            )
+        )
+        if parent is not None:
+            out.append(dataclasses.replace(f, department=parent))
     if f.manager is not None:
         above = await _manager_of(u, tenant, f.manager)
         if above is not None:

@@ -30,6 +30,7 @@ from careerstream.metrics.adapters.orm import (
     goals,
     learning_completions,
     opportunities,
+    org_units,
     passed_over,
     plan_actions,
     plans,
@@ -44,6 +45,7 @@ from careerstream.metrics.adapters.repository import (
     replace_roles,
 )
 from careerstream.servicekit.consumer import BatchHandler, Handler
+from careerstream.servicekit.orgtree import OrgTreeProjection
 from careerstream.servicekit.people import PeopleProjection
 from careerstream.servicekit.uow import UnitOfWork
 
@@ -496,4 +498,5 @@ def handler_groups() -> Sequence[
             {},
         ),
         ("metrics-skills", {assessment_events.SkillgapIdentified: on_gaps}, {}),
+        ("metrics-orgunits", {}, OrgTreeProjection(org_units).batch_handlers()),
     )

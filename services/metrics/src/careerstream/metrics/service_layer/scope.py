@@ -15,13 +15,14 @@ import sqlalchemy as sa
 
 from careerstream.metrics.adapters.orm import (
     employees,
+    org_units,
     roles,
 )
 from careerstream.metrics.domain.definitions import (
     Person,
     Window,
 )
-from careerstream.servicekit import relation
+from careerstream.servicekit import orgtree, relation
 from careerstream.servicekit.uow import UnitOfWork
 
 
@@ -98,7 +99,10 @@ def filtered(stmt: Any, tenant: str, f: Filters) -> Any:
         sa.or_(e.left_on.is_(None), e.left_on >= f.window.start.date()),
     )
     if f.department:
-        stmt = stmt.where(e.department_id == f.department)
+        # A department is its whole subtree.
+        stmt = stmt.where(
+            e.department_id.in_(orgtree.subtree(org_units, tenant, [f.department], "in_dept"))
+        )
     if f.family:
         stmt = stmt.where(roles.c.family_id == f.family)
     if f.track:

@@ -11,12 +11,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from careerstream.servicekit.db import service_metadata
+from careerstream.servicekit.orgtree import orgunits_table
 from careerstream.servicekit.people import people_table
 from careerstream.servicekit.wiring import runtime_tables
 
 metadata = service_metadata("mobility")
 outbox, outbox_lane, inbox = runtime_tables(metadata)
 employees = people_table(metadata)
+org_units = orgunits_table(metadata)
 
 TS = sa.DateTime(timezone=True)
 

@@ -10,6 +10,7 @@ here too. The matching index (`adapters/index.py`) and the copies of other servi
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -139,9 +140,10 @@ class Opportunities:
             )
 
     async def visible_to(
-        self, who: Principal, department_id: str | None, status: str | None
+        self, who: Principal, departments: Sequence[str], status: str | None
     ) -> list[Any]:
-        """Opportunity rows `who` may see (every one for hr_admin), newest first."""
+        """Opportunity rows `who` may see (every one for hr_admin), newest first; a
+        department-only one when its department is among `departments`."""
         o = opportunities.c
         stmt = sa.select(opportunities).where(o.tenant_id == self.tenant)
         if status:
@@ -151,7 +153,7 @@ class Opportunities:
                 sa.or_(
                     o.hiring_manager_id == who.subject,
                     o.visibility == "tenant",
-                    sa.and_(o.visibility == "department", o.department_id == department_id),
+                    sa.and_(o.visibility == "department", o.department_id.in_(list(departments))),
                 )
             )
         return list((await self.uow.session.execute(stmt.order_by(o.posted_at.desc()))).all())

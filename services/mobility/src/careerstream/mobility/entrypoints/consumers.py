@@ -6,7 +6,7 @@ from careerstream.contracts.events import mobility as ev
 from careerstream.contracts.events.assessments import AssessmentCompleted
 from careerstream.contracts.events.frameworks import FrameworkPublished
 from careerstream.contracts.events.privacy import ErasureAnswered
-from careerstream.mobility.adapters.orm import metadata
+from careerstream.mobility.adapters.orm import metadata, org_units
 from careerstream.mobility.service_layer import alerts, projections
 from careerstream.servicekit.consumer import EventConsumer
 from careerstream.servicekit.erasure import (
@@ -16,6 +16,7 @@ from careerstream.servicekit.erasure import (
     Rule,
     people_rules,
 )
+from careerstream.servicekit.orgtree import OrgTreeProjection
 from careerstream.servicekit.subscriptions import declare_publications, subscribe
 from careerstream.servicekit.uow import UowFactory
 
@@ -28,6 +29,13 @@ def consumers(uow: UowFactory) -> list[EventConsumer]:
         # The directory takes whole batches (one read and one write each): HRIS bursts.
         EventConsumer(
             "mobility-people", uow, {}, batch_handlers=projections.people.batch_handlers()
+        ),
+        # The organisation tree: a department's opportunities are open to its subtree.
+        EventConsumer(
+            "mobility-orgunits",
+            uow,
+            {},
+            batch_handlers=OrgTreeProjection(org_units).batch_handlers(),
         ),
         EventConsumer(
             "mobility-assessments", uow, {AssessmentCompleted: projections.on_assessment_completed}
@@ -44,6 +52,7 @@ ERASURE_RULES: list[Rule] = [
     Pseudonymise("opportunities", "hiring_manager_id"),
     Pseudonymise("opportunities", "filled_by"),
     Pseudonymise("candidate_searches", "searched_by"),
+    Pseudonymise("org_units", "head_id"),
 ]
 """The person's applications and match profile go; opportunities they posted or filled
 stay under a pseudonym."""

@@ -17,12 +17,13 @@ import sqlalchemy as sa
 from careerstream.contracts.envelope import Envelope
 from careerstream.contracts.events import mobility as ev
 from careerstream.mobility.adapters.index import index_for
-from careerstream.mobility.adapters.orm import employees
+from careerstream.mobility.adapters.orm import employees, org_units
 from careerstream.mobility.adapters.repository import Opportunities
 from careerstream.mobility.domain.matching import PROJECT_KINDS
 from careerstream.mobility.domain.opportunity import OpportunityState
 from careerstream.mobility.service_layer.candidates import target_of
 from careerstream.mobility.service_layer.opportunities import now
+from careerstream.servicekit import orgtree
 from careerstream.servicekit.domain import NotFound
 from careerstream.servicekit.uow import UnitOfWork
 
@@ -57,7 +58,9 @@ async def matched(uow: UnitOfWork, tenant: str, opportunity_id: str) -> list[str
         members = await uow.session.scalars(
             sa.select(employees.c.employee_id).where(
                 employees.c.tenant_id == tenant,
-                employees.c.department_id == opp.department_id,
+                employees.c.department_id.in_(
+                    orgtree.subtree(org_units, tenant, [opp.department_id or ""])
+                ),
                 employees.c.active,
             )
         )

@@ -13,6 +13,7 @@ from typing import Any
 
 from careerstream.contracts.events import mobility as ev
 from careerstream.mobility.adapters.index import role_infos
+from careerstream.mobility.adapters.orm import org_units
 from careerstream.mobility.adapters.repository import Market, Opportunities
 from careerstream.mobility.domain.matching import RoleInfo, move_kind
 from careerstream.mobility.domain.opportunity import (
@@ -21,6 +22,7 @@ from careerstream.mobility.domain.opportunity import (
     Posting,
     posting_problems,
 )
+from careerstream.servicekit import orgtree
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.domain import Forbidden, Invalid, NotFound
 from careerstream.servicekit.uow import UnitOfWork
@@ -88,19 +90,26 @@ async def visible(
     if runs(who, opp):
         return opp
     if opp.visibility is ev.VisibilityScope.DEPARTMENT:
-        me = await Market(uow, who.tenant_id).person(who.subject)
-        if me is None or me.department_id != opp.department_id:
+        # A department's opportunity is open to its whole subtree.
+        mine = await _departments_of(uow, who)
+        if opp.department_id not in mine:
             raise NotFound(f"no opportunity '{opportunity_id}' among those you may see")
     return opp
 
 
 async def list_visible(uow: UnitOfWork, who: Principal, status: str | None) -> list[Any]:
     """Opportunity rows the caller may see, newest first."""
-    department = None
-    if not who.has(Role.HR_ADMIN):
-        me = await Market(uow, who.tenant_id).person(who.subject)
-        department = me.department_id if me is not None else None
-    return await Opportunities(uow, who.tenant_id).visible_to(who, department, status)
+    departments = [] if who.has(Role.HR_ADMIN) else await _departments_of(uow, who)
+    return await Opportunities(uow, who.tenant_id).visible_to(who, departments, status)
+
+
+async def _departments_of(uow: UnitOfWork, who: Principal) -> list[str]:
+    """The caller's department and every unit above it: whose department-only
+    opportunities they may see."""
+    me = await Market(uow, who.tenant_id).person(who.subject)
+    if me is None or me.department_id is None:
+        return []
+    return await orgtree.ancestors(uow, org_units, who.tenant_id, me.department_id)
 
 
 async def run(uow: UnitOfWork, who: Principal, opportunity_id: str) -> Opportunity:
