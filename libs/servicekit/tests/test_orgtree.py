@@ -50,7 +50,10 @@ async def test_the_tree_its_subtrees_and_moves(database_url: str) -> None:
 
     async def apply(*events: OrgUnitChanged, tenant: str = "acme") -> None:
         async with uow() as u:
-            await handle(u, [(make_event(p, tenant_id=tenant, source="/careerstream/test"), p) for p in events])
+            await handle(
+                u,
+                [(make_event(p, tenant_id=tenant, source="/careerstream/test"), p) for p in events],
+            )
             await u.commit()
 
     async def below(root: str, tenant: str = "acme") -> list[str]:

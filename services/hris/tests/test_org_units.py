@@ -175,7 +175,7 @@ async def test_the_tree_from_an_export_and_a_webhook(
     assert no_worker.status_code == 422
     assert "worker" in no_worker.json()["detail"]
     looped = {"id": "SALES", "name": "Sales", "superiorId": "PLAT"}
-    body = {
+    body: dict[str, Any] = {
         "eventId": "org-4",
         "eventType": "Organization_Change",
         "effectiveDate": today,
