@@ -175,14 +175,14 @@ async def test_the_tree_from_an_export_and_a_webhook(
     assert no_worker.status_code == 422
     assert "worker" in no_worker.json()["detail"]
     looped = {"id": "SALES", "name": "Sales", "superiorId": "PLAT"}
-    body: dict[str, Any] = {
+    change: dict[str, Any] = {
         "eventId": "org-4",
         "eventType": "Organization_Change",
         "effectiveDate": today,
         "organization": looped,
     }
-    assert (await hook(body)).status_code == 422
-    fixed = {**body, "organization": {**looped, "superiorId": "ROOT", "name": "Sales & Success"}}
+    assert (await hook(change)).status_code == 422
+    fixed = {**change, "organization": {**looped, "superiorId": "ROOT", "name": "Sales & Success"}}
     assert (await hook(fixed)).status_code == 202  # the same delivery id, now acceptable
 
     # A full export that leaves a unit out closes it (kept in its place: people sit in it).
