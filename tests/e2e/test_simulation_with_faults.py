@@ -130,3 +130,17 @@ async def test_a_simulated_company_survives_killed_services_and_a_broker_restart
         cycles = (await p["assessments"].get("/v1/cycles", headers=hr)).json()
         assert len(cycles) == 1
         assert cycles[0]["progress"].get("completed", 0) == truth.assessments_completed
+        # The reorganisation moved two departments under go-to-market (no person's record
+        # changed): its figures hold theirs, and it has nobody of its own.
+        assert truth.org_moves == 2
+
+        async def headcount(dept: str) -> int:
+            r = await p["metrics"].get(f"/v1/metrics/mobility?department={dept}", headers=hr)
+            assert r.status_code == 200, r.text
+            return int(r.json()["headcount"])
+
+        async def regrouped() -> bool:
+            parts = [await headcount(d) for d in ("marketing", "customer-success")]
+            return min(parts) > 0 and await headcount("go-to-market") == sum(parts)
+
+        await eventually(regrouped, "go-to-market's figures hold its two departments'")

@@ -83,6 +83,7 @@ class Truth:
     conversations: int = 0
     survey_responses: int = 0
     postings: int = 0
+    org_moves: int = 0
 
     @property
     def fills(self) -> int:
@@ -96,7 +97,7 @@ class Truth:
             f"{self.lateral_moves} lateral moves; {self.external_fills} externally); "
             f"{self.assessments_completed} assessments completed, {self.plans_approved} plans "
             f"approved, {self.conversations} career conversations, "
-            f"{self.survey_responses} survey responses"
+            f"{self.survey_responses} survey responses; {self.org_moves} org units moved"
         )
 
 

@@ -35,6 +35,7 @@ class Simulation(PlatformClient):
     rnd: random.Random = field(init=False)
     _secret: str = ""
     _events: int = 0
+    _heads: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.rnd = random.Random(self.seed)
@@ -77,6 +78,7 @@ class Simulation(PlatformClient):
                 await self.call(
                     hris, "PUT", f"/v1/job-mappings/{role}", json={"role_id": role}, headers=self.hr
                 )
+            await self._org_tree(hris)
             await self._onboard(hris)
             await self._wait_projections(asm, mob)
             for month in range(self.months):
@@ -90,9 +92,57 @@ class Simulation(PlatformClient):
                 await self._surveys(hris)
                 await self._marketplace(mob, hris)
                 await self._churn(hris)
+                if month == 1:
+                    await self._reorganise(hris)
             del resp
         self.out(f"done: {self.truth.describe()}")
         return self.truth
+
+    async def _org_tree(self, hris: httpx.AsyncClient) -> None:
+        """The company's tree: each department under the company, headed by its director."""
+        ceo = next(p for p in self.people.values() if p.manager_id is None)
+        heads = {
+            p.department: p.employee_id
+            for p in self.people.values()
+            if p.manager_id == ceo.employee_id
+        }
+        self._heads = heads
+        lines = ["orgunit_id,name,parent_id,head_id", f"company,{self.tenant},,{ceo.employee_id}"]
+        lines += [
+            f"{d},{d.replace('-', ' ').title()},company,{heads.get(d, '')}" for d in DEPARTMENTS
+        ]
+        await self.call(
+            hris,
+            "PUT",
+            "/v1/org-units",
+            content="\n".join(lines) + "\n",
+            headers={**self.hr, "Content-Type": "text/csv"},
+        )
+
+    async def _reorganise(self, hris: httpx.AsyncClient) -> None:
+        """A reorganisation: marketing and customer success move under a new go-to-market
+        unit; their people are re-grouped with no change to anyone's record."""
+        await self.call(
+            hris,
+            "PUT",
+            "/v1/org-units/go-to-market",
+            json={"name": "Go to market", "parent_id": "company"},
+            headers=self.hr,
+        )
+        for dept in ("marketing", "customer-success"):
+            await self.call(
+                hris,
+                "PUT",
+                f"/v1/org-units/{dept}",
+                json={
+                    "name": dept.replace("-", " ").title(),
+                    "parent_id": "go-to-market",
+                    "head_id": self._heads.get(dept),
+                },
+                headers=self.hr,
+            )
+            self.truth.org_moves += 1
+        self.out("reorganised: marketing and customer success now sit under go-to-market")
 
     async def _onboard(self, hris: httpx.AsyncClient) -> None:
         lines = [
