@@ -146,3 +146,61 @@ async def test_a_director_cannot_single_out_one_answer_by_difference(
     assert dept["growth_sentiment_respondents"] == 7  # D did not answer
     # The whole tenant (14 people) is always readable by HR: it contains no other population.
     assert (await _get(c, f"/v1/metrics/engagement?{WINDOW}", hr))["suppressed"] is False
+
+
+def _unit(uid: str, parent: str | None) -> h.OrgUnitChanged:
+    return h.OrgUnitChanged(
+        orgunit_id=uid,
+        name=uid,
+        parent_id=parent,
+        effective_date=date(2024, 1, 1),
+        recorded_at=at("2024-01-01"),
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.kafka
+async def test_a_department_holds_its_subtree_and_a_child_unit_cannot_be_subtracted(
+    svc: RunningService, emit: Emit
+) -> None:
+    """Department P holds its child unit C (six people) and two people of its own: C's
+    figures are withheld from HR, who may ask for P, since P minus C would give the two."""
+    tenant = f"t{uuid.uuid4().hex[:10]}"
+    people = [
+        _hire("CEO", None, "X"),
+        _hire("P1", "CEO", "P"),
+        _hire("P2", "P1", "P"),
+        *[_hire(f"C{i}", "P1", "C") for i in range(1, 7)],
+        *[_hire(f"O{i}", "CEO", "X") for i in range(1, 7)],
+    ]
+    answers = [_growth("P2", 1), *[_growth(f"C{i}", 5) for i in range(1, 7)]]
+    await emit(
+        framework(),
+        _unit("X", None),
+        _unit("P", "X"),
+        _unit("C", "P"),
+        *people,
+        *answers,
+        tenant=tenant,
+    )
+    await wait_until(
+        svc, "SELECT count(*) FROM metrics.employees WHERE tenant_id = $1", tenant, want=15
+    )
+    await wait_until(
+        svc, "SELECT count(*) FROM metrics.org_units WHERE tenant_id = $1", tenant, want=3
+    )
+    await wait_until(
+        svc, "SELECT count(*) FROM metrics.survey_answers WHERE tenant_id = $1", tenant, want=7
+    )
+    hr = auth(tenant, "HR", "hr_admin")
+    c = svc.client
+    p = await _get(c, f"/v1/metrics/engagement?{WINDOW}&department=P", hr)
+    assert p["suppressed"] is False
+    assert p["growth_sentiment_respondents"] == 7  # C's six and P2
+    child = await _get(c, f"/v1/metrics/engagement?{WINDOW}&department=C", hr)
+    assert child["suppressed"] is True
+    assert "department=P" in child["reason"]
+    assert "2 more people" in child["reason"]
+    # X holds everyone: P's eight are fifteen minus seven, not fewer than K.
+    whole = await _get(c, f"/v1/metrics/mobility?{WINDOW}&department=X", hr)
+    assert whole["headcount"] == 15
