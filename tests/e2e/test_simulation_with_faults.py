@@ -144,3 +144,14 @@ async def test_a_simulated_company_survives_killed_services_and_a_broker_restart
             return min(parts) > 0 and await headcount("go-to-market") == sum(parts)
 
         await eventually(regrouped, "go-to-market's figures hold its two departments'")
+
+        # The story ran on business time: roles filled in weeks, not in the seconds the
+        # simulation took (postings are filled two to nine weeks after they open).
+        mob = (await p["metrics"].get("/v1/metrics/mobility", headers=hr)).json()
+        filled = [
+            mob[k]
+            for k in ("time_to_fill_internal_median_days", "time_to_fill_external_median_days")
+            if mob.get(k) is not None
+        ]
+        assert filled, mob
+        assert min(filled) >= 7, mob

@@ -137,6 +137,8 @@ async def platform(
                     ),
                     "CAREERSTREAM_LOG_LEVEL": "WARNING",
                     "CAREERSTREAM_CONSUMER_GROUP_PREFIX": groups,
+                    # The simulator runs the company on business time (servicekit.clock).
+                    "CAREERSTREAM_TEST_CLOCK": "1",
                     **(extra_env or {}),
                 }
             )

@@ -143,6 +143,9 @@ def service_env(cfg: StackConfig, ep: Endpoints, service: str) -> dict[str, str]
             "PRIVACY_EXPORT_URLS": ",".join(
                 f"{s}={url}" for s, url in service_urls(cfg).items() if s != "privacy"
             ),
+            # The local stack is for development and demos: the simulated company runs on
+            # business time, so its figures read in days and months (servicekit.clock).
+            "CAREERSTREAM_TEST_CLOCK": "1",
         }
     )
     if service == "notifications":

@@ -33,7 +33,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from careerstream.contracts.base import EventPayload
 from careerstream.contracts.envelope import Envelope, InvalidEvent, decode, parse_data
 from careerstream.contracts.topics import dlq_topic
-from careerstream.servicekit import telemetry
+from careerstream.servicekit import clock, telemetry
 from careerstream.servicekit.keys import KeyClient, KeyUnavailable, process_key_client
 from careerstream.servicekit.sealing import DataKey, Unsealable, open_sealed
 from careerstream.servicekit.uow import UnitOfWork, UowFactory
@@ -260,7 +260,8 @@ class EventConsumer:
                 screened = await self.guard.screen(uow, [(p.envelope, p.model, p.payload)])
                 payload = screened.payloads[0]
             if payload is not None:
-                await p.handler(uow, p.envelope, payload)
+                with clock.at(p.envelope.time):
+                    await p.handler(uow, p.envelope, payload)
             if screened is not None:
                 await self.guard.settle(uow, screened)  # type: ignore[union-attr]
             await uow.commit()
@@ -323,16 +324,18 @@ class EventConsumer:
                     spans.append(span)
                     batch = self._batch_by_type.get(p.envelope.type)
                     if run and p.envelope.type != run_type:
-                        await self._batch_by_type[run_type](uow, run)
+                        with clock.at(run[-1][0].time):
+                            await self._batch_by_type[run_type](uow, run)
                         run = []
                     if batch is None:
-                        with trace.use_span(span, end_on_exit=False):
+                        with trace.use_span(span, end_on_exit=False), clock.at(p.envelope.time):
                             await p.handler(uow, p.envelope, payload)
                     else:
                         run.append((p.envelope, payload))
                         run_type = p.envelope.type
                 if run:
-                    await self._batch_by_type[run_type](uow, run)
+                    with clock.at(run[-1][0].time):
+                        await self._batch_by_type[run_type](uow, run)
                 if screened is not None:
                     await self.guard.settle(uow, screened)  # type: ignore[union-attr]
                 await uow.commit()

@@ -45,6 +45,8 @@ from opentelemetry import trace
 from pydantic import TypeAdapter, ValidationError
 from starlette.routing import Match
 
+from careerstream.servicekit import clock
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -121,6 +123,20 @@ class Refused(Exception):
         self.title = title
         self.detail = detail
         self.extra = extra
+
+
+def _business_time(scope: Scope) -> Any:
+    """The time a request says it happens at (the test clock only; see servicekit.clock)."""
+    if not clock.enabled():
+        return None
+    name = clock.HEADER.encode()
+    for key, value in scope.get("headers") or ():
+        if key.lower() == name:
+            try:
+                return clock.parse_header(value.decode("latin-1"))
+            except ValueError as exc:
+                raise _invalid("header.X-Careerstream-Business-Time", str(exc)) from exc
+    return None
 
 
 def _invalid(field: str, message: str) -> Refused:
@@ -286,7 +302,8 @@ class EdgeMiddleware:
 
         try:
             receive = await self._admit(scope, receive)
-            await self.app(scope, receive, watch)
+            with clock.at(_business_time(scope)):
+                await self.app(scope, receive, watch)
         except Refused as exc:
             await send_problem(send, exc.status, exc.title, exc.detail, **exc.extra)
         except Exception:

@@ -23,6 +23,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from careerstream.servicekit import clock
 from careerstream.servicekit.audit import AuditMiddleware, AuditTrail
 from careerstream.servicekit.auth import AuthSettings, TokenVerifier
 from careerstream.servicekit.edge import EdgeMiddleware
@@ -216,6 +217,7 @@ def build_runtime(
 
     setup_tracing(settings.service_name)
     keys = configure_keys(settings.service_name, settings.environment)
+    clock.configure(settings.environment)  # the test clock: never in production
     engine = make_engine(settings)
     trace_engine(engine)
     uow = uow_factory(make_sessionmaker(engine), metadata, settings.service_name)

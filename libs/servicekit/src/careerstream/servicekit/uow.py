@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from careerstream.contracts.base import EventPayload
 from careerstream.contracts.envelope import CONTENT_TYPE, Envelope, encode, make_event
+from careerstream.servicekit import clock
 from careerstream.servicekit.runtime_tables import OUTBOX_LANES
 
 COPY_THRESHOLD = 50
@@ -133,7 +134,7 @@ class UnitOfWork:
 
         `topic` overrides the contract's topic (tests give each run its own topics).
         """
-        event = make_event(payload, tenant_id=tenant_id, source=self._source)
+        event = make_event(payload, tenant_id=tenant_id, source=self._source, time=clock.now())
         self.publish_raw(
             topic=topic or payload.topic,
             key=event.key,

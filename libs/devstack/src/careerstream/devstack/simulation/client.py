@@ -17,6 +17,8 @@ from careerstream.contracts.webhooks import sign
 from careerstream.devstack.simulation.company import Person
 from careerstream.servicekit.auth import AuthSettings, mint_token
 
+BUSINESS_TIME = "X-Careerstream-Business-Time"
+
 
 @dataclass
 class Urls:
@@ -39,6 +41,16 @@ class PlatformClient:
     seed: int
     _secret: str
     _events: int
+    _clock: datetime | None = None
+    """The business time the simulated company is at (None: the wall clock). Sent with every
+    call as `X-Careerstream-Business-Time`, which services honour under the test clock
+    (servicekit.clock): months pass in minutes, and durations still read in days."""
+
+    def business_now(self) -> datetime:
+        return self._clock or datetime.now(UTC)
+
+    def _when(self) -> dict[str, str]:
+        return {BUSINESS_TIME: self._clock.isoformat()} if self._clock is not None else {}
 
     def token(self, who: str, *roles: str) -> dict[str, str]:
         t = mint_token(
@@ -81,8 +93,9 @@ class PlatformClient:
         A write carries an Idempotency-Key, the same on every retry: a service killed after
         applying it but before answering answers the retry with what it did, instead of
         applying it twice."""
+        kw["headers"] = {**kw.get("headers", {}), **self._when()}
         if method.upper() != "GET":
-            kw["headers"] = {**kw.get("headers", {}), "Idempotency-Key": str(uuid.uuid4())}
+            kw["headers"] = {**kw["headers"], "Idempotency-Key": str(uuid.uuid4())}
         deadline = time.monotonic() + max(settle, 60.0)
         settle_until = time.monotonic() + settle
         while True:
@@ -118,7 +131,7 @@ class PlatformClient:
         payload = {
             "eventId": f"sim-{self.seed}-{self._events}",
             "eventType": event_type,
-            "effectiveDate": datetime.now(UTC).date().isoformat(),
+            "effectiveDate": self.business_now().date().isoformat(),
             "worker": {
                 "workerId": p.employee_id,
                 "name": p.employee_id,
@@ -134,6 +147,7 @@ class PlatformClient:
         for _ in range(120):
             headers = {
                 **sign("workday", self._secret, body, datetime.now(UTC)),
+                **self._when(),
                 "Content-Type": "application/json",
             }
             try:

@@ -54,6 +54,9 @@ DEPARTMENTS = {
         ["product-management.associate-product-manager", "product-management.product-manager"],
     ),
 }
+MONTH_DAYS = 30
+"""A simulated month, in business days of the calendar."""
+
 SHARES = {"engineering": 0.45, "marketing": 0.25, "customer-success": 0.2, "product": 0.1}
 
 

@@ -15,6 +15,7 @@ from careerstream.devstack.simulation.client import PlatformClient, Urls
 from careerstream.devstack.simulation.company import (
     DEPARTMENTS,
     EXAMPLE,
+    MONTH_DAYS,
     Person,
     Truth,
     build_company,
@@ -36,9 +37,32 @@ class Simulation(PlatformClient):
     _secret: str = ""
     _events: int = 0
     _heads: dict[str, str] = field(default_factory=dict)
+    business_time: bool = True
+    """Run the story on business time: the company starts `months` months ago and each
+    month's steps happen on their own days (the services need the test clock)."""
+    _start: datetime = field(init=False)
+    _month: int = 0
 
     def __post_init__(self) -> None:
         self.rnd = random.Random(self.seed)
+        self._start = datetime.now(UTC) - timedelta(days=MONTH_DAYS * self.months + 7)
+
+    def _on_after(self, start: datetime, days: float) -> None:
+        """Business time moves to `days` after `start` (never past the wall clock)."""
+        if self.business_time:
+            self._clock = min(
+                start + timedelta(days=days), datetime.now(UTC) - timedelta(minutes=1)
+            )
+
+    def _on(self, day: float) -> None:
+        """Business time moves to `day` of the current month."""
+        self._day(self._month, day)
+
+    def _day(self, month: int, day: float) -> None:
+        """Business time moves to `day` of `month` (never past the wall clock)."""
+        if self.business_time:
+            at = self._start + timedelta(days=MONTH_DAYS * month + day)
+            self._clock = min(at, datetime.now(UTC) - timedelta(minutes=1))
 
     def _company(self) -> None:
         self.people.update(build_company(self.employees, self.rnd))
@@ -59,6 +83,7 @@ class Simulation(PlatformClient):
             httpx.AsyncClient(base_url=self.urls.plans, timeout=60) as plans,
             httpx.AsyncClient(base_url=self.urls.mobility, timeout=60) as mob,
         ):
+            self._day(0, 0)
             self.out(
                 f"simulating {len(self.people)} people of '{self.tenant}' over {self.months} month(s), seed {self.seed}"
             )
@@ -82,6 +107,8 @@ class Simulation(PlatformClient):
             await self._onboard(hris)
             await self._wait_projections(asm, mob)
             for month in range(self.months):
+                self._month = month
+                self._on(0)
                 self.out(
                     f"month {month + 1}: assessments, plans, conversations, surveys, marketplace, HRIS changes"
                 )
@@ -122,6 +149,7 @@ class Simulation(PlatformClient):
     async def _reorganise(self, hris: httpx.AsyncClient) -> None:
         """A reorganisation: marketing and customer success move under a new go-to-market
         unit; their people are re-grouped with no change to anyone's record."""
+        self._on(20)
         await self.call(
             hris,
             "PUT",
@@ -184,7 +212,8 @@ class Simulation(PlatformClient):
         await self.until(known, "the services know everyone", timeout=600)
 
     async def _assessment_cycle(self, asm: httpx.AsyncClient) -> None:
-        deadline = (datetime.now(UTC) + timedelta(days=21)).isoformat()
+        self._on(1)
+        deadline = (self.business_now() + timedelta(days=21)).isoformat()
         cycle = (
             await self.call(
                 asm,
@@ -199,7 +228,8 @@ class Simulation(PlatformClient):
                 asm, "GET", f"/v1/assessments?cycle_id={cycle['cycle_id']}", headers=self.hr
             )
         ).json()
-        for row in sorted(rows, key=lambda r: r["employee_id"]):
+        for i, row in enumerate(sorted(rows, key=lambda r: r["employee_id"])):
+            self._on(3 + 9 * i / max(1, len(rows)))  # ratings come in over nine days
             person = self.people.get(row["employee_id"])
             if person is None or person.manager_id is None or self.rnd.random() < 0.1:
                 continue  # nobody rates these: they expire at the close
@@ -228,6 +258,7 @@ class Simulation(PlatformClient):
                     headers=self.token(who),
                 )
             self.truth.assessments_completed += 1
+        self._on(14)
         await self.call(asm, "POST", f"/v1/cycles/{cycle['cycle_id']}/close", headers=self.hr)
 
     async def _plans(self, plans: httpx.AsyncClient) -> None:
@@ -240,6 +271,7 @@ class Simulation(PlatformClient):
         await self.until(settled, "plans drafted from the gaps", timeout=300)
         drafts = (await self.call(plans, "GET", "/v1/plans?status=draft", headers=self.hr)).json()
         for plan in sorted(drafts, key=lambda x: x["employee_id"]):
+            self._on(self.rnd.uniform(15, 19))  # managers approve over a few days
             person = self.people.get(plan["employee_id"])
             if (
                 person is None
@@ -264,7 +296,9 @@ class Simulation(PlatformClient):
                     headers=self.token(person.employee_id),
                 )
             ).json()
+            approved = self.business_now()
             for goal in detail["goals"]:
+                self._on_after(approved, self.rnd.uniform(7, 20))
                 if self.rnd.random() < 0.6:
                     await self.call(
                         plans,
@@ -274,6 +308,7 @@ class Simulation(PlatformClient):
                         headers=self.token(person.employee_id),
                     )
                 if self.rnd.random() < 0.3:
+                    self._on_after(approved, self.rnd.uniform(21, 60))  # weeks to close a gap
                     await self.call(
                         plans,
                         "POST",
@@ -283,6 +318,7 @@ class Simulation(PlatformClient):
                         headers=self.token(person.employee_id),
                     )
             if self.rnd.random() < 0.5:
+                self._on_after(approved, 14)
                 await self.call(
                     plans,
                     "POST",
@@ -296,10 +332,11 @@ class Simulation(PlatformClient):
         for p in sorted(self._active(), key=lambda x: x.employee_id):
             if p.manager_id is None or self.rnd.random() > 0.3:
                 continue
+            self._on(self.rnd.uniform(2, 27))
             body = {
                 "employee_id": p.employee_id,
                 "kind": "career",
-                "held_at": datetime.now(UTC).isoformat(),
+                "held_at": self.business_now().isoformat(),
                 "notes": "where next?",
                 "follow_ups": ["pick a stretch assignment"],
             }
@@ -311,7 +348,8 @@ class Simulation(PlatformClient):
     async def _surveys(self, hris: httpx.AsyncClient) -> None:
         """A monthly pulse run by the platform (the gateway's pulse surveys): growth for
         everyone, confidence in career conversations for managers; about 60% answer."""
-        now = datetime.now(UTC)
+        self._on(18)
+        now = self.business_now()
         window = {
             "opens_at": (now - timedelta(minutes=1)).isoformat(),
             "closes_at": (now + timedelta(days=14)).isoformat(),
@@ -351,6 +389,7 @@ class Simulation(PlatformClient):
         for p in sorted(self._active(), key=lambda x: x.employee_id):
             if self.rnd.random() > 0.6:
                 continue
+            self._on(self.rnd.uniform(18, 25))
             me = self.token(p.employee_id)
             await self.call(
                 hris,
@@ -380,6 +419,8 @@ class Simulation(PlatformClient):
                 continue
             hiring = self.rnd.choice(managers)
             target_role = self.rnd.choice(ics[1:])
+            self._on(self.rnd.uniform(1, 10))
+            posted_on = self.business_now()
             posted = await self.call(
                 mob,
                 "POST",
@@ -402,6 +443,7 @@ class Simulation(PlatformClient):
             applicants = self.rnd.sample(pool, min(3, len(pool)))
             apps = {}
             for a in applicants:
+                self._on_after(posted_on, self.rnd.uniform(2, 12))
                 resp = await self.call(
                     mob,
                     "POST",
@@ -412,6 +454,8 @@ class Simulation(PlatformClient):
                 if resp.status_code == 201:
                     apps[a.employee_id] = resp.json()["application_id"]
                     self.truth.applications += 1
+            # Filled in two to nine weeks, as the seed guide's companies do.
+            self._on_after(posted_on, self.rnd.uniform(14, 63))
             if apps and self.rnd.random() < 0.75:
                 chosen = self.rnd.choice(sorted(apps))
                 filled = (
@@ -443,6 +487,7 @@ class Simulation(PlatformClient):
                 self.truth.external_fills += 1
 
     async def _churn(self, hris: httpx.AsyncClient) -> None:
+        self._on(self.rnd.uniform(25, 29))
         everyone = sorted(self._active(), key=lambda x: x.employee_id)
         managers = {p.manager_id for p in everyone}
         leavers = [

@@ -9,7 +9,7 @@ an assessed person another role, their gaps against it are published at once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from careerstream.assessments.adapters.orm import employees
@@ -17,7 +17,7 @@ from careerstream.assessments.adapters.repository import Assessments, People
 from careerstream.assessments.domain.assessment import Assessment, gaps_event
 from careerstream.assessments.domain.rules import GapAnalysis, analyse
 from careerstream.contracts.events import assessments as ev
-from careerstream.servicekit import relation
+from careerstream.servicekit import clock, relation
 from careerstream.servicekit.auth import Principal
 from careerstream.servicekit.domain import Invalid, NotFound
 from careerstream.servicekit.uow import UnitOfWork
@@ -25,7 +25,7 @@ from careerstream.servicekit.uow import UnitOfWork
 
 def now() -> datetime:
     """The current moment, in UTC."""
-    return datetime.now(UTC)
+    return clock.now()  # business time (servicekit.clock)
 
 
 async def require_read_person(uow: UnitOfWork, who: Principal, employee_id: str) -> None:

@@ -8,18 +8,19 @@ the only thing that commits.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from careerstream.frameworks.adapters.repository import Versions
 from careerstream.frameworks.domain.diff import Change, diff
 from careerstream.frameworks.domain.model import Framework
 from careerstream.frameworks.domain.version import FrameworkVersion, VersionStatus, require_valid
+from careerstream.servicekit import clock
 from careerstream.servicekit.domain import Conflict, NotFound
 from careerstream.servicekit.uow import UnitOfWork
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()  # business time (servicekit.clock)
 
 
 async def _save(uow: UnitOfWork, repo: Versions, version: FrameworkVersion) -> FrameworkVersion:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from careerstream.hris.adapters.repository import Gateway, claim_import, forget_held, take_due
@@ -19,14 +19,14 @@ from careerstream.hris.domain.directory import decide, events, job_codes
 from careerstream.hris.domain.exports import Row
 from careerstream.hris.domain.records import Kind, Notification
 from careerstream.hris.service_layer import surveys
-from careerstream.servicekit import periodic
+from careerstream.servicekit import clock, periodic
 from careerstream.servicekit.uow import UnitOfWork, UowFactory
 
 log = logging.getLogger(__name__)
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()  # business time (servicekit.clock)
 
 
 async def secret_for(uow: UnitOfWork, tenant: str, vendor: str) -> str | None:
@@ -170,9 +170,19 @@ async def run_import(
     uow_factory: UowFactory, tenant: str, import_id: str, chunk: int = 1000
 ) -> dict[str, int]:
     """Apply an import chunk by chunk (each chunk commits its events and its progress together),
-    then terminate whoever is active and absent from the file. Resumable after a crash."""
+    then terminate whoever is active and absent from the file. Resumable after a crash.
+
+    Under the test clock the import happens at the business time it was submitted at, as the
+    request that submitted it did (servicekit.clock)."""
     async with uow_factory() as uow:
         job = await Gateway(uow, tenant).import_job(import_id)
+    with clock.at(job.created_at):
+        return await _run_import(uow_factory, tenant, import_id, job, chunk)
+
+
+async def _run_import(
+    uow_factory: UowFactory, tenant: str, import_id: str, job: Any, chunk: int
+) -> dict[str, int]:
     rows: list[dict[str, Any]] = job.rows
     counts: dict[str, int] = dict(job.counts or {})
     done = job.done

@@ -11,7 +11,7 @@ to it, as a person moved by the HRIS would be.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,12 +22,12 @@ from careerstream.hris.adapters.orm import org_units, people
 from careerstream.hris.adapters.repository import Gateway
 from careerstream.hris.domain.orgunits import Outcome, Unit, merge
 from careerstream.hris.service_layer import surveys
-from careerstream.servicekit import orgtree
+from careerstream.servicekit import clock, orgtree
 from careerstream.servicekit.uow import UnitOfWork
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()  # business time (servicekit.clock)
 
 
 async def _tree(uow: UnitOfWork, tenant: str) -> dict[str, Unit]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,14 +36,14 @@ from careerstream.hris.domain.surveys import (
     pulse_problems,
     results,
 )
-from careerstream.servicekit import orgtree
+from careerstream.servicekit import clock, orgtree
 from careerstream.servicekit.auth import Principal
 from careerstream.servicekit.domain import Conflict, Invalid, NotFound
 from careerstream.servicekit.uow import UnitOfWork
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()  # business time (servicekit.clock)
 
 
 def _questions(raw: list[dict[str, Any]]) -> list[Question]:

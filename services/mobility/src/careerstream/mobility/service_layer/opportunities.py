@@ -8,7 +8,7 @@ gets 404: they may not know it exists.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from careerstream.contracts.events import mobility as ev
@@ -22,7 +22,7 @@ from careerstream.mobility.domain.opportunity import (
     Posting,
     posting_problems,
 )
-from careerstream.servicekit import orgtree
+from careerstream.servicekit import clock, orgtree
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.domain import Forbidden, Invalid, NotFound
 from careerstream.servicekit.uow import UnitOfWork
@@ -30,7 +30,7 @@ from careerstream.servicekit.uow import UnitOfWork
 
 def now() -> datetime:
     """The current moment, in UTC."""
-    return datetime.now(UTC)
+    return clock.now()  # business time (servicekit.clock)
 
 
 def runs(who: Principal, opp: Opportunity | Any) -> bool:

@@ -11,7 +11,7 @@ The rules themselves live in `domain/plan.py` (the `Plan` aggregate) and
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from careerstream.contracts.envelope import Envelope
 from careerstream.contracts.events import plans as ev
@@ -27,7 +27,7 @@ from careerstream.plans.domain.rules import (
     period_for,
     rank,
 )
-from careerstream.servicekit import relation
+from careerstream.servicekit import clock, relation
 from careerstream.servicekit.auth import Principal
 from careerstream.servicekit.domain import Conflict
 from careerstream.servicekit.relation import MANAGERS, Relation
@@ -42,7 +42,7 @@ SUGGESTED_ACTIONS = 2
 
 def now() -> datetime:
     """The current moment, in UTC."""
-    return datetime.now(UTC)
+    return clock.now()  # business time (servicekit.clock)
 
 
 async def relation_to(uow: UnitOfWork, who: Principal, employee_id: str) -> Relation:
