@@ -31,6 +31,8 @@ topics=(
   careerstream.mobility.passedover.v1.dlq:delete:2592000000
   careerstream.mobility.match.v1:delete:2592000000
   careerstream.mobility.match.v1.dlq:delete:2592000000
+  careerstream.mobility.bench.v1:delete:-1
+  careerstream.mobility.bench.v1.dlq:delete:2592000000
   careerstream.learning.record.v1:delete:-1
   careerstream.learning.record.v1.dlq:delete:2592000000
   careerstream.metrics.snapshot.v1:compact:-1

@@ -155,3 +155,12 @@ async def test_a_simulated_company_survives_killed_services_and_a_broker_restart
         ]
         assert filled, mob
         assert min(filled) >= 7, mob
+
+        # Succession: HR's critical roles and the directors' nominations reach the figures.
+        assert truth.critical_roles > 0
+
+        async def benches() -> Any:
+            r = await p["metrics"].get("/v1/metrics/succession", headers=hr)
+            return r.status_code == 200 and r.json()["critical_roles"] == truth.critical_roles
+
+        await eventually(benches, "the critical roles' benches reach the metrics")

@@ -402,6 +402,36 @@ async def test_hr_publishes_a_framework_change_the_employee_sees_opens_a_cycle_a
     await expect(page.get_by_test_id("suppressed")).to_be_visible()
     await axe(page)
 
+    # Succession: HR marks the senior role critical and nominates E1, whose levels alone
+    # would not put them on the slate; the API's words land beside the field.
+    await page.get_by_role("link", name="Succession").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Succession")
+    await axe(page)
+    await page.get_by_role("button", name="Mark critical").click()
+    await expect(page.locator("#role-error")).to_contain_text("choose a role")
+    await page.get_by_label("Role", exact=True).select_option("engineering.senior-engineer")
+    await page.get_by_label("Why it is critical").fill("Two seniors hold the platform")
+    await page.get_by_role("button", name="Mark critical").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Successors for engineering.senior-engineer"
+    )
+    await axe(page)
+    await page.get_by_label("Employee id").fill("NOBODY")
+    await page.get_by_role("button", name="Nominate").click()
+    await expect(page.locator("section.card")).to_contain_text("no active employee 'NOBODY'")
+    await page.get_by_label("Employee id").fill("E1")
+    await page.get_by_label("Readiness").select_option("ready_1_2_years")
+    await page.get_by_label("Note (kept with the slate, never published)").fill("runs reviews")
+    await page.get_by_role("button", name="Nominate").click()
+    nominee = page.locator("tr[data-employee='E1']")
+    await expect(nominee.get_by_test_id("readiness")).to_have_text("in 1-2 years")
+    await expect(nominee).to_contain_text("runs reviews")
+    await axe(page)
+    await page.get_by_role("link", name="Succession").click()
+    await expect(page.locator("tr[data-role='engineering.senior-engineer']")).to_contain_text(
+        "Two seniors hold the platform"
+    )
+
     # Personal data: who read E1's career data, E1's export, and E3 erased everywhere.
     await page.get_by_role("link", name="Personal data").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Personal data")

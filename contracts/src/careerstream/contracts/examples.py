@@ -324,6 +324,16 @@ EXAMPLES: dict[str, EventPayload] = {
             filled_at=T,
         ),
         m.OpportunityClosed(opportunity_id="O1", closed_at=T, reason="budget"),
+        m.BenchChanged(
+            role_id="engineering.staff-engineer",
+            critical=True,
+            ready_now=1,
+            ready_soon=2,
+            later=1,
+            nominated=2,
+            incumbents=3,
+            changed_at=T,
+        ),
         m.OpportunityMatched(
             opportunity_id="O1",
             title="Senior Data Engineer",

@@ -48,6 +48,7 @@ _ALL: tuple[type[EventPayload], ...] = (
     mobility.OpportunityClosed,
     mobility.CandidatesPassedOver,
     mobility.OpportunityMatched,
+    mobility.BenchChanged,
     learning.LearningCompleted,
     learning.LearningProgressed,
     learning.LearningVoided,

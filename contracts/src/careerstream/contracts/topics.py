@@ -26,6 +26,7 @@ OPPORTUNITY = "careerstream.mobility.opportunity.v1"
 APPLICATION = "careerstream.mobility.application.v1"
 PASSED_OVER = "careerstream.mobility.passedover.v1"
 MATCH = "careerstream.mobility.match.v1"
+BENCH = "careerstream.mobility.bench.v1"
 
 LEARNING = "careerstream.learning.record.v1"
 
@@ -48,6 +49,7 @@ ALL_TOPICS: tuple[str, ...] = (
     APPLICATION,
     PASSED_OVER,
     MATCH,
+    BENCH,
     LEARNING,
     METRICS_SNAPSHOT,
     ERASURE,

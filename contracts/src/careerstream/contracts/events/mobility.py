@@ -231,3 +231,30 @@ class OpportunityMatched(EventPayload):
     """The lowest match score told."""
     matched_at: datetime
     """When the match was computed."""
+
+
+class BenchChanged(EventPayload):
+    """A critical role's bench: how many successors are ready now, in one to two years, or
+    later (nominations and calibrated levels together; MOBILITY.md, "Succession"). Counts
+    only: who is on a slate never leaves the mobility service."""
+
+    event_type = "careerstream.mobility.bench.changed.v1"
+    topic = topics.BENCH
+    aggregate_field = "role_id"
+
+    role_id: Id
+    """The framework role."""
+    critical: bool
+    """False once HR no longer counts the role as critical (its bench is then zero)."""
+    ready_now: int = Field(ge=0)
+    """Successors ready to step in now."""
+    ready_soon: int = Field(ge=0)
+    """Successors ready in one to two years."""
+    later: int = Field(ge=0)
+    """Nominated successors further away."""
+    nominated: int = Field(ge=0)
+    """How many of them a manager or HR nominated."""
+    incumbents: int = Field(ge=0)
+    """Active people who hold the role now."""
+    changed_at: datetime
+    """When the bench was counted."""

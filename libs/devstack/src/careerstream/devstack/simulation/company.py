@@ -87,6 +87,8 @@ class Truth:
     survey_responses: int = 0
     postings: int = 0
     org_moves: int = 0
+    critical_roles: int = 0
+    nominations: int = 0
 
     @property
     def fills(self) -> int:
@@ -100,7 +102,8 @@ class Truth:
             f"{self.lateral_moves} lateral moves; {self.external_fills} externally); "
             f"{self.assessments_completed} assessments completed, {self.plans_approved} plans "
             f"approved, {self.conversations} career conversations, "
-            f"{self.survey_responses} survey responses; {self.org_moves} org units moved"
+            f"{self.survey_responses} survey responses; {self.org_moves} org units moved; "
+            f"{self.critical_roles} critical roles with {self.nominations} successors nominated"
         )
 
 

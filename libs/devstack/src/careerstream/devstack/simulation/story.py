@@ -115,6 +115,8 @@ class Simulation(PlatformClient):
                 if month % 6 == 0:
                     await self._assessment_cycle(asm)
                     await self._plans(plans)
+                if month == 0:
+                    await self._succession(mob)
                 await self._conversations(plans)
                 await self._surveys(hris)
                 await self._marketplace(mob, hris)
@@ -327,6 +329,37 @@ class Simulation(PlatformClient):
                     json={"notes": "on track", "progress_rating": self.rnd.randint(2, 5)},
                     headers=self.token(person.manager_id),
                 )
+
+    async def _succession(self, mob: httpx.AsyncClient) -> None:
+        """HR marks each department's manager role critical; its director nominates one or two
+        people of their line, with their own judgement of readiness."""
+        self._on(20)
+        for dept in sorted(DEPARTMENTS):
+            _family, _, manager_role, ics = DEPARTMENTS[dept]
+            await self.call(
+                mob,
+                "PUT",
+                f"/v1/critical-roles/{manager_role}",
+                json={"reason": f"every {dept} team needs one"},
+                headers=self.hr,
+            )
+            self.truth.critical_roles += 1
+            director = self._heads.get(dept)
+            pool = sorted(
+                (p for p in self._active(dept) if p.role_id in ics[1:]),
+                key=lambda x: x.employee_id,
+            )
+            if director is None or not pool:
+                continue
+            for p in self.rnd.sample(pool, min(2, len(pool))):
+                await self.call(
+                    mob,
+                    "PUT",
+                    f"/v1/critical-roles/{manager_role}/nominations/{p.employee_id}",
+                    json={"readiness": self.rnd.choice(["ready_now", "ready_1_2_years", "later"])},
+                    headers=self.token(director, "manager"),
+                )
+                self.truth.nominations += 1
 
     async def _conversations(self, plans: httpx.AsyncClient) -> None:
         for p in sorted(self._active(), key=lambda x: x.employee_id):

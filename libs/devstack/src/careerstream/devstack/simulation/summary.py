@@ -21,6 +21,7 @@ async def metrics_summary(urls: Urls, tenant: str) -> str:
         mob = (await c.get("/v1/metrics/mobility")).json()
         dev = (await c.get("/v1/metrics/development")).json()
         eng = (await c.get("/v1/metrics/engagement")).json()
+        succ = (await c.get("/v1/metrics/succession")).json()
     if mob.get("suppressed"):
         return f"metrics      tenant {tenant}: no figures yet ({mob.get('reason')})"
 
@@ -42,6 +43,9 @@ async def metrics_summary(urls: Urls, tenant: str) -> str:
             f"             active plans {pct(dev.get('active_plan_share'))}, goal completion {pct(dev.get('goal_completion_rate'))}, "
             f"career conversations {eng.get('conversations', 0)} "
             f"({num(eng.get('conversations_per_employee'))} per employee)",
+            f"             critical roles {succ.get('critical_roles', 0)}, covered by a ready-now "
+            f"successor {pct(succ.get('ready_now_coverage'))}, bench strength "
+            f"{num(succ.get('bench_strength'))}",
         ]
     )
 

@@ -753,3 +753,104 @@ async def person_export(request: Request, b: Api) -> Response:
         media_type="application/json",
         headers={"Content-Disposition": f'attachment; filename="careerstream-{safe}.json"'},
     )
+
+
+# -- succession --------------------------------------------------------------------------------
+
+
+async def _succession(request: Request, b: Backend, status: int = 200, **extra: Any) -> Response:
+    department = request.query_params.get("department") or None
+    strength, frameworks_ = await b.gather(
+        b.get("mobility", "/v1/critical-roles", department=department),
+        b.get("frameworks", "/v1/frameworks"),
+    )
+    roles: list[str] = []
+    for fw in frameworks_:
+        published = fw.get("current_version")
+        if published:
+            doc = await b.get(
+                "frameworks",
+                f"/v1/frameworks/{quote(fw['framework_id'], safe='')}/versions/{published}",
+            )
+            roles += [r["id"] for r in doc["document"].get("roles", [])]
+    context: dict[str, Any] = {
+        "strength": strength,
+        "roles": sorted(set(roles)),
+        "department": department,
+        "errors": {},
+        "form": {},
+        **extra,
+    }
+    return render(request, "hr/succession.html", status, **context)
+
+
+@router.get("/succession")
+async def succession(request: Request, b: Api) -> Response:
+    _refuse_non_hr(b)
+    return await _succession(request, b)
+
+
+@router.post("/succession")
+async def mark_critical(request: Request, b: Api) -> Response:
+    _refuse_non_hr(b)
+    form = await request.form()
+    role_id, reason = form_value(form, "role_id"), form_value(form, "reason")
+    try:
+        if not role_id:
+            raise ApiError(422, "Invalid", "", [{"field": "role_id", "message": "choose a role"}])
+        await b.put("mobility", f"/v1/critical-roles/{quote(role_id, safe='')}", {"reason": reason})
+    except ApiError as exc:
+        if exc.status >= 500:
+            raise
+        return await _succession(
+            request,
+            b,
+            422,
+            errors={"mark": exc.detail, **exc.field_errors()},
+            form={"role_id": role_id, "reason": reason},
+        )
+    return redirect(f"/hr/succession/{quote(role_id, safe='')}")
+
+
+async def _slate(
+    request: Request, b: Backend, role_id: str, status: int = 200, **extra: Any
+) -> Response:
+    slate = await b.get("mobility", f"/v1/critical-roles/{quote(role_id, safe='')}/slate")
+    context: dict[str, Any] = {"slate": slate, "errors": {}, "form": {}, **extra}
+    return render(request, "hr/slate.html", status, **context)
+
+
+@router.get("/succession/{role_id}")
+async def slate_page(request: Request, role_id: str, b: Api) -> Response:
+    _refuse_non_hr(b)
+    return await _slate(request, b, role_id)
+
+
+@router.post("/succession/{role_id}/nominations")
+async def nominate(request: Request, role_id: str, b: Api) -> Response:
+    _refuse_non_hr(b)
+    form = await request.form()
+    values = {k: form_value(form, k) for k in ("employee_id", "readiness", "note")}
+    try:
+        if not values["employee_id"]:
+            raise ApiError(
+                422, "Invalid", "", [{"field": "employee_id", "message": "name the person"}]
+            )
+        await b.put(
+            "mobility",
+            f"/v1/critical-roles/{quote(role_id, safe='')}/nominations/"
+            f"{quote(values['employee_id'], safe='')}",
+            {"readiness": values["readiness"], "note": values["note"]},
+        )
+    except ApiError as exc:
+        if exc.status >= 500:
+            raise
+        return await _slate(
+            request,
+            b,
+            role_id,
+            422,
+            errors={"nominate": exc.detail, **exc.field_errors()},
+            form=values,
+        )
+    return redirect(f"/hr/succession/{quote(role_id, safe='')}")

@@ -205,6 +205,21 @@ snapshots = sa.Table(
     sa.Column("taken_at", TS, nullable=False),
 )
 
+benches = sa.Table(
+    "benches",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("role_id", sa.Text, primary_key=True),
+    sa.Column("critical", sa.Boolean, nullable=False),
+    sa.Column("ready_now", sa.Integer, nullable=False),
+    sa.Column("ready_soon", sa.Integer, nullable=False),
+    sa.Column("later", sa.Integer, nullable=False),
+    sa.Column("nominated", sa.Integer, nullable=False),
+    sa.Column("incumbents", sa.Integer, nullable=False),
+    sa.Column("changed_at", TS, nullable=False),
+    comment="each critical role's latest bench (bench.changed): counts, no people",
+)
+
 PROJECTIONS = (
     employees,
     roles,
@@ -221,5 +236,6 @@ PROJECTIONS = (
     learning_completions,
     plan_actions,
     org_units,
+    benches,
 )
 """The tables a replay rebuilds (with `inbox`)."""

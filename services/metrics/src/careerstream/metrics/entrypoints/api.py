@@ -145,6 +145,26 @@ async def learning(ask: Asked, uow: Uow) -> dict[str, Any]:
 
 
 @router.get(
+    "/succession",
+    summary="Bench strength: critical roles with a successor ready now, and how deep the bench is",
+    description=(
+        "hr_admin only. Counts of critical roles and of their successors by readiness, as the "
+        "mobility service last counted them (nominations and calibrated levels); `family` "
+        "narrows to the critical roles of one job family. No person is named or counted alone."
+    ),
+)
+async def succession(
+    principal: CurrentPrincipal,
+    uow: Uow,
+    family: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
+) -> dict[str, Any]:
+    if not principal.has(Role.HR_ADMIN):
+        raise Problem(403, "Forbidden", "only hr_admin reads bench strength")
+    async with uow() as u:
+        return await figures.succession_figures(u, principal.tenant_id, family)
+
+
+@router.get(
     "/skills", summary="Gap heatmap by team and competency, its trend, the readiness pipeline"
 )
 async def skills(ask: Asked, uow: Uow) -> dict[str, Any]:

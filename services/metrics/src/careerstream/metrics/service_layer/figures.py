@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import distinct_on
 
 from careerstream.metrics.adapters.orm import (
     applications,
+    benches,
     employees,
     gap_observations,
     goals,
@@ -457,3 +458,41 @@ def _pipeline_row(role: str, counts: dict[str, int], threshold: int) -> dict[str
         row[name] = None if hidden else n
         row[f"{name}_suppressed"] = hidden
     return row
+
+
+async def succession_figures(u: UnitOfWork, tenant: str, family: str | None) -> dict[str, Any]:
+    """Bench strength of the critical roles (METRICS.md, "Succession"): counts of roles and
+    successors from mobility's `bench.changed`, never who is on a slate."""
+    b, r = benches, roles
+    stmt = (
+        sa.select(b, r.c.family_id)
+        .select_from(
+            b.outerjoin(r, sa.and_(r.c.tenant_id == b.c.tenant_id, r.c.role_id == b.c.role_id))
+        )
+        .where(b.c.tenant_id == tenant, b.c.critical)
+        .order_by(b.c.role_id)
+    )
+    if family:
+        stmt = stmt.where(r.c.family_id == family)
+    rows = (await u.session.execute(stmt)).all()
+    n = len(rows)
+    covered = sum(1 for x in rows if x.ready_now > 0)
+    return {
+        "family": family,
+        "critical_roles": n,
+        "critical_roles_with_ready_now_successor": covered,
+        "ready_now_coverage": round(covered / n, 4) if n else None,
+        "bench_strength": round(sum(x.ready_now + x.ready_soon for x in rows) / n, 2)
+        if n
+        else None,
+        "successors_ready_now": sum(x.ready_now for x in rows),
+        "successors_ready_1_2_years": sum(x.ready_soon for x in rows),
+        "nominated_share": (
+            round(sum(x.nominated for x in rows) / total, 4)
+            if (total := sum(x.ready_now + x.ready_soon + x.later for x in rows))
+            else None
+        ),
+        "critical_roles_without_successor": sum(
+            1 for x in rows if x.ready_now + x.ready_soon + x.later == 0
+        ),
+    }

@@ -24,6 +24,7 @@ from careerstream.contracts.events import mobility as mobility_events
 from careerstream.contracts.events import plans as plan_events
 from careerstream.metrics.adapters.orm import (
     applications,
+    benches,
     conversations,
     employees,
     gap_observations,
@@ -403,6 +404,39 @@ async def on_conversation(
     )
 
 
+async def on_bench(uow: UnitOfWork, event: Envelope, e: mobility_events.BenchChanged) -> None:
+    """A critical role's bench, as mobility last counted it (an older count never wins)."""
+    stmt = pg_insert(benches).values(
+        tenant_id=event.tenantid,
+        role_id=e.role_id,
+        critical=e.critical,
+        ready_now=e.ready_now,
+        ready_soon=e.ready_soon,
+        later=e.later,
+        nominated=e.nominated,
+        incumbents=e.incumbents,
+        changed_at=e.changed_at,
+    )
+    await uow.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[benches.c.tenant_id, benches.c.role_id],
+            set_={
+                c: stmt.excluded[c]
+                for c in (
+                    "critical",
+                    "ready_now",
+                    "ready_soon",
+                    "later",
+                    "nominated",
+                    "incumbents",
+                    "changed_at",
+                )
+            },
+            where=benches.c.changed_at <= stmt.excluded.changed_at,
+        )
+    )
+
+
 async def on_survey(uow: UnitOfWork, event: Envelope, e: hris_events.SurveyResponded) -> None:
     """A pulse survey's answers."""
     for answer in e.answers:
@@ -473,6 +507,7 @@ def handler_groups() -> Sequence[
                 mobility_events.ApplicationWithdrawn: on_withdrawn,
                 mobility_events.CandidateShortlisted: on_shortlisted,
                 mobility_events.CandidatesPassedOver: on_passed_over,
+                mobility_events.BenchChanged: on_bench,
             },
             {},
         ),

@@ -137,3 +137,38 @@ candidate_searches = sa.Table(
     sa.Index("ix_candidate_searches_time", "tenant_id", "searched_at"),
 )
 """Who looked for candidates, for which opportunity, and how many people they were shown."""
+
+
+critical_roles = sa.Table(
+    "critical_roles",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("role_id", sa.Text, primary_key=True),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("marked_by", sa.Text, nullable=False),
+    sa.Column("marked_at", TS, nullable=False),
+)
+
+nominations = sa.Table(
+    "nominations",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("role_id", sa.Text, primary_key=True),
+    sa.Column("employee_id", sa.Text, primary_key=True),
+    sa.Column("readiness", sa.Text, nullable=False),
+    sa.Column(
+        "note", sa.Text, nullable=False, server_default="", comment="free text: never in events"
+    ),
+    sa.Column("nominated_by", sa.Text, nullable=False),
+    sa.Column("nominated_at", TS, nullable=False),
+    sa.Index("ix_nominations_employee", "tenant_id", "employee_id"),
+)
+
+benches = sa.Table(
+    "benches",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("role_id", sa.Text, primary_key=True),
+    sa.Column("counts", JSONB, nullable=False, comment="the bench last published"),
+    sa.Column("published_at", TS, nullable=False),
+)

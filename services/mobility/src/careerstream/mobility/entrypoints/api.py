@@ -17,7 +17,13 @@ from pydantic import BaseModel, Field
 from careerstream.contracts.events.mobility import OpportunityKind, RoleFilled, VisibilityScope
 from careerstream.mobility.domain.matching import WEIGHTS, Match
 from careerstream.mobility.domain.opportunity import Posting
-from careerstream.mobility.service_layer import applications, candidates, opportunities
+from careerstream.mobility.domain.succession import Readiness
+from careerstream.mobility.service_layer import (
+    applications,
+    candidates,
+    opportunities,
+    succession,
+)
 from careerstream.servicekit.audit import note_subject
 from careerstream.servicekit.deps import CurrentPrincipal, HrAdmin, Uow
 from careerstream.servicekit.errors import unit as _unit
@@ -489,3 +495,121 @@ async def close(
         await opportunities.close(u, principal, opportunity_id, (body or CloseIn()).reason)
         await u.commit()
     return {"opportunity_id": opportunity_id, "status": "closed"}
+
+
+# -- succession ----------------------------------------------------------------------------
+
+
+class CriticalRoleIn(Strict):
+    reason: str = Field(default="", max_length=succession.NOTE_MAX)
+    """Why the role is critical (e.g. 'single point of failure for payments')."""
+
+
+@router.put(
+    "/critical-roles/{role_id}",
+    tags=["succession"],
+    summary="Mark a published role as critical (hr_admin); again: update the reason",
+)
+async def put_critical_role(
+    role_id: str, principal: CurrentPrincipal, uow: Uow, body: CriticalRoleIn | None = None
+) -> dict[str, Any]:
+    async with _unit(uow) as u:
+        out = await succession.mark(u, principal, role_id, (body or CriticalRoleIn()).reason)
+        await u.commit()
+    return out
+
+
+@router.delete(
+    "/critical-roles/{role_id}",
+    status_code=204,
+    tags=["succession"],
+    summary="The role is no longer critical (hr_admin): its nominations go",
+)
+async def delete_critical_role(role_id: str, principal: CurrentPrincipal, uow: Uow) -> Response:
+    async with _unit(uow) as u:
+        await succession.unmark(u, principal, role_id)
+        await u.commit()
+    return Response(status_code=204)
+
+
+@router.get(
+    "/critical-roles",
+    tags=["succession"],
+    summary="Bench strength: every critical role's successors by readiness (hr_admin)",
+    description=(
+        "With `department`, the critical roles held by people of that department's subtree. "
+        "`coverage` is the share of critical roles with a successor ready now."
+    ),
+)
+async def get_bench_strength(
+    principal: CurrentPrincipal,
+    uow: Uow,
+    department: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
+) -> dict[str, Any]:
+    async with _unit(uow) as u:
+        return await succession.bench_strength(u, principal, department)
+
+
+@router.get(
+    "/critical-roles/{role_id}/slate",
+    tags=["succession"],
+    summary="A critical role's successor slate (hr_admin; a manager sees their own line)",
+)
+async def get_slate(role_id: str, principal: CurrentPrincipal, uow: Uow) -> dict[str, Any]:
+    async with _unit(uow) as u:
+        out = await succession.role_slate(u, principal, role_id)
+    note_subject(*(s["employee_id"] for s in out["successors"]))
+    return out
+
+
+class NominationIn(Strict):
+    readiness: Readiness
+    """ready_now, ready_1_2_years or later: the nominator's judgement."""
+    note: str = Field(default="", max_length=succession.NOTE_MAX)
+    """Why (kept here; never published)."""
+
+
+@router.put(
+    "/critical-roles/{role_id}/nominations/{employee_id}",
+    tags=["succession"],
+    summary="Nominate a successor (their managers, or hr_admin); again: update it",
+)
+async def put_nomination(
+    role_id: str, employee_id: str, body: NominationIn, principal: CurrentPrincipal, uow: Uow
+) -> dict[str, Any]:
+    async with _unit(uow) as u:
+        out = await succession.nominate(
+            u, principal, role_id, employee_id, body.readiness, body.note
+        )
+        await u.commit()
+    note_subject(employee_id)
+    return out
+
+
+@router.delete(
+    "/critical-roles/{role_id}/nominations/{employee_id}",
+    status_code=204,
+    tags=["succession"],
+    summary="Withdraw a nomination (their managers, or hr_admin)",
+)
+async def delete_nomination(
+    role_id: str, employee_id: str, principal: CurrentPrincipal, uow: Uow
+) -> Response:
+    async with _unit(uow) as u:
+        await succession.withdraw(u, principal, role_id, employee_id)
+        await u.commit()
+    return Response(status_code=204)
+
+
+@router.get(
+    "/employees/{employee_id}/nominations",
+    tags=["succession"],
+    summary="The critical roles someone is nominated for (their managers, hr_admin)",
+)
+async def get_nominations(
+    employee_id: str, principal: CurrentPrincipal, uow: Uow
+) -> list[dict[str, Any]]:
+    async with _unit(uow) as u:
+        out = await succession.my_nominations(u, principal, employee_id)
+    note_subject(employee_id)
+    return out

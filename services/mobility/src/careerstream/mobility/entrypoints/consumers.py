@@ -53,6 +53,9 @@ ERASURE_RULES: list[Rule] = [
     Pseudonymise("opportunities", "filled_by"),
     Pseudonymise("candidate_searches", "searched_by"),
     Pseudonymise("org_units", "head_id"),
+    Forget("nominations"),
+    Pseudonymise("nominations", "nominated_by"),
+    Pseudonymise("critical_roles", "marked_by"),
 ]
 """The person's applications and match profile go; opportunities they posted or filled
 stay under a pseudonym."""
@@ -75,4 +78,5 @@ def register(broker: KafkaBroker, uow: UowFactory) -> None:
         ev.CandidatesPassedOver,
         ev.OpportunityClosed,
         ev.OpportunityMatched,
+        ev.BenchChanged,
     )

@@ -27,6 +27,7 @@ from careerstream.mobility.adapters.profiles import (
     upsert_profile,
     upsert_profiles,
 )
+from careerstream.mobility.service_layer import succession
 from careerstream.servicekit.people import Change, PeopleProjection
 from careerstream.servicekit.uow import UnitOfWork
 
@@ -66,6 +67,8 @@ async def _follow(
     values = {k: changed[k] for k in ("role_id", "active") if k in changed}
     if values:
         await upsert_profile(uow, tenant, employee_id, **values)
+        # A leaver leaves every slate; a new role changes who holds a critical role.
+        await succession.recount_all(uow, tenant)
 
 
 async def _follow_many(uow: UnitOfWork, changes: Sequence[Change]) -> None:
@@ -82,6 +85,8 @@ async def _follow_many(uow: UnitOfWork, changes: Sequence[Change]) -> None:
         )
     for keys, rows in shapes.items():
         await upsert_profiles(uow, keys, rows)
+    for tenant in sorted({tenant for tenant, _ in latest}):
+        await succession.recount_all(uow, tenant)  # once per batch, only with critical roles
 
 
 people = PeopleProjection(employees, on_change=_follow, on_changes=_follow_many)
@@ -100,3 +105,5 @@ async def on_assessment_completed(uow: UnitOfWork, event: Envelope, p: Assessmen
         levels={lv.competency_id: lv.level for lv in p.levels},
         assessed_at=p.completed_at,
     )
+    # New levels may move someone onto (or up) a critical role's bench.
+    await succession.recount_all(uow, tenant)
