@@ -12,11 +12,13 @@ from typing import Any
 import httpx
 import pytest
 
+from careerstream.contracts.events.hris import EmployeeChanged, EmploymentDetails, Performance
 from careerstream.contracts.topics import BENCH as BENCH_TOPIC
 from careerstream.devstack.pytest_plugin import Emit
 from careerstream.devstack.sample import auth, completed, framework, hired, wait_until
 from careerstream.devstack.testing import EventTapFactory, RunningService, ServiceUnderTest
-from careerstream.mobility.domain.matching import Contribution, Match
+from careerstream.mobility.domain.grid import Band, grid, place
+from careerstream.mobility.domain.matching import Contribution, Match, Profile, RoleInfo
 from careerstream.mobility.domain.succession import Readiness, assessed, bench, slate
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
@@ -52,6 +54,41 @@ def test_readiness_slates_and_benches_without_io() -> None:
     ]
     b = bench(out)
     assert (b.ready_now, b.ready_soon, b.later, b.nominated, b.covered) == (2, 2, 0, 2, True)
+
+
+def test_the_grid_places_people_on_evidence_and_leaves_out_the_rest() -> None:
+    roles = {
+        "eng.engineer": RoleInfo("eng.engineer", "eng", 1),
+        "eng.senior": RoleInfo("eng.senior", "eng", 2),
+        "eng.staff": RoleInfo("eng.staff", "eng", 3),
+        "eng.manager": RoleInfo("eng.manager", "eng", 2),
+    }
+    needs = {
+        "eng.senior": {"craft": 4, "design": 3},
+        "eng.staff": {"craft": 5, "design": 5},
+        "eng.manager": {"leadership": 3},
+    }
+
+    def person(emp: str, role: str, levels: dict[str, int]) -> Profile:
+        return Profile(emp, True, roles[role], levels)
+
+    # Senior: fit (4*1 + 3*1)/7 = 1.0 -> high; manager would be 0 -> the best one counts.
+    a = place(person("A", "eng.engineer", {"craft": 4, "design": 3}), "high", roles, needs)
+    assert (a.potential, a.next_role, a.fit) == (Band.HIGH, "eng.senior", 1.0)
+    # Senior: (4*0.75 + 3*(2/3))/7 = 5/7 = 0.714 -> medium.
+    b = place(person("B", "eng.engineer", {"craft": 3, "design": 2}), "medium", roles, needs)
+    assert (b.potential, b.performance) == (Band.MEDIUM, Band.MEDIUM)
+    c = place(person("C", "eng.engineer", {"craft": 1, "design": 1}), "high", roles, needs)
+    assert c.potential is Band.LOW
+    assert place(person("D", "eng.engineer", {}), "high", roles, needs).why_not == "unassessed"
+    assert place(person("E", "eng.engineer", {"craft": 4}), None, roles, needs).why_not == "unrated"
+    top = place(person("F", "eng.staff", {"craft": 5}), "low", roles, needs)
+    assert top.why_not == "top_of_family"
+    cells = grid([a, b, c, top])
+    assert cells[(Band.HIGH, Band.HIGH)] == ["A"]
+    assert cells[(Band.MEDIUM, Band.MEDIUM)] == ["B"]
+    assert cells[(Band.HIGH, Band.LOW)] == ["C"]
+    assert sum(len(v) for v in cells.values()) == 3
 
 
 @pytest.fixture
@@ -236,3 +273,76 @@ async def test_critical_roles_nominations_slates_and_bench_strength(
         )
     problem(await c.delete(base, headers=hr), 404)
     assert (await c.get("/v1/critical-roles", headers=hr)).json()["critical_roles"] == 0
+
+
+def _rated(emp: str, performance: Performance) -> EmployeeChanged:
+    from datetime import UTC, date, datetime
+
+    return EmployeeChanged(
+        employee_id=emp,
+        effective_date=date(2026, 1, 1),
+        recorded_at=datetime.now(UTC),
+        changed_fields=["performance"],
+        details=EmploymentDetails(performance=performance),
+    )
+
+
+async def test_the_talent_grid_from_hris_ratings_and_calibrated_levels(
+    svc: RunningService, emit: Emit
+) -> None:
+    tenant = f"t{uuid.uuid4().hex[:10]}"
+    await emit(
+        framework(),
+        hired("D", "eng.lead", None),
+        hired("M", "eng.lead", "D"),
+        hired("A", "eng.engineer", "M"),
+        hired("B", "eng.engineer", "M"),
+        hired("C", "eng.engineer", "M"),
+        hired("X", "eng.engineer", "D", dept="D2"),
+        completed("A", "eng.engineer", SENIOR),
+        completed(
+            "B", "eng.engineer", {"craft": 2, "design": 1, "collaboration": 1, "ownership": 1}
+        ),
+        completed("X", "eng.engineer", SENIOR),
+        completed(
+            "M", "eng.lead", {"craft": 3, "collaboration": 3, "ownership": 3, "leadership": 3}
+        ),
+        _rated("A", Performance.HIGH),
+        _rated("B", Performance.HIGH),
+        _rated("C", Performance.LOW),
+        tenant=tenant,
+    )
+    await wait_until(
+        svc,
+        "SELECT count(*) FROM mobility.employees WHERE tenant_id = $1 AND performance IS NOT NULL",
+        tenant,
+        want=3,
+    )
+    await wait_until(
+        svc,
+        "SELECT count(*) FROM mobility.profiles WHERE tenant_id = $1 AND levels <> '{}'",
+        tenant,
+        want=4,
+    )
+    await wait_until(
+        svc, "SELECT count(*) FROM mobility.roles WHERE tenant_id = $1", tenant, want=3
+    )
+    c = svc.client
+
+    def box(got: dict[str, Any], perf: str, pot: str) -> list[str]:
+        (cell,) = [x for x in got["cells"] if (x["performance"], x["potential"]) == (perf, pot)]
+        return list(cell["employee_ids"])
+
+    hr = (await c.get("/v1/talent-grid", headers=auth(tenant, "HR", "hr_admin"))).json()
+    assert box(hr, "high", "high") == ["A"]  # meets Senior already
+    assert box(hr, "high", "low") == ["B"]
+    # C and D have no levels; X no rating; M leads (the top of the family): counted only.
+    assert hr["not_placed"] == {"unassessed": 2, "unrated": 1, "top_of_family": 1}
+    assert (hr["people"], hr["placed"]) == (6, 2)
+    line = (await c.get("/v1/talent-grid", headers=auth(tenant, "M", "manager"))).json()
+    assert line["people"] == 3  # A, B, C
+    d2 = (
+        await c.get("/v1/talent-grid?department=D2", headers=auth(tenant, "HR", "hr_admin"))
+    ).json()
+    assert d2["people"] == 1
+    problem(await c.get("/v1/talent-grid", headers=auth(tenant, "A")), 403)

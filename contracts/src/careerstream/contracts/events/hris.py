@@ -16,6 +16,14 @@ from careerstream.contracts.base import ContractModel, EventPayload, Id, Persona
 from careerstream.contracts.personal import personal
 
 
+class Performance(StrEnum):
+    """The latest performance rating, as the HRIS holds it, on three steps."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
 class EmploymentDetails(ContractModel):
     """Where an employee sits. In `employee.changed` only the changed fields are set."""
 
@@ -35,6 +43,9 @@ class EmploymentDetails(ContractModel):
     """Attributes used only for fairness reporting (e.g. gender, age band), as the HRIS names them."""
     work_email: str | None = personal(default=None)
     """The work e-mail address the platform's notifications go to."""
+    performance: Performance | None = personal(default=None)
+    """The latest performance rating from the HRIS's reviews (for succession's performance x
+    potential grid only)."""
 
 
 class EmployeeHired(PersonalPayload):

@@ -37,6 +37,7 @@ DETAIL_FIELDS = (
     "location",
     "group_attributes",
     "work_email",
+    "performance",
 )
 
 OnChange = Callable[[UnitOfWork, str, str, dict[str, Any], Any], Awaitable[None]]
@@ -65,6 +66,7 @@ PERSONAL_COLUMNS = {
     "location": sa.Text,
     "group_attributes": JSONB,
     "work_email": sa.Text,
+    "performance": sa.Text,
 }
 """Directory columns that describe the person; a service keeps only those it uses."""
 

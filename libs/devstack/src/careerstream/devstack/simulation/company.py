@@ -88,6 +88,8 @@ class Truth:
     postings: int = 0
     org_moves: int = 0
     critical_roles: int = 0
+    hris_promotions: int = 0
+    """Promotions the HRIS recorded with no posting (among `promotions`)."""
     nominations: int = 0
 
     @property
@@ -98,8 +100,9 @@ class Truth:
         return (
             f"{self.hires} hired, {self.terminations} left; {self.postings} opportunities "
             f"posted, {self.applications} applications, {self.fills} filled "
-            f"({self.internal_fills} internally: {self.promotions} promotions, "
-            f"{self.lateral_moves} lateral moves; {self.external_fills} externally); "
+            f"({self.internal_fills} internally, {self.external_fills} externally); "
+            f"{self.promotions} promotions ({self.hris_promotions} recorded by the HRIS alone) "
+            f"and {self.lateral_moves} lateral moves; "
             f"{self.assessments_completed} assessments completed, {self.plans_approved} plans "
             f"approved, {self.conversations} career conversations, "
             f"{self.survey_responses} survey responses; {self.org_moves} org units moved; "

@@ -42,6 +42,9 @@ class Simulation(PlatformClient):
     month's steps happen on their own days (the services need the test clock)."""
     _start: datetime = field(init=False)
     _month: int = 0
+    _moved: set[str] = field(default_factory=set)
+    """People who changed role in this story: the HRIS promotes each person once at most,
+    and never someone whose marketplace move may take effect later in business time."""
 
     def __post_init__(self) -> None:
         self.rnd = random.Random(self.seed)
@@ -121,6 +124,7 @@ class Simulation(PlatformClient):
                 await self._surveys(hris)
                 await self._marketplace(mob, hris)
                 await self._churn(hris)
+                await self._hris_promotions(hris)
                 if month == 1:
                     await self._reorganise(hris)
             del resp
@@ -176,13 +180,14 @@ class Simulation(PlatformClient):
 
     async def _onboard(self, hris: httpx.AsyncClient) -> None:
         lines = [
-            "employee_id,display_name,job_code,manager_id,department_id,work_email,group.gender"
+            "employee_id,display_name,job_code,manager_id,department_id,work_email,group.gender,"
+            "performance"
         ]
         for p in self.people.values():
             email = f"{p.employee_id.lower()}@{self.tenant}.example"
             lines.append(
                 f"{p.employee_id},{p.employee_id},{p.role_id},{p.manager_id or ''},{p.department},"
-                f"{email},{p.gender}"
+                f"{email},{p.gender},{self.rnd.choices([1, 2, 3, 4, 5], [5, 15, 50, 22, 8])[0]}"
             )
         started = await self.call(
             hris,
@@ -506,6 +511,7 @@ class Simulation(PlatformClient):
                 elif filled["move_kind"] == "lateral":
                     self.truth.lateral_moves += 1
                 mover = self.people[chosen]
+                self._moved.add(chosen)
                 mover.role_id = target_role
                 mover.department = dept
                 mover.manager_id = hiring.employee_id
@@ -518,6 +524,30 @@ class Simulation(PlatformClient):
                     headers=self.token(hiring.employee_id, "manager"),
                 )
                 self.truth.external_fills += 1
+
+    async def _hris_promotions(self, hris: httpx.AsyncClient) -> None:
+        """Most promotions happen outside the marketplace: each month the HRIS promotes an
+        individual contributor or two a level up in their family (a role change, no posting)."""
+        self._on(self.rnd.uniform(26, 29))
+        everyone = sorted(self._active(), key=lambda x: x.employee_id)
+        managers = {p.manager_id for p in everyone}
+        done = 0
+        for p in self.rnd.sample(everyone, len(everyone)):
+            if done >= 2:
+                break
+            ics = DEPARTMENTS[p.department][3]
+            if (
+                p.employee_id in managers
+                or p.role_id not in ics[:-1]
+                or p.employee_id in self._moved
+            ):
+                continue
+            self._moved.add(p.employee_id)
+            p.role_id = ics[ics.index(p.role_id) + 1]
+            await self.hook(hris, "Job_Change", p)
+            self.truth.promotions += 1
+            self.truth.hris_promotions += 1
+            done += 1
 
     async def _churn(self, hris: httpx.AsyncClient) -> None:
         self._on(self.rnd.uniform(25, 29))

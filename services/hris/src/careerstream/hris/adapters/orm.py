@@ -60,6 +60,7 @@ people = sa.Table(
     sa.Column("location", sa.Text),
     sa.Column("groups", JSONB, nullable=False, server_default="{}"),
     sa.Column("work_email", sa.Text),
+    sa.Column("performance", sa.Text, comment="low, medium or high: the HRIS's latest rating"),
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("hired_on", sa.Date),
     sa.Column("updated_at", TS, nullable=False),

@@ -52,6 +52,7 @@ def record_of(row: Any) -> Record:
         row.location,
         dict(row.groups or {}),
         row.work_email,
+        row.performance,
     )
 
 

@@ -5,6 +5,8 @@ Columns (CSV header, or keys of each JSON object):
     display_name       optional
     job_code, job_title, manager_id, department_id, location   optional
     work_email         optional, the address notifications go to
+    performance        optional, the latest rating: low, medium, high, or 1-5 (1-2 low, 3
+                       medium, 4-5 high)
     hire_date          optional, YYYY-MM-DD (a hire dated in the future is held until then)
     group.<name>       optional group attributes for fairness reporting (e.g. group.gender)
 
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from careerstream.hris.domain.records import Record
+from careerstream.hris.domain.records import Record, normal_performance
 
 KNOWN = {
     "employee_id",
@@ -36,6 +38,7 @@ KNOWN = {
     "location",
     "work_email",
     "hire_date",
+    "performance",
 }
 
 
@@ -138,6 +141,11 @@ def parse(text: str | bytes, fmt: str, known_ids: set[str]) -> list[Row]:
                 errors.append(
                     LineError(line, f"hire_date {raw['hire_date']!r} is not a date (YYYY-MM-DD)")
                 )
+        performance: str | None = None
+        try:
+            performance = normal_performance(raw.get("performance"))
+        except ValueError as exc:
+            errors.append(LineError(line, f"performance {exc}"))
         if raw.get("manager_id") is not None and str(raw["manager_id"]) == emp:
             errors.append(LineError(line, f"{emp} is their own manager"))
 
@@ -157,6 +165,7 @@ def parse(text: str | bytes, fmt: str, known_ids: set[str]) -> list[Row]:
                     department_id=text_of("department_id"),
                     location=text_of("location"),
                     work_email=text_of("work_email"),
+                    performance=performance,
                     groups={
                         k.removeprefix("group."): str(v)
                         for k, v in raw.items()

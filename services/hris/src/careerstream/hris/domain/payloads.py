@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from careerstream.hris.domain.records import normal_performance
+
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
 
 
@@ -54,7 +56,15 @@ def _day(value: Any) -> date:
     return day
 
 
+def _performance(value: Any) -> Any:
+    if (value is not None and not isinstance(value, str | int | float)) or isinstance(value, bool):
+        raise ValueError("must be low, medium, high or 1-5")
+    return normal_performance(value)
+
+
 Id = Annotated[str, BeforeValidator(_id_text), StringConstraints(min_length=1, max_length=128)]
+Performance = Annotated[str | None, BeforeValidator(_performance)]
+"""low, medium or high; vendors may say it in words or on a 1-5 scale."""
 Text = Annotated[str | None, BeforeValidator(_scalar_text), StringConstraints(max_length=500)]
 Day = Annotated[date, BeforeValidator(_day)]
 Groups = dict[Annotated[str, StringConstraints(max_length=64)], Text]
@@ -81,6 +91,7 @@ class WorkdayWorker(_Payload):
     location: Text = None
     email: Text = None
     demographics: Groups | None = None
+    performanceRating: Performance = None
 
 
 class WorkdayTermination(_Payload):
@@ -127,6 +138,7 @@ class SuccessFactorsFields(_Payload):
     location: Text = None
     email: Text = None
     demographics: Groups | None = None
+    performance: Performance = None
 
 
 class SuccessFactorsMessage(_Payload):

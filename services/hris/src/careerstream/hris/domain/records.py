@@ -23,6 +23,7 @@ FIELDS = (
     "location",
     "groups",
     "work_email",
+    "performance",
 )
 
 
@@ -43,6 +44,8 @@ class Record:
     location: str | None = None
     groups: dict[str, str] = field(default_factory=dict)
     work_email: str | None = None
+    performance: str | None = None
+    """low, medium or high (`normal_performance`)."""
 
     def merged(self, values: dict[str, Any]) -> Record:
         known = {k: v for k, v in values.items() if k in FIELDS}
@@ -102,4 +105,21 @@ DETAIL_OF = {
     "location": "location",
     "groups": "group_attributes",
     "work_email": "work_email",
+    "performance": "performance",
 }
+
+
+PERFORMANCE_WORDS = {"low": "low", "medium": "medium", "high": "high"}
+PERFORMANCE_SCALE = {"1": "low", "2": "low", "3": "medium", "4": "high", "5": "high"}
+
+
+def normal_performance(value: object) -> str | None:
+    """A performance rating as the platform keeps it: low, medium or high. Vendors say it in
+    words (any case) or on a 1-5 scale (1-2 low, 3 medium, 4-5 high). ValueError otherwise."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip().lower()
+    found = PERFORMANCE_WORDS.get(text) or PERFORMANCE_SCALE.get(text.removesuffix(".0"))
+    if found is None:
+        raise ValueError(f"{str(value)[:40]!r} is not low, medium, high or 1-5")
+    return found

@@ -48,7 +48,8 @@ from pydantic import ValidationError
 from careerstream.contracts import webhooks
 from careerstream.hris.domain import payloads
 from careerstream.hris.domain.orgunits import Unit
-from careerstream.hris.domain.records import Kind, Notification
+from careerstream.hris.domain.records import Kind, Notification, normal_performance
+from careerstream.servicekit import clock
 
 VENDORS = webhooks.VENDORS
 MAX_SKEW = timedelta(minutes=5)
@@ -172,6 +173,7 @@ def _workday(e: payloads.WorkdayEvent) -> tuple[str, list[Notification | Unit]]:
         "department_id": w.organizationId,
         "location": w.location,
         "work_email": w.email,
+        "performance": w.performanceRating,
         "groups": _groups(w.demographics),
     }
     term = e.termination or payloads.WorkdayTermination()
@@ -195,6 +197,7 @@ _SF_NAMES = {
     "department": "department_id",
     "location": "location",
     "email": "work_email",
+    "performance": "performance",
     "demographics": "groups",
 }
 
@@ -219,13 +222,14 @@ _BAMBOO_NAMES = {
     "department": "department_id",
     "location": "location",
     "workEmail": "work_email",
+    "performance": "performance",
 }
 
 
 def _bamboohr(batch: payloads.BambooBatch) -> list[Notification | Unit]:
     out: list[Notification | Unit] = []
-    today = datetime.now(UTC).date()
-    for e in batch.employees:
+    today = clock.now().date()
+    for i, e in enumerate(batch.employees):
         kind = {"Created": Kind.HIRE, "Updated": Kind.CHANGE, "Deleted": Kind.TERMINATE}[e.action]
         fields = e.fields or {}
         changed = e.changedFields if e.changedFields is not None else list(fields)
@@ -239,5 +243,10 @@ def _bamboohr(batch: payloads.BambooBatch) -> list[Notification | Unit]:
         }
         if groups:
             given["groups"] = groups
+        if "performance" in given:
+            try:
+                given["performance"] = normal_performance(given["performance"])
+            except ValueError as exc:
+                raise Rejected(422, f"employees[{i}].fields.performance: {exc}") from exc
         out.append(Notification(kind, e.id, e.effectiveDate or today, given, e.voluntary, e.reason))
     return out

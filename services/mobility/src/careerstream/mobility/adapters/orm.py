@@ -17,7 +17,7 @@ from careerstream.servicekit.wiring import runtime_tables
 
 metadata = service_metadata("mobility")
 outbox, outbox_lane, inbox = runtime_tables(metadata)
-employees = people_table(metadata)
+employees = people_table(metadata, personal=("performance",))  # the talent grid
 org_units = orgunits_table(metadata)
 
 TS = sa.DateTime(timezone=True)

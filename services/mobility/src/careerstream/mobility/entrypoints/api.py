@@ -613,3 +613,24 @@ async def get_nominations(
         out = await succession.my_nominations(u, principal, employee_id)
     note_subject(employee_id)
     return out
+
+
+@router.get(
+    "/talent-grid",
+    tags=["succession"],
+    summary="Performance x potential (hr_admin; a manager for their own line)",
+    description=(
+        "Performance is the HRIS's latest rating; potential how close calibrated levels are "
+        "to the next level up in the person's family (MOBILITY.md, 'Talent grid'). People "
+        "with no levels, no rating, or at the top of their family are counted, not placed."
+    ),
+)
+async def get_talent_grid(
+    principal: CurrentPrincipal,
+    uow: Uow,
+    department: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
+) -> dict[str, Any]:
+    async with _unit(uow) as u:
+        out = await succession.talent_grid(u, principal, department)
+    note_subject(*(e for cell in out["cells"] for e in cell["employee_ids"]))
+    return out

@@ -25,10 +25,12 @@ from careerstream.mobility.adapters.orm import (
     employees,
     nominations,
     org_units,
+    profiles,
     roles,
 )
 from careerstream.mobility.adapters.repository import Market
-from careerstream.mobility.domain.matching import Target
+from careerstream.mobility.domain.grid import grid, place
+from careerstream.mobility.domain.matching import Profile, Target
 from careerstream.mobility.domain.succession import Bench, Readiness, Successor, bench, slate
 from careerstream.mobility.service_layer.opportunities import now
 from careerstream.servicekit import orgtree, relation
@@ -409,3 +411,68 @@ async def my_nominations(uow: UnitOfWork, who: Principal, employee_id: str) -> l
         }
         for r in rows
     ]
+
+
+async def talent_grid(uow: UnitOfWork, who: Principal, department: str | None) -> dict[str, Any]:
+    """The performance x potential grid (`domain/grid.py`): HR for everyone (or a department's
+    subtree), a manager for their own line; employees never."""
+    tenant = who.tenant_id
+    e, p = employees.c, profiles.c
+    stmt = (
+        sa.select(e.employee_id, e.performance, p.role_id, p.levels, p.active)
+        .select_from(
+            employees.outerjoin(
+                profiles, sa.and_(p.tenant_id == e.tenant_id, p.employee_id == e.employee_id)
+            )
+        )
+        .where(e.tenant_id == tenant, e.active)
+        .order_by(e.employee_id)
+    )
+    if not who.has(Role.HR_ADMIN):
+        if not who.has(Role.MANAGER):
+            raise Forbidden("only hr_admin and managers (for their own line) read the talent grid")
+        stmt = stmt.where(e.employee_id.in_(relation.reports_of(employees, tenant, who.subject)))
+    if department is not None:
+        stmt = stmt.where(e.department_id.in_(orgtree.subtree(org_units, tenant, [department])))
+    rows = (await uow.session.execute(stmt)).all()
+    infos = await role_infos(uow, tenant)
+    requirements = {
+        r.role_id: dict(r.requirements)
+        for r in await uow.session.execute(
+            sa.select(roles.c.role_id, roles.c.requirements).where(roles.c.tenant_id == tenant)
+        )
+    }
+    placements = [
+        place(
+            Profile(
+                employee_id=r.employee_id,
+                active=True,
+                role=infos.get(r.role_id) if r.role_id else None,
+                levels={k: int(v) for k, v in (r.levels or {}).items()},
+            ),
+            r.performance,
+            infos,
+            requirements,
+        )
+        for r in rows
+    ]
+    cells = grid(placements)
+    left_out: dict[str, int] = {"unassessed": 0, "unrated": 0, "top_of_family": 0}
+    for x in placements:
+        if x.why_not is not None:
+            left_out[x.why_not] += 1
+    return {
+        "department": department,
+        "people": len(placements),
+        "placed": sum(len(v) for v in cells.values()),
+        "not_placed": left_out,
+        "cells": [
+            {
+                "performance": perf.value,
+                "potential": pot.value,
+                "count": len(ids),
+                "employee_ids": ids,
+            }
+            for (perf, pot), ids in cells.items()
+        ],
+    }
