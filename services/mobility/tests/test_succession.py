@@ -17,7 +17,7 @@ from careerstream.contracts.topics import BENCH as BENCH_TOPIC
 from careerstream.devstack.pytest_plugin import Emit
 from careerstream.devstack.sample import auth, completed, framework, hired, wait_until
 from careerstream.devstack.testing import EventTapFactory, RunningService, ServiceUnderTest
-from careerstream.mobility.domain.grid import Band, grid, place
+from careerstream.mobility.domain.grid import Band, by_rank, grid, place
 from careerstream.mobility.domain.matching import Contribution, Match, Profile, RoleInfo
 from careerstream.mobility.domain.succession import Readiness, assessed, bench, slate
 
@@ -63,6 +63,7 @@ def test_the_grid_places_people_on_evidence_and_leaves_out_the_rest() -> None:
         "eng.staff": RoleInfo("eng.staff", "eng", 3),
         "eng.manager": RoleInfo("eng.manager", "eng", 2),
     }
+    ranks = by_rank(roles.values())
     needs = {
         "eng.senior": {"craft": 4, "design": 3},
         "eng.staff": {"craft": 5, "design": 5},
@@ -73,16 +74,16 @@ def test_the_grid_places_people_on_evidence_and_leaves_out_the_rest() -> None:
         return Profile(emp, True, roles[role], levels)
 
     # Senior: fit (4*1 + 3*1)/7 = 1.0 -> high; manager would be 0 -> the best one counts.
-    a = place(person("A", "eng.engineer", {"craft": 4, "design": 3}), "high", roles, needs)
+    a = place(person("A", "eng.engineer", {"craft": 4, "design": 3}), "high", ranks, needs)
     assert (a.potential, a.next_role, a.fit) == (Band.HIGH, "eng.senior", 1.0)
     # Senior: (4*0.75 + 3*(2/3))/7 = 5/7 = 0.714 -> medium.
-    b = place(person("B", "eng.engineer", {"craft": 3, "design": 2}), "medium", roles, needs)
+    b = place(person("B", "eng.engineer", {"craft": 3, "design": 2}), "medium", ranks, needs)
     assert (b.potential, b.performance) == (Band.MEDIUM, Band.MEDIUM)
-    c = place(person("C", "eng.engineer", {"craft": 1, "design": 1}), "high", roles, needs)
+    c = place(person("C", "eng.engineer", {"craft": 1, "design": 1}), "high", ranks, needs)
     assert c.potential is Band.LOW
-    assert place(person("D", "eng.engineer", {}), "high", roles, needs).why_not == "unassessed"
-    assert place(person("E", "eng.engineer", {"craft": 4}), None, roles, needs).why_not == "unrated"
-    top = place(person("F", "eng.staff", {"craft": 5}), "low", roles, needs)
+    assert place(person("D", "eng.engineer", {}), "high", ranks, needs).why_not == "unassessed"
+    assert place(person("E", "eng.engineer", {"craft": 4}), None, ranks, needs).why_not == "unrated"
+    top = place(person("F", "eng.staff", {"craft": 5}), "low", ranks, needs)
     assert top.why_not == "top_of_family"
     cells = grid([a, b, c, top])
     assert cells[(Band.HIGH, Band.HIGH)] == ["A"]
@@ -225,6 +226,14 @@ async def test_critical_roles_nominations_slates_and_bench_strength(
     assert (await c.get(f"{base}/slate", headers=hm)).json()["successors"] == []
     problem(await c.get(f"{base}/slate", headers=auth(tenant, "A")), 403)
     problem(await c.get("/v1/critical-roles/eng.lead/slate", headers=hr), 404)
+    # Another tenant's HR sees nothing of this one and cannot nominate into it; a skip-level
+    # manager reads the nominations of their whole line.
+    other_hr = auth(f"{tenant}x", "HR", "hr_admin")
+    problem(await c.get(f"{base}/slate", headers=other_hr), 404)
+    problem(await c.put(f"{nom}/A", json={"readiness": "ready_now"}, headers=other_hr), 404)
+    assert (await c.get("/v1/critical-roles", headers=other_hr)).json()["critical_roles"] == 0
+    skip = await c.get("/v1/employees/C/nominations", headers=auth(tenant, "D", "manager"))
+    assert skip.status_code == 200, skip.text
 
     # Who is nominated for what: their managers and HR, not the person.
     assert [
@@ -346,3 +355,10 @@ async def test_the_talent_grid_from_hris_ratings_and_calibrated_levels(
     ).json()
     assert d2["people"] == 1
     problem(await c.get("/v1/talent-grid", headers=auth(tenant, "A")), 403)
+    # A skip-level manager reads the whole line below; another tenant's HR, nobody here.
+    d = (await c.get("/v1/talent-grid", headers=auth(tenant, "D", "manager"))).json()
+    assert d["people"] == 5
+    other = (await c.get("/v1/talent-grid", headers=auth(f"{tenant}x", "HR", "hr_admin"))).json()
+    assert (other["people"], other["placed"]) == (0, 0)
+    long = "/v1/talent-grid?department=" + "x" * 200
+    problem(await c.get(long, headers=auth(tenant, "HR", "hr_admin")), 422)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -67,26 +67,45 @@ class ExportInvalid(ValueError):
         )
 
 
-def _rows(text: str, fmt: str) -> Iterable[tuple[int, dict[str, Any]]]:
+def rows_of(
+    text: str,
+    fmt: str,
+    *,
+    items: str,
+    required: Sequence[str],
+    known: Callable[[str], bool],
+) -> Iterable[tuple[int, dict[str, Any]]]:
+    """(line, raw row) of a CSV or JSON export whose rows are `items` (e.g. employees): a JSON
+    array or `{"<items>": [...]}`, or a CSV whose header names `required` and only columns
+    `known` accepts. Empty CSV cells are None; a row that is not an object or has more values
+    than columns is marked (`__not_an_object__`, `__extra__`) for the caller to report."""
     if fmt == "json":
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ExportInvalid([LineError(exc.lineno, f"not valid JSON: {exc.msg}")]) from exc
-        if isinstance(data, dict) and "employees" in data:
-            data = data["employees"]
+        if isinstance(data, dict) and items in data:
+            data = data[items]
         if not isinstance(data, list):
             raise ExportInvalid(
-                [LineError(1, 'expected a JSON array of employees (or {"employees": [...]})')]
+                [
+                    LineError(
+                        1,
+                        f'expected a JSON array of {items.replace("_", " ")} (or {{"{items}": [...]}})',
+                    )
+                ]
             )
         for i, item in enumerate(data, start=1):
             yield i, item if isinstance(item, dict) else {"__not_an_object__": item}
         return
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     try:
-        if not reader.fieldnames or "employee_id" not in reader.fieldnames:
-            raise ExportInvalid([LineError(1, "the header must name at least employee_id")])
-        unknown = [c for c in reader.fieldnames if c not in KNOWN and not c.startswith("group.")]
+        names = reader.fieldnames or []
+        if not names or any(r not in names for r in required):
+            raise ExportInvalid(
+                [LineError(1, f"the header must name at least {' and '.join(required)}")]
+            )
+        unknown = [c for c in names if not known(c)]
         if unknown:
             raise ExportInvalid([LineError(1, f"unknown column(s): {', '.join(unknown)}")])
         for row in reader:
@@ -98,16 +117,26 @@ def _rows(text: str, fmt: str) -> Iterable[tuple[int, dict[str, Any]]]:
         raise ExportInvalid([LineError(max(reader.line_num, 1), f"not valid CSV: {exc}")]) from exc
 
 
+def decoded(text: str | bytes) -> str:
+    """An export's text (UTF-8, with or without a byte-order mark)."""
+    if isinstance(text, str):
+        return text
+    try:
+        return text.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ExportInvalid([LineError(1, f"not UTF-8: {exc}")]) from exc
+
+
+def _known(column: str) -> bool:
+    return column in KNOWN or column.startswith("group.")
+
+
 def parse(text: str | bytes, fmt: str, known_ids: set[str]) -> list[Row]:
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ExportInvalid([LineError(1, f"not UTF-8: {exc}")]) from exc
+    text = decoded(text)
     errors: list[LineError] = []
     rows: list[Row] = []
     seen: dict[str, int] = {}
-    for line, raw in _rows(text, fmt):
+    for line, raw in rows_of(text, fmt, items="employees", required=["employee_id"], known=_known):
         if "__not_an_object__" in raw:
             errors.append(LineError(line, "not an object"))
             continue
@@ -115,7 +144,7 @@ def parse(text: str | bytes, fmt: str, known_ids: set[str]) -> list[Row]:
             errors.append(LineError(line, f"more values than columns: {raw['__extra__']}"))
             continue
         if fmt == "json":
-            unknown = [k for k in raw if k not in KNOWN and not k.startswith("group.")]
+            unknown = [k for k in raw if not _known(k)]
             if unknown:
                 errors.append(LineError(line, f"unknown field(s): {', '.join(unknown)}"))
             nested = [k for k, v in raw.items() if isinstance(v, dict | list)]

@@ -19,14 +19,11 @@ out.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from careerstream.hris.domain.exports import ExportInvalid, LineError
+from careerstream.hris.domain.exports import ExportInvalid, LineError, decoded, rows_of
 
 COLUMNS = ("orgunit_id", "name", "parent_id", "head_id", "active")
 MAX_UNITS = 200_000
@@ -51,38 +48,6 @@ class Unit:
             "head_id": self.head_id,
             "active": self.active,
         }
-
-
-def _rows(text: str, fmt: str) -> Iterable[tuple[int, dict[str, Any]]]:
-    if fmt == "json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ExportInvalid([LineError(exc.lineno, f"not valid JSON: {exc.msg}")]) from exc
-        if isinstance(data, dict) and "org_units" in data:
-            data = data["org_units"]
-        if not isinstance(data, list):
-            raise ExportInvalid(
-                [LineError(1, 'expected a JSON array of org units (or {"org_units": [...]})')]
-            )
-        for i, item in enumerate(data, start=1):
-            yield i, item if isinstance(item, dict) else {"__not_an_object__": item}
-        return
-    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
-    try:
-        names = reader.fieldnames or []
-        if "orgunit_id" not in names or "name" not in names:
-            raise ExportInvalid([LineError(1, "the header must name at least orgunit_id and name")])
-        unknown = [c for c in names if c not in COLUMNS]
-        if unknown:
-            raise ExportInvalid([LineError(1, f"unknown column(s): {', '.join(unknown)}")])
-        for row in reader:
-            if None in row:
-                yield reader.line_num, {"__extra__": row[None]}
-            else:
-                yield reader.line_num, {k: (v if v != "" else None) for k, v in row.items()}
-    except csv.Error as exc:
-        raise ExportInvalid([LineError(max(reader.line_num, 1), f"not valid CSV: {exc}")]) from exc
 
 
 def _text(raw: Mapping[str, Any], key: str, line: int, errors: list[LineError]) -> str | None:
@@ -111,15 +76,13 @@ def _active(raw: Mapping[str, Any], line: int, errors: list[LineError]) -> bool:
 
 def parse(text: str | bytes, fmt: str) -> list[tuple[int, Unit]]:
     """Every unit of an export with its line; raises `ExportInvalid` listing every problem."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ExportInvalid([LineError(1, f"not UTF-8: {exc}")]) from exc
+    text = decoded(text)
     errors: list[LineError] = []
     out: list[tuple[int, Unit]] = []
     seen: dict[str, int] = {}
-    for line, raw in _rows(text, fmt):
+    for line, raw in rows_of(
+        text, fmt, items="org_units", required=["orgunit_id", "name"], known=COLUMNS.__contains__
+    ):
         if "__not_an_object__" in raw:
             errors.append(LineError(line, "not an object"))
             continue

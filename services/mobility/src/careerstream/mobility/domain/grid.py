@@ -53,24 +53,28 @@ class Placement:
     """unassessed, unrated or top_of_family when the person is not in a box."""
 
 
+def by_rank(roles: Iterable[RoleInfo]) -> dict[tuple[str, int], list[RoleInfo]]:
+    """Roles by (family, rank), in id order: read once, looked up for everyone placed."""
+    out: dict[tuple[str, int], list[RoleInfo]] = {}
+    for r in sorted(roles, key=lambda r: r.role_id):
+        out.setdefault((r.family_id, r.rank), []).append(r)
+    return out
+
+
 def place(
     p: Profile,
     performance: str | None,
-    roles: Mapping[str, RoleInfo],
+    ranks: Mapping[tuple[str, int], list[RoleInfo]],
     requirements: Mapping[str, Mapping[str, int]],
 ) -> Placement:
-    """Where one person sits in the grid, or why they are not placed."""
+    """Where one person sits in the grid, or why they are not placed (`ranks`: `by_rank`)."""
     perf = Band(performance) if performance in {b.value for b in Band} else None
     if not p.levels:
         return Placement(p.employee_id, perf, None, None, None, "unassessed")
     if p.role is None:
         return Placement(p.employee_id, perf, None, None, None, "unassessed")
     above = [
-        r
-        for r in roles.values()
-        if r.family_id == p.role.family_id
-        and r.rank == p.role.rank + 1
-        and r.role_id in requirements
+        r for r in ranks.get((p.role.family_id, p.role.rank + 1), ()) if r.role_id in requirements
     ]
     if not above:
         return Placement(p.employee_id, perf, None, None, None, "top_of_family")
@@ -79,7 +83,7 @@ def place(
             explain(p, Target(f"role:{r.role_id}", "role", dict(requirements[r.role_id]), r)).fit,
             r.role_id,
         )
-        for r in sorted(above, key=lambda r: r.role_id)
+        for r in above
     )
     potential = band_of(best_fit)
     return Placement(

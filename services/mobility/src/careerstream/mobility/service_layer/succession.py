@@ -29,7 +29,7 @@ from careerstream.mobility.adapters.orm import (
     roles,
 )
 from careerstream.mobility.adapters.repository import Market
-from careerstream.mobility.domain.grid import grid, place
+from careerstream.mobility.domain.grid import by_rank, grid, place
 from careerstream.mobility.domain.matching import Profile, Target
 from careerstream.mobility.domain.succession import Bench, Readiness, Successor, bench, slate
 from careerstream.mobility.service_layer.opportunities import now
@@ -442,6 +442,7 @@ async def talent_grid(uow: UnitOfWork, who: Principal, department: str | None) -
             sa.select(roles.c.role_id, roles.c.requirements).where(roles.c.tenant_id == tenant)
         )
     }
+    ranks = by_rank(infos.values())
     placements = [
         place(
             Profile(
@@ -451,7 +452,7 @@ async def talent_grid(uow: UnitOfWork, who: Principal, department: str | None) -
                 levels={k: int(v) for k, v in (r.levels or {}).items()},
             ),
             r.performance,
-            infos,
+            ranks,
             requirements,
         )
         for r in rows
