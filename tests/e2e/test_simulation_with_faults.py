@@ -164,3 +164,11 @@ async def test_a_simulated_company_survives_killed_services_and_a_broker_restart
             return r.status_code == 200 and r.json()["critical_roles"] == truth.critical_roles
 
         await eventually(benches, "the critical roles' benches reach the metrics")
+
+        # Finance runs on a framework made from the platform's template, adapted once: its
+        # people are assessed against the template's roles like everyone else.
+        assert truth.template_changes >= 1
+        finance = next(x for x in sim.people.values() if x.department == "finance" and x.active)
+        gaps = await p["assessments"].get(f"/v1/employees/{finance.employee_id}/gaps", headers=hr)
+        assert gaps.status_code == 200, gaps.text
+        assert gaps.json()["analyses"][0]["role_id"].startswith("finance."), gaps.text

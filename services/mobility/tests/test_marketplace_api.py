@@ -15,7 +15,15 @@ import pytest
 
 from careerstream.contracts.topics import APPLICATION, OPPORTUNITY
 from careerstream.devstack.pytest_plugin import Emit
-from careerstream.devstack.sample import auth, completed, framework, hired, terminated, wait_until
+from careerstream.devstack.sample import (
+    auth,
+    changed,
+    completed,
+    framework,
+    hired,
+    terminated,
+    wait_until,
+)
 from careerstream.devstack.testing import EventTapFactory, RunningService, ServiceUnderTest
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
@@ -303,3 +311,86 @@ async def test_gigs_visibility_external_fills_and_closing(
     _problem(await c.get(f"/v1/opportunities/{rid}", headers=other), 404)
     assert (await c.get("/v1/opportunities?status=closed", headers=other)).json() == []
     _problem(await c.get(f"/v1/opportunities/{rid}/candidates", headers=other), 404)
+
+
+async def test_an_onsite_opportunity_ranks_those_who_would_have_to_move_at_half(
+    svc: RunningService, emit: Emit, tenant: str
+) -> None:
+    """The location factor on real data: places come from the HRIS, willingness from the
+    person's aspirations, and either changing re-ranks at once."""
+    c = svc.client
+    await _company(svc, emit, tenant)
+    await emit(changed("A", location="Lisbon"), changed("B", location="Porto"), tenant=tenant)
+    await wait_until(
+        svc,
+        "SELECT count(*) FROM mobility.profiles WHERE tenant_id = $1 AND location IS NOT NULL",
+        tenant,
+        want=2,
+    )
+    hm, b = auth(tenant, "HM", "manager"), auth(tenant, "B")
+    oid = (
+        await _post(
+            c, tenant, kind="role", title="Senior Engineer", role_id="eng.senior", location="lisbon"
+        )
+    )["opportunity_id"]
+
+    async def ranked() -> dict[str, dict[str, Any]]:
+        resp = await c.get(f"/v1/opportunities/{oid}/candidates", headers=hm)
+        assert resp.status_code == 200, resp.text
+        return {x["employee_id"]: x for x in resp.json()}
+
+    first = await ranked()
+    a_, b_ = first["A"], first["B"]  # the same levels, so the same four terms
+    assert (a_["location"], a_["location_reason"]) == (1.0, "works there")
+    assert (b_["location"], b_["location_reason"]) == (
+        0.5,
+        "works elsewhere and has not said they would relocate",
+    )
+    assert b_["score"] == round(a_["score"] * 0.5, 4)
+    assert first["C"]["location_reason"] == "location unknown"  # no place from the HRIS
+    mine = (await c.get(f"/v1/opportunities/{oid}/my-match", headers=b)).json()
+    assert (mine["score"], mine["location"]) == (b_["score"], 0.5)
+
+    # B says she would relocate: the factor goes, for the hiring manager and for her.
+    said = await c.put(
+        "/v1/employees/B/aspirations",
+        json={"target_role_ids": [], "target_family_ids": [], "willing_to_relocate": True},
+        headers=b,
+    )
+    assert said.status_code in (200, 204), said.text
+    assert (await ranked())["B"]["score"] == a_["score"]
+    assert (await ranked())["B"]["location_reason"] == "willing to relocate"
+
+    # Remote work needs no move; nor does an opportunity that names no place.
+    remote = await _post(
+        c,
+        tenant,
+        kind="gig",
+        title="Payments review",
+        required={"craft": 3},
+        time_share=20,
+        duration_weeks=6,
+        location="Lisbon",
+        remote=True,
+    )
+    got = (
+        await c.get(f"/v1/opportunities/{remote['opportunity_id']}/candidates", headers=hm)
+    ).json()
+    assert {x["location_reason"] for x in got} == {"remote"}
+
+    # The HRIS moves B to Lisbon; she no longer needs to be willing.
+    await c.put(
+        "/v1/employees/B/aspirations",
+        json={"target_role_ids": [], "target_family_ids": []},
+        headers=b,
+    )
+    await emit(changed("B", location="LISBON"), tenant=tenant)
+    await wait_until(
+        svc,
+        "SELECT count(*) FROM mobility.profiles WHERE tenant_id = $1 AND employee_id = 'B'"
+        " AND location = 'LISBON'",
+        tenant,
+        want=1,
+    )
+    again = (await ranked())["B"]
+    assert (again["score"], again["location_reason"]) == (a_["score"], "works there")

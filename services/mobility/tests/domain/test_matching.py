@@ -12,6 +12,7 @@ from careerstream.mobility.domain.matching import (
     Target,
     explain,
     move_kind,
+    place,
 )
 
 SENIOR = RoleInfo("eng.senior", "eng", 2)
@@ -71,9 +72,14 @@ def _random_profiles(n: int, seed: int) -> list[Profile]:
                 target_roles=frozenset(rnd.sample(["eng.senior", "pm.pm"], rnd.randint(0, 1))),
                 target_families=frozenset(rnd.sample(["eng", "pm"], rnd.randint(0, 1))),
                 open_to_projects=rnd.random() > 0.5,
+                location=rnd.choice(PLACES),
+                willing_to_relocate=rnd.random() > 0.7,
             )
         )
     return out
+
+
+PLACES = ["Berlin", " berlin", "São Paulo", "Sao  Paulo", "Lisbon", None]
 
 
 def test_the_index_ranks_like_the_reference_formula() -> None:
@@ -85,6 +91,10 @@ def test_the_index_ranks_like_the_reference_formula() -> None:
         Target("o1", "role", {"c1": 3, "c2": 4, "c5": 2}, SENIOR),
         Target("o2", "gig", {"c7": 2, "c8": 5}, None, "pm"),
         Target("o3", "role", {"c0": 1, "c3": 3, "c4": 3, "c9": 4, "c11": 2}, PM),
+        Target("o4", "role", {"c1": 3, "c2": 4}, SENIOR, location="BERLIN"),
+        Target("o5", "project", {"c3": 2}, None, "eng", location="são paulo"),
+        Target("o6", "role", {"c1": 3}, PM, location="Berlin", remote=True),
+        Target("o7", "role", {"c1": 3}, PM, location="Reykjavík"),  # nobody works there
     ):
         got = index.top(t, 25, exclude=["E0001"])
         reference = sorted(
@@ -130,9 +140,13 @@ def test_a_bulk_built_index_ranks_like_one_built_by_upserts() -> None:
         [p.role for p in profiles],
         [(p.target_roles, p.target_families) for p in profiles],
         [p.open_to_projects for p in profiles],
+        [p.location for p in profiles],
+        [p.willing_to_relocate for p in profiles],
     )
     t = Target("o", "role", {"c1": 3, "c4": 2, "c6": 5}, SENIOR)
     assert bulk.top(t, 30) == one_by_one.top(t, 30)
+    onsite = Target("o", "role", {"c1": 3, "c4": 2, "c6": 5}, SENIOR, location="Lisbon")
+    assert bulk.top(onsite, 30) == one_by_one.top(onsite, 30)
     bulk.upsert(
         Profile(
             "E0000",
@@ -143,3 +157,52 @@ def test_a_bulk_built_index_ranks_like_one_built_by_upserts() -> None:
         )
     )
     assert bulk.top(t, 1)[0].employee_id == "E0000"
+
+
+def test_places_compare_without_case_accents_or_spacing() -> None:
+    assert place(" São  Paulo ") == place("sao paulo") == "sao paulo"
+    assert place("Zürich") == place("ZURICH")
+    assert place(None) == place("") == place("   ") == ""
+    assert place("Berlin") != place("Bern")
+
+
+def test_someone_who_would_have_to_move_ranks_at_half_unless_they_would_relocate() -> None:
+    onsite = Target("o", "role", {"craft": 3}, SENIOR, location="Lisbon")
+    levels = {"craft": 3}
+    here = explain(Profile("A", True, ENGINEER, levels, location="lisbon"), onsite)
+    # fit 1, readiness 1, no aspiration, a promotion: 0.65 + 0.15 + 0 + 0.05
+    assert (here.score, here.location, here.location_reason) == (0.85, 1.0, "works there")
+    away = explain(Profile("B", True, ENGINEER, levels, location="Porto"), onsite)
+    assert (away.score, away.location) == (round(0.85 * 0.5, 4), 0.5)
+    assert away.location_reason == "works elsewhere and has not said they would relocate"
+    willing = Profile("C", True, ENGINEER, levels, location="Porto", willing_to_relocate=True)
+    assert (explain(willing, onsite).score, explain(willing, onsite).location_reason) == (
+        0.85,
+        "willing to relocate",
+    )
+    unknown = explain(Profile("D", True, ENGINEER, levels), onsite)
+    assert (unknown.score, unknown.location_reason) == (0.85, "location unknown")
+    remote = Target("o", "role", {"craft": 3}, SENIOR, location="Lisbon", remote=True)
+    assert explain(Profile("B", True, ENGINEER, levels, location="Porto"), remote).score == 0.85
+    # Where no place is named, the location changes nothing: the four terms as before.
+    anywhere = Target("o", "role", {"craft": 3}, SENIOR)
+    assert explain(Profile("B", True, ENGINEER, levels, location="Porto"), anywhere).score == 0.85
+
+
+def test_a_willingness_the_asker_may_not_see_does_not_count() -> None:
+    index = ProfileIndex()
+    index.upsert(Profile("A", True, ENGINEER, {"craft": 3}, location="Porto"))
+    index.upsert(
+        Profile("B", True, ENGINEER, {"craft": 3}, location="Porto", willing_to_relocate=True)
+    )
+    onsite = Target("o", "role", {"craft": 3}, SENIOR, location="Lisbon")
+    assert [(m.employee_id, m.score) for m in index.top(onsite, 2)] == [
+        ("B", 0.85),
+        ("A", 0.425),
+    ]
+    private = index.mask(["B"])
+    seen = index.top(onsite, 2, private=private)
+    assert [(m.employee_id, m.score) for m in seen] == [("A", 0.425), ("B", 0.425)]
+    assert seen[1].location_reason == "works elsewhere and has not said they would relocate"
+    index.upsert(Profile("A", True, ENGINEER, {"craft": 3}, location="Lisbon"))  # moved there
+    assert index.top(onsite, 1)[0].employee_id == "A"

@@ -124,6 +124,7 @@ def hired(
     manager: str | None,
     dept: str = "D1",
     groups: dict[str, str] | None = None,
+    location: str | None = None,
 ) -> EmployeeHired:
     return EmployeeHired(
         employee_id=emp,
@@ -131,7 +132,11 @@ def hired(
         recorded_at=_recorded(),
         display_name=emp,
         details=EmploymentDetails(
-            role_id=role, manager_id=manager, department_id=dept, group_attributes=groups
+            role_id=role,
+            manager_id=manager,
+            department_id=dept,
+            group_attributes=groups,
+            location=location,
         ),
     )
 

@@ -53,11 +53,30 @@ DEPARTMENTS = {
         "product-management.senior-product-manager",
         ["product-management.associate-product-manager", "product-management.product-manager"],
     ),
+    # Finance adopted the platform's template (`finance`) instead of writing its own.
+    "finance": (
+        "finance",
+        "finance.financial-controller",
+        "finance.finance-manager",
+        [
+            "finance.finance-associate",
+            "finance.financial-analyst",
+            "finance.senior-financial-analyst",
+        ],
+    ),
 }
+TEMPLATED = {"finance": "finance"}
+"""Framework id -> the template it was created from (the rest come from the company's file)."""
 MONTH_DAYS = 30
 """A simulated month, in business days of the calendar."""
 
-SHARES = {"engineering": 0.45, "marketing": 0.25, "customer-success": 0.2, "product": 0.1}
+SHARES = {
+    "engineering": 0.42,
+    "marketing": 0.23,
+    "customer-success": 0.2,
+    "product": 0.1,
+    "finance": 0.05,
+}
 
 
 @dataclass
@@ -91,6 +110,8 @@ class Truth:
     hris_promotions: int = 0
     """Promotions the HRIS recorded with no posting (among `promotions`)."""
     nominations: int = 0
+    template_changes: int = 0
+    """How far the frameworks made from templates moved from them (changes in their diff)."""
 
     @property
     def fills(self) -> int:
@@ -106,7 +127,9 @@ class Truth:
             f"{self.assessments_completed} assessments completed, {self.plans_approved} plans "
             f"approved, {self.conversations} career conversations, "
             f"{self.survey_responses} survey responses; {self.org_moves} org units moved; "
-            f"{self.critical_roles} critical roles with {self.nominations} successors nominated"
+            f"{self.critical_roles} critical roles with {self.nominations} successors nominated; "
+            f"{len(TEMPLATED)} framework(s) from templates, {self.template_changes} change(s) "
+            "made to them"
         )
 
 

@@ -16,6 +16,7 @@ from careerstream.devstack.simulation.company import (
     DEPARTMENTS,
     EXAMPLE,
     MONTH_DAYS,
+    TEMPLATED,
     Person,
     Truth,
     build_company,
@@ -98,6 +99,7 @@ class Simulation(PlatformClient):
                 content=EXAMPLE.read_bytes(),
                 headers={**self.hr, "Content-Type": "application/yaml"},
             )
+            await self._from_templates(fw)
             self._secret = (
                 await self.call(hris, "PUT", "/v1/sources/workday", headers=self.hr)
             ).json()["secret"]
@@ -130,6 +132,49 @@ class Simulation(PlatformClient):
             del resp
         self.out(f"done: {self.truth.describe()}")
         return self.truth
+
+    async def _from_templates(self, fw: httpx.AsyncClient) -> None:
+        """Finance starts from the platform's template: HR creates the draft, words one
+        descriptor the company's way, publishes it, and reads how far it moved."""
+        for framework_id, template_id in sorted(TEMPLATED.items()):
+            created = await self.call(
+                fw,
+                "POST",
+                "/v1/frameworks/from-template",
+                expect=(201, 409),
+                json={
+                    "template_id": template_id,
+                    "framework_id": framework_id,
+                    "name": f"{template_id.title()} at {self.tenant}",
+                },
+                headers=self.hr,
+            )
+            if created.status_code == 201:  # a second run on the same tenant keeps the first
+                draft = f"/v1/frameworks/{framework_id}/versions/1"
+                await self.call(
+                    fw,
+                    "PUT",
+                    f"{draft}/competencies/planning-analysis/descriptors/2",
+                    json={
+                        "description": "Builds the monthly forecast for a cost centre and "
+                        "explains its variances to the budget holder."
+                    },
+                    headers=self.hr,
+                )
+                await self.call(fw, "POST", f"{draft}/publish", headers=self.hr)
+            diff = await self.call(
+                fw,
+                "GET",
+                f"/v1/frameworks/{framework_id}/versions/current/template-diff",
+                params={"template_id": template_id},
+                headers=self.hr,
+            )
+            changes = diff.json()["changes"]
+            self.truth.template_changes += len(changes)
+            self.out(
+                f"framework '{framework_id}' from the '{template_id}' template: "
+                f"{len(changes)} change(s) from it"
+            )
 
     async def _org_tree(self, hris: httpx.AsyncClient) -> None:
         """The company's tree: each department under the company, headed by its director."""

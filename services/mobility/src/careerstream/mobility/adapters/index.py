@@ -17,7 +17,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from careerstream.mobility.adapters.orm import profiles, roles
-from careerstream.mobility.domain.matching import Profile, ProfileIndex, RoleInfo
+from careerstream.mobility.domain.matching import Profile, ProfileIndex, RoleInfo, Target
 from careerstream.servicekit.uow import UnitOfWork
 
 
@@ -93,7 +93,8 @@ async def _build(uow: UnitOfWork, tenant: str) -> tuple[ProfileIndex, int]:
     conn = driver.driver_connection
     assert conn is not None
     rows = await conn.fetch(
-        """SELECT employee_id, active, role_id, target_role_ids, target_family_ids, open_to_projects, seq,
+        """SELECT employee_id, active, role_id, target_role_ids, target_family_ids, open_to_projects,
+                  location, willing_to_relocate, seq,
                   array(SELECT coalesce((p.levels ->> c)::real, 0) FROM unnest($2::text[]) AS c) AS lv
              FROM mobility.profiles p WHERE tenant_id = $1 ORDER BY seq""",
         tenant,
@@ -110,8 +111,24 @@ async def _build(uow: UnitOfWork, tenant: str) -> tuple[ProfileIndex, int]:
         [infos.get(r["role_id"]) if r["role_id"] else None for r in rows],
         [(frozenset(r["target_role_ids"]), frozenset(r["target_family_ids"])) for r in rows],
         [r["open_to_projects"] for r in rows],
+        [r["location"] for r in rows],
+        [r["willing_to_relocate"] for r in rows],
     )
     return index, int(rows[-1]["seq"])
+
+
+def to_target(opp: Any, infos: dict[str, RoleInfo]) -> Target:
+    """What an opportunity asks for, as the matcher reads it."""
+    role = infos.get(opp.role_id) if opp.role_id else None
+    return Target(
+        opp.opportunity_id,
+        str(opp.kind),
+        dict(opp.required),
+        role,
+        opp.family_id,
+        opp.location,
+        bool(opp.remote),
+    )
 
 
 def to_profile(r: Any, infos: dict[str, RoleInfo]) -> Profile:
@@ -124,6 +141,8 @@ def to_profile(r: Any, infos: dict[str, RoleInfo]) -> Profile:
         target_roles=frozenset(r.target_role_ids or ()),
         target_families=frozenset(r.target_family_ids or ()),
         open_to_projects=r.open_to_projects,
+        location=r.location,
+        willing_to_relocate=r.willing_to_relocate,
     )
 
 

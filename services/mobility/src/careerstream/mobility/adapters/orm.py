@@ -17,7 +17,7 @@ from careerstream.servicekit.wiring import runtime_tables
 
 metadata = service_metadata("mobility")
 outbox, outbox_lane, inbox = runtime_tables(metadata)
-employees = people_table(metadata, personal=("performance",))  # the talent grid
+employees = people_table(metadata, personal=("location", "performance"))  # match, talent grid
 org_units = orgunits_table(metadata)
 
 TS = sa.DateTime(timezone=True)
@@ -52,6 +52,7 @@ profiles = sa.Table(
     sa.Column("target_family_ids", ARRAY(sa.Text), nullable=False, server_default="{}"),
     sa.Column("open_to_projects", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("willing_to_relocate", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("location", sa.Text, comment="where they work, from the HRIS (the location factor)"),
     sa.Column("open_to_approach", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("share_aspirations", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column(

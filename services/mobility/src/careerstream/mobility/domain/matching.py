@@ -18,7 +18,16 @@ For an opportunity requiring competencies c with levels r_c:
                   much as promotions), 0.5 for a step down, 0.75 when unknown;
                   1.0 for opportunities that are not roles
 
-    score = 0.65 fit + 0.15 readiness + 0.15 aspiration + 0.05 move
+    location    = 1.0 the opportunity is remote or names no place, the person works
+                  there, their place is unknown, or they are willing to relocate
+                  0.5 they work elsewhere and have not said they would relocate
+
+    score = (0.65 fit + 0.15 readiness + 0.15 aspiration + 0.05 move) x location
+
+Places compare without regard to case, accents or spacing ("São Paulo" is "sao
+paulo"). The location is a factor, not a fifth term: where no move is needed
+every score is what the four terms make it, and someone who would have to
+move is still found, ranked below those who would not.
 
 Ties are broken by employee id. Every score comes with its explanation: the
 contribution of each competency, what is missing, and the other three terms.
@@ -26,6 +35,7 @@ contribution of each competency, what is missing, and the other three terms.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -36,6 +46,17 @@ import numpy.typing as npt
 _NONE: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
 WEIGHTS = {"fit": 0.65, "readiness": 0.15, "aspiration": 0.15, "move": 0.05}
 PROJECT_KINDS = {"project", "gig", "rotation", "mentorship"}
+RELOCATION = 0.5
+"""The location factor of someone who works elsewhere and has not said they would relocate."""
+
+
+def place(location: str | None) -> str:
+    """A place as compared: case, accents and spacing left out ('' when there is none)."""
+    if not location:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", location)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().split())
 
 
 class MoveKind(StrEnum):
@@ -74,6 +95,8 @@ class Profile:
     target_roles: frozenset[str] = frozenset()
     target_families: frozenset[str] = frozenset()
     open_to_projects: bool = False
+    location: str | None = None
+    willing_to_relocate: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,6 +108,13 @@ class Target:
     required: Mapping[str, int]
     role: RoleInfo | None = None
     family_id: str | None = None
+    location: str | None = None
+    remote: bool = False
+
+    @property
+    def onsite(self) -> str:
+        """The place someone must work from ('' when anywhere will do)."""
+        return "" if self.remote else place(self.location)
 
 
 @dataclass(frozen=True)
@@ -110,6 +140,8 @@ class Match:
     move: float
     move_kind: MoveKind | None
     competencies: list[Contribution] = field(default_factory=list)
+    location: float = 1.0
+    location_reason: str = "no location needed"
 
 
 def _aspiration(p: Profile, t: Target) -> tuple[float, str]:
@@ -121,6 +153,20 @@ def _aspiration(p: Profile, t: Target) -> tuple[float, str]:
     if t.kind in PROJECT_KINDS and p.open_to_projects:
         return 0.5, "open to projects"
     return 0.0, "no stated aspiration"
+
+
+def _location(p: Profile, t: Target) -> tuple[float, str]:
+    onsite = t.onsite
+    if not onsite:
+        return 1.0, "remote" if t.remote else "no location needed"
+    here = place(p.location)
+    if not here:
+        return 1.0, "location unknown"
+    if here == onsite:
+        return 1.0, "works there"
+    if p.willing_to_relocate:
+        return 1.0, "willing to relocate"
+    return RELOCATION, "works elsewhere and has not said they would relocate"
 
 
 def _move(p: Profile, t: Target) -> tuple[float, MoveKind | None]:
@@ -156,12 +202,13 @@ def explain(p: Profile, t: Target) -> Match:
     readiness = met / len(t.required) if t.required else 1.0
     aspiration, reason = _aspiration(p, t)
     move, kind = _move(p, t)
+    location, where = _location(p, t)
     score = (
         WEIGHTS["fit"] * fit
         + WEIGHTS["readiness"] * readiness
         + WEIGHTS["aspiration"] * aspiration
         + WEIGHTS["move"] * move
-    )
+    ) * location
     return Match(
         p.employee_id,
         round(score, 4),
@@ -172,6 +219,8 @@ def explain(p: Profile, t: Target) -> Match:
         move,
         kind,
         contributions,
+        location,
+        where,
     )
 
 
@@ -193,6 +242,9 @@ class ProfileIndex:
         self.family: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
         self.role: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
         self.open_to_projects: npt.NDArray[np.bool_] = np.zeros(0, dtype=bool)
+        self.place: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
+        """Where each person works (a code of `place(location)`; 0 unknown)."""
+        self.relocate: npt.NDArray[np.bool_] = np.zeros(0, dtype=bool)
         self.codes: dict[str, int] = {"": 0}
         self.names: list[str] = [""]
         self.by_target_role: dict[str, set[int]] = {}
@@ -212,6 +264,8 @@ class ProfileIndex:
             self.family,
             self.role,
             self.open_to_projects,
+            self.place,
+            self.relocate,
         )
         return int(sum(a.nbytes for a in arrays))
 
@@ -242,6 +296,8 @@ class ProfileIndex:
             self.open_to_projects = np.concatenate(
                 [self.open_to_projects, np.zeros(extra, dtype=bool)]
             )
+            self.place = np.concatenate([self.place, np.zeros(extra, dtype=np.int32)])
+            self.relocate = np.concatenate([self.relocate, np.zeros(extra, dtype=bool)])
 
     def upsert(self, p: Profile) -> None:
         row = self.rows.get(p.employee_id)
@@ -267,6 +323,8 @@ class ProfileIndex:
         self.family[row] = self._code(p.role.family_id if p.role else None)
         self.role[row] = self._code(p.role.role_id if p.role else None)
         self.open_to_projects[row] = p.open_to_projects
+        self.place[row] = self._code(place(p.location))
+        self.relocate[row] = p.willing_to_relocate
         for r in p.target_roles:
             self.by_target_role.setdefault(r, set()).add(row)
         for f in p.target_families:
@@ -286,6 +344,8 @@ class ProfileIndex:
         roles: list[RoleInfo | None],
         aspirations: list[tuple[frozenset[str], frozenset[str]]],
         open_to_projects: list[bool],
+        locations: list[str | None] | None = None,
+        willing_to_relocate: list[bool] | None = None,
     ) -> ProfileIndex:
         """Build the index of a whole tenant at once (what `upsert` would give, faster)."""
         index = cls()
@@ -301,6 +361,10 @@ class ProfileIndex:
         )
         index.role = np.array([index._code(r.role_id) if r else 0 for r in roles], dtype=np.int32)
         index.open_to_projects = np.array(open_to_projects, dtype=bool)
+        index.place = np.array(
+            [index._code(place(x)) for x in (locations or [None] * n)], dtype=np.int32
+        )
+        index.relocate = np.array(willing_to_relocate or [False] * n, dtype=bool)
         for row, (target_roles, target_families) in enumerate(aspirations):
             if not (target_roles or target_families):
                 continue
@@ -333,6 +397,8 @@ class ProfileIndex:
             target_roles,
             target_families,
             bool(self.open_to_projects[row]),
+            self.names[int(self.place[row])] or None,
+            bool(self.relocate[row]),
         )
 
     def _id_order(self) -> npt.NDArray[np.int64]:
@@ -404,6 +470,14 @@ class ProfileIndex:
             + WEIGHTS["aspiration"] * aspiration
             + WEIGHTS["move"] * move
         )
+        onsite = t.onsite
+        if onsite:
+            willing = self.relocate[:n]
+            if private is not None:
+                willing = willing & ~private[:n]  # what the asker may not see does not count
+            here = self.place[:n]
+            away = (here != 0) & (here != self.codes.get(onsite, -1)) & ~willing
+            score = np.where(away, score * RELOCATION, score)
         score = np.round(score, 4)
         score[~self.active[:n]] = -1.0
         if t.role is not None:
@@ -427,6 +501,6 @@ class ProfileIndex:
             p = self.profile(int(i), t.required)
             if private is not None and private[i]:
                 p = replace(p, target_roles=frozenset(), target_families=frozenset())
-                p = replace(p, open_to_projects=False)
+                p = replace(p, open_to_projects=False, willing_to_relocate=False)
             out.append(explain(p, t))
         return out

@@ -136,6 +136,9 @@ class MatchOut(BaseModel):
     aspiration_reason: str
     move: float
     move_kind: str | None
+    location: float
+    """1, or 0.5 when they work elsewhere and have not said they would relocate (a factor)."""
+    location_reason: str
     competencies: list[ContributionOut]
     weights: dict[str, float] = WEIGHTS
 
@@ -150,6 +153,8 @@ def _match(m: Match) -> MatchOut:
         aspiration_reason=m.aspiration_reason,
         move=m.move,
         move_kind=m.move_kind.value if m.move_kind else None,
+        location=m.location,
+        location_reason=m.location_reason,
         competencies=[ContributionOut(**c.__dict__) for c in m.competencies],
     )
 
@@ -177,6 +182,9 @@ class CandidateOut(BaseModel):
     aspiration_reason: str
     move: float
     move_kind: str | None
+    location: float
+    """1, or 0.5 when they work elsewhere and (as far as you may see) would not relocate."""
+    location_reason: str
     competencies: list[CandidateCompetencyOut]
     application: str | None
     """Their application's status, if they applied."""
@@ -195,6 +203,11 @@ def _candidate(c: candidates.Candidate) -> CandidateOut:
         aspiration_reason=m.aspiration_reason if c.aspirations_shown else "not shared",
         move=m.move,
         move_kind=m.move_kind.value if m.move_kind else None,
+        location=m.location,
+        # Whether they would relocate is an aspiration: not named when not shared.
+        location_reason=(
+            m.location_reason if c.aspirations_shown or m.location == 1 else "works elsewhere"
+        ),
         competencies=[
             CandidateCompetencyOut(
                 competency_id=x.competency_id,

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from careerstream.mobility.adapters.index import index_for, role_infos, to_profile
+from careerstream.mobility.adapters.index import index_for, role_infos, to_profile, to_target
 from careerstream.mobility.adapters.orm import employees
 from careerstream.mobility.adapters.profiles import upsert_profile
 from careerstream.mobility.adapters.repository import Market
@@ -26,8 +26,7 @@ from careerstream.servicekit.uow import UnitOfWork
 
 async def target_of(uow: UnitOfWork, tenant: str, opp: Opportunity | Any) -> Target:
     """What an opportunity asks for, as the matcher reads it."""
-    role = (await role_infos(uow, tenant)).get(opp.role_id) if opp.role_id else None
-    return Target(opp.opportunity_id, str(opp.kind), dict(opp.required), role, opp.family_id)
+    return to_target(opp, await role_infos(uow, tenant))
 
 
 @dataclass(frozen=True)
@@ -137,9 +136,7 @@ async def _fitting(
             opp.role_id and person.role and opp.role_id == person.role.role_id
         ):
             continue
-        role = infos.get(opp.role_id) if opp.role_id else None
-        target = Target(opp.opportunity_id, str(opp.kind), dict(opp.required), role, opp.family_id)
-        out.append((opp, explain(person, target)))
+        out.append((opp, explain(person, to_target(opp, infos))))
     out.sort(key=lambda pair: (-pair[1].score, pair[0].opportunity_id))
     return out[:limit]
 

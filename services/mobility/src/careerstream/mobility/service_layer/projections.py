@@ -60,22 +60,28 @@ async def on_framework_published(uow: UnitOfWork, event: Envelope, p: FrameworkP
     await replace_roles(uow, tenant, p.framework_id, rows)
 
 
+_FOLLOWED = ("role_id", "active", "location")
+"""What of the directory the match reads, copied into the profile (whose sequence number
+tells each process's index what to reload)."""
+
+
 async def _follow(
     uow: UnitOfWork, tenant: str, employee_id: str, changed: dict[str, Any], before: Any
 ) -> None:
-    """A person's role and activity follow into their profile."""
-    values = {k: changed[k] for k in ("role_id", "active") if k in changed}
+    """A person's role, activity and place of work follow into their profile."""
+    values = {k: changed[k] for k in _FOLLOWED if k in changed}
     if values:
         await upsert_profile(uow, tenant, employee_id, **values)
+    if "role_id" in values or "active" in values:
         # A leaver leaves every slate; a new role changes who holds a critical role.
         await succession.recount_all(uow, tenant)
 
 
 async def _follow_many(uow: UnitOfWork, changes: Sequence[Change]) -> None:
-    """A batch's role and activity changes into the profiles: one statement per shape of change."""
+    """A batch's role, activity and place changes into the profiles: one statement per shape."""
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     for c in changes:  # in order: a person's later change wins
-        values: dict[str, Any] = {k: c.changed[k] for k in ("role_id", "active") if k in c.changed}
+        values: dict[str, Any] = {k: c.changed[k] for k in _FOLLOWED if k in c.changed}
         if values:
             latest.setdefault((c.tenant, c.employee_id), {}).update(values)
     shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -85,7 +91,8 @@ async def _follow_many(uow: UnitOfWork, changes: Sequence[Change]) -> None:
         )
     for keys, rows in shapes.items():
         await upsert_profiles(uow, keys, rows)
-    for tenant in sorted({tenant for tenant, _ in latest}):
+    moved = {t for (t, _), v in latest.items() if "role_id" in v or "active" in v}
+    for tenant in sorted(moved):
         await succession.recount_all(uow, tenant)  # once per batch, only with critical roles
 
 
