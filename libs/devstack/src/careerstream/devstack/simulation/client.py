@@ -138,6 +138,7 @@ class PlatformClient:
                 "jobProfile": {"code": p.role_id, "title": p.role_id},
                 "supervisorId": p.manager_id,
                 "organizationId": p.department,
+                "location": p.location,
                 "email": f"{p.employee_id.lower()}@{self.tenant}.example",
                 "demographics": {"gender": p.gender},
             },

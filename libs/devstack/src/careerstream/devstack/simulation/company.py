@@ -67,6 +67,8 @@ DEPARTMENTS = {
 }
 TEMPLATED = {"finance": "finance"}
 """Framework id -> the template it was created from (the rest come from the company's file)."""
+OFFICES = {"Lisbon": 0.55, "Berlin": 0.3, "São Paulo": 0.15}
+"""Where people work (the HRIS location), by share."""
 MONTH_DAYS = 30
 """A simulated month, in business days of the calendar."""
 
@@ -87,6 +89,7 @@ class Person:
     manager_id: str | None
     gender: str
     active: bool = True
+    location: str = "Lisbon"
 
 
 @dataclass
@@ -110,6 +113,8 @@ class Truth:
     hris_promotions: int = 0
     """Promotions the HRIS recorded with no posting (among `promotions`)."""
     nominations: int = 0
+    aspirations: int = 0
+    """People who stated aspirations (a target role, projects, relocation)."""
     template_changes: int = 0
     """How far the frameworks made from templates moved from them (changes in their diff)."""
 
@@ -126,7 +131,8 @@ class Truth:
             f"and {self.lateral_moves} lateral moves; "
             f"{self.assessments_completed} assessments completed, {self.plans_approved} plans "
             f"approved, {self.conversations} career conversations, "
-            f"{self.survey_responses} survey responses; {self.org_moves} org units moved; "
+            f"{self.survey_responses} survey responses, {self.aspirations} aspirations stated; "
+            f"{self.org_moves} org units moved; "
             f"{self.critical_roles} critical roles with {self.nominations} successors nominated; "
             f"{len(TEMPLATED)} framework(s) from templates, {self.template_changes} change(s) "
             "made to them"
@@ -173,4 +179,7 @@ def build_company(employees: int, rnd: random.Random) -> dict[str, Person]:
             role = rnd.choices(ics, weights=[3, 4, 2, 1][: len(ics)])[0]
             p = Person(new_id(), dept, role, rnd.choice(managers).employee_id, gender())
             people[p.employee_id] = p
+    offices, shares = list(OFFICES), list(OFFICES.values())
+    for p in people.values():
+        p.location = rnd.choices(offices, shares)[0]
     return people

@@ -122,6 +122,7 @@ class Simulation(PlatformClient):
                     await self._plans(plans)
                 if month == 0:
                     await self._succession(mob)
+                    await self._aspirations(mob)
                 await self._conversations(plans)
                 await self._surveys(hris)
                 await self._marketplace(mob, hris)
@@ -226,13 +227,14 @@ class Simulation(PlatformClient):
     async def _onboard(self, hris: httpx.AsyncClient) -> None:
         lines = [
             "employee_id,display_name,job_code,manager_id,department_id,work_email,group.gender,"
-            "performance"
+            "performance,location"
         ]
         for p in self.people.values():
             email = f"{p.employee_id.lower()}@{self.tenant}.example"
             lines.append(
                 f"{p.employee_id},{p.employee_id},{p.role_id},{p.manager_id or ''},{p.department},"
-                f"{email},{p.gender},{self.rnd.choices([1, 2, 3, 4, 5], [5, 15, 50, 22, 8])[0]}"
+                f"{email},{p.gender},{self.rnd.choices([1, 2, 3, 4, 5], [5, 15, 50, 22, 8])[0]},"
+                f"{p.location}"
             )
         started = await self.call(
             hris,
@@ -411,6 +413,31 @@ class Simulation(PlatformClient):
                 )
                 self.truth.nominations += 1
 
+    async def _aspirations(self, mob: httpx.AsyncClient) -> None:
+        """About one individual contributor in four says where they want to go: the next role
+        up, often projects, sometimes a move to another office; most let hiring managers
+        outside their line approach them."""
+        self._on(22)
+        for dept in sorted(DEPARTMENTS):
+            ics = DEPARTMENTS[dept][3]
+            for p in sorted(self._active(dept), key=lambda x: x.employee_id):
+                if p.role_id not in ics[:-1] or self.rnd.random() > 0.25:
+                    continue
+                await self.call(
+                    mob,
+                    "PUT",
+                    f"/v1/employees/{p.employee_id}/aspirations",
+                    expect=(200, 204),
+                    json={
+                        "target_role_ids": [ics[ics.index(p.role_id) + 1]],
+                        "open_to_projects": self.rnd.random() < 0.5,
+                        "willing_to_relocate": self.rnd.random() < 0.3,
+                        "open_to_approach": self.rnd.random() < 0.7,
+                    },
+                    headers=self.token(p.employee_id),
+                )
+                self.truth.aspirations += 1
+
     async def _conversations(self, plans: httpx.AsyncClient) -> None:
         for p in sorted(self._active(), key=lambda x: x.employee_id):
             if p.manager_id is None or self.rnd.random() > 0.3:
@@ -504,11 +531,18 @@ class Simulation(PlatformClient):
             target_role = self.rnd.choice(ics[1:])
             self._on(self.rnd.uniform(1, 10))
             posted_on = self.business_now()
+            remote = self.rnd.random() < 0.3  # otherwise in the hiring manager's office
             posted = await self.call(
                 mob,
                 "POST",
                 "/v1/opportunities",
-                json={"kind": "role", "title": f"{target_role} ({dept})", "role_id": target_role},
+                json={
+                    "kind": "role",
+                    "title": f"{target_role} ({dept})",
+                    "role_id": target_role,
+                    "location": hiring.location,
+                    "remote": remote,
+                },
                 headers=self.token(hiring.employee_id, "manager"),
             )
             oid = posted.json()["opportunity_id"]
@@ -560,6 +594,8 @@ class Simulation(PlatformClient):
                 mover.role_id = target_role
                 mover.department = dept
                 mover.manager_id = hiring.employee_id
+                if not remote:
+                    mover.location = hiring.location
                 await self.hook(hris, "Job_Change", mover)
             else:
                 await self.call(
