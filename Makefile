@@ -10,8 +10,8 @@ tools:
 up: tools                 ## start Kafka, PostgreSQL and every service
 	uv run careerstream up
 
-demo: up                  ## the full story: a simulated company over 6 months, then its metrics
-	uv run careerstream simulate --employees 300 --months 6 --seed 42 --tenant demo
+demo: up                  ## the full story: a simulated company over a year, then its metrics
+	uv run careerstream simulate --employees 300 --months 12 --seed 42 --tenant demo
 
 down:                     ## stop everything `make up` started
 	uv run careerstream down

@@ -13,6 +13,8 @@ topics=(
   careerstream.hris.orgunit.v1.dlq:delete:2592000000
   careerstream.hris.survey.v1:delete:-1
   careerstream.hris.survey.v1.dlq:delete:2592000000
+  careerstream.hris.groups.v1:delete:-1
+  careerstream.hris.groups.v1.dlq:delete:2592000000
   careerstream.assessments.cycle.v1:delete:-1
   careerstream.assessments.cycle.v1.dlq:delete:2592000000
   careerstream.assessments.assessment.v1:delete:-1

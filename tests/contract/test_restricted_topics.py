@@ -23,3 +23,7 @@ def test_only_the_allowed_services_subscribe_to_restricted_topics() -> None:
     for topic, allowed in RESTRICTED.items():
         assert readers.get(topic, set()) <= allowed, (topic, readers.get(topic))
     assert readers["careerstream.mobility.passedover.v1"] == {"metrics"}
+    assert readers["careerstream.hris.groups.v1"] == {"metrics"}  # group attributes
+    assert readers["careerstream.hris.survey.v1"] == {"metrics"}  # pulse answers
+    # The employee stream every service reads carries no group attributes from the gateway.
+    assert {"assessments", "plans", "mobility"} <= readers["careerstream.hris.employee.v1"]

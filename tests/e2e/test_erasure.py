@@ -393,7 +393,24 @@ async def test_erasing_two_people_leaves_nothing_of_them_and_the_figures_unchang
             data, keep["id"], DataKey(keep["kid"], base64.b64decode(keys["keys"][0]["key"]))
         )
         assert data["display_name"] == "Name-of-KEEP"
-        assert data["details"]["group_attributes"] == {"gender": "gender-of-KEEP"}
+        # Her group attributes are not in it: they travel apart, on the topic only metrics
+        # reads, sealed with the same key.
+        assert data["details"].get("group_attributes") is None
+        groups = next(
+            json.loads(e["raw"])
+            for e in events
+            if '"careerstream.hris.groups.recorded.v1"' in e["raw"]
+            and json.loads(e["raw"])["data"]["employee_id"] == "KEEP"
+        )
+        assert "gender-of-KEEP" not in json.dumps(groups)
+        opened = groups["data"]
+        open_sealed(
+            opened,
+            groups["id"],
+            DataKey(keep["kid"], base64.b64decode(keys["keys"][0]["key"])),
+        )
+        assert groups["kid"] == keep["kid"]
+        assert opened["group_attributes"] == {"gender": "gender-of-KEEP"}
 
         # A subject access export: everything held about KEEP, from every service.
         export = await p["privacy"].get("/v1/privacy/employees/KEEP/export", headers=hr)

@@ -15,7 +15,7 @@ import httpx
 import jsonschema
 import pytest
 
-from careerstream.contracts.topics import HRIS_EMPLOYEE
+from careerstream.contracts.topics import HRIS_EMPLOYEE, HRIS_GROUPS
 from careerstream.devstack.sample import auth
 from careerstream.devstack.testing import EventTapFactory, RunningService, ServiceUnderTest
 from careerstream.hris.domain.vendors import sign
@@ -80,7 +80,7 @@ async def test_webhooks_of_three_vendors_become_canonical_events(
     ).status_code == 200
     wd, sf, bb = [await _secret(c, tenant, v) for v in ("workday", "successfactors", "bamboohr")]
     today = datetime.now(UTC).date()
-    async with event_tap(HRIS_EMPLOYEE) as tap:
+    async with event_tap(HRIS_EMPLOYEE) as tap, event_tap(HRIS_GROUPS) as groups_tap:
         hire = {
             "eventId": "wd-1",
             "eventType": "Hire",
@@ -180,6 +180,7 @@ async def test_webhooks_of_three_vendors_become_canonical_events(
         )
         assert r.json()["outcomes"] == ["terminated"]
         events = _events(await tap.wait_for(4, tenant=tenant))
+        groups = _events(await groups_tap.wait_for(1, tenant=tenant))
     assert [e["type"].split(".")[3] for e in events] == [
         "hired",
         "changed",
@@ -188,7 +189,11 @@ async def test_webhooks_of_three_vendors_become_canonical_events(
     ]
     hired = events[0]["data"]
     assert hired["details"]["role_id"] == "eng.engineer"
-    assert hired["details"]["group_attributes"] == {"gender": "f"}
+    # Group attributes never travel with the employee: metrics alone reads them, apart.
+    assert all(e["data"]["details"].get("group_attributes") is None for e in events[:3])
+    assert [g["type"] for g in groups] == ["careerstream.hris.groups.recorded.v1"]
+    assert groups[0]["data"]["employee_id"] == "E1"
+    assert groups[0]["data"]["group_attributes"] == {"gender": "f"}
     assert events[1]["data"]["changed_fields"] == ["department_id"]
     assert events[1]["data"]["details"]["department_id"] == "D2"
     assert events[2]["data"]["changed_fields"] == ["location"]

@@ -103,6 +103,12 @@ EXAMPLES: dict[str, EventPayload] = {
             reason=h.ChangeReason.MANAGER_CHANGE,
         ),
         h.EmployeeTerminated(employee_id="E100", effective_date=D, recorded_at=T, voluntary=True),
+        h.GroupsRecorded(
+            employee_id="E100",
+            effective_date=D,
+            recorded_at=T,
+            group_attributes={"gender": "f", "age_band": "30-39"},
+        ),
         h.OrgUnitChanged(
             orgunit_id="D-ENG", name="Engineering", head_id="E001", effective_date=D, recorded_at=T
         ),

@@ -22,6 +22,7 @@ _ALL: tuple[type[EventPayload], ...] = (
     hris.EmployeeChanged,
     hris.EmployeeTerminated,
     hris.OrgUnitChanged,
+    hris.GroupsRecorded,
     hris.SurveyResponded,
     assessments.CycleOpened,
     assessments.CycleClosed,

@@ -14,6 +14,7 @@ FRAMEWORK = "careerstream.frameworks.framework.v1"
 HRIS_EMPLOYEE = "careerstream.hris.employee.v1"
 HRIS_ORGUNIT = "careerstream.hris.orgunit.v1"
 HRIS_SURVEY = "careerstream.hris.survey.v1"
+HRIS_GROUPS = "careerstream.hris.groups.v1"
 
 ASSESSMENT_CYCLE = "careerstream.assessments.cycle.v1"
 ASSESSMENT = "careerstream.assessments.assessment.v1"
@@ -40,6 +41,7 @@ ALL_TOPICS: tuple[str, ...] = (
     HRIS_EMPLOYEE,
     HRIS_ORGUNIT,
     HRIS_SURVEY,
+    HRIS_GROUPS,
     ASSESSMENT_CYCLE,
     ASSESSMENT,
     SKILLGAP,
@@ -57,6 +59,8 @@ ALL_TOPICS: tuple[str, ...] = (
 )
 
 RESTRICTED: dict[str, frozenset[str]] = {
+    HRIS_GROUPS: frozenset({"metrics"}),
+    HRIS_SURVEY: frozenset({"metrics"}),
     PASSED_OVER: frozenset({"metrics"}),
     MATCH: frozenset({"notifications"}),
     LEARNING: frozenset({"plans", "metrics"}),

@@ -52,3 +52,37 @@ def test_events_carry_the_mapped_role_and_only_changed_detail_fields() -> None:
     assert isinstance(hired, ev.EmployeeHired)
     assert hired.details.role_id is None  # J9 is not mapped
     assert hired.display_name == "Ada"
+
+
+def test_group_attributes_travel_apart_on_the_topic_only_metrics_reads() -> None:
+    people = {"e1": Person(Record("e1", job_code="J1", groups={"gender": "f"}), True, None)}
+    _, applied = decide(
+        [
+            Notification(Kind.HIRE, "e2", TODAY, {"job_code": "J1", "groups": {"gender": "m"}}),
+            Notification(Kind.CHANGE, "e1", TODAY, {"groups": {"age_band": "30-39"}}),
+            Notification(Kind.CHANGE, "e1", TODAY, {"job_code": "J2", "groups": {"gender": "x"}}),
+            Notification(Kind.HIRE, "e3", TODAY, {"job_code": "J1"}),  # names none
+        ],
+        people,
+        TODAY,
+    )
+    out = events(applied, {"J1": "eng-2", "J2": "eng-3"}, AT)
+    assert [type(e).__name__ for e in out] == [
+        "EmployeeHired",
+        "GroupsRecorded",
+        "GroupsRecorded",  # only the groups changed: no employee.changed at all
+        "EmployeeChanged",
+        "GroupsRecorded",
+        "EmployeeHired",
+    ]
+    employee = [e for e in out if not isinstance(e, ev.GroupsRecorded)]
+    assert all(e.details.group_attributes is None for e in employee)  # type: ignore[attr-defined]
+    assert out[3].changed_fields == ["job_code", "role_id"]  # type: ignore[attr-defined]
+    groups = [e for e in out if isinstance(e, ev.GroupsRecorded)]
+    assert [(g.employee_id, g.group_attributes) for g in groups] == [
+        ("e2", {"gender": "m"}),
+        ("e1", {"gender": "f", "age_band": "30-39"}),  # all of them, merged
+        ("e1", {"gender": "x", "age_band": "30-39"}),
+    ]
+    assert all(g.recorded_at == AT and g.effective_date == TODAY for g in groups)
+    assert ev.GroupsRecorded.topic not in {ev.EmployeeHired.topic, ev.EmployeeChanged.topic}

@@ -40,7 +40,9 @@ class EmploymentDetails(ContractModel):
     location: str | None = personal(default=None)
     """Work location, e.g. a city or 'remote'."""
     group_attributes: dict[str, str] | None = personal(default=None)
-    """Attributes used only for fairness reporting (e.g. gender, age band), as the HRIS names them."""
+    """Attributes used only for fairness reporting (e.g. gender, age band), as the HRIS names them.
+    The gateway no longer sets them here: they travel in `groups.recorded` on a topic only
+    metrics reads. Kept for customers who produce their own HRIS events, and for history."""
     work_email: str | None = personal(default=None)
     """The work e-mail address the platform's notifications go to."""
     performance: Performance | None = personal(default=None)
@@ -116,6 +118,24 @@ class EmployeeTerminated(PersonalPayload):
     """The HRIS reason code or text."""
 
 
+class GroupsRecorded(PersonalPayload):
+    """An employee's group attributes as the HRIS now holds them (restricted: metrics reads them
+    for the fairness views; no other subscriber is granted the topic)."""
+
+    event_type = "careerstream.hris.groups.recorded.v1"
+    topic = topics.HRIS_GROUPS
+    aggregate_field = "employee_id"
+
+    employee_id: Id
+    """The employee's id in the HRIS."""
+    effective_date: date
+    """When they take effect."""
+    recorded_at: datetime
+    """When the HRIS recorded them: a record older than the one held is ignored."""
+    group_attributes: dict[str, str] | None = personal(default=None)
+    """All of them (not only what changed), as the HRIS names them; null: none any more."""
+
+
 class OrgUnitChanged(EventPayload):
     """An org unit was created, renamed, moved, given a new head or closed."""
 
@@ -162,7 +182,7 @@ class SurveyAnswer(ContractModel):
 
 
 class SurveyResponded(EventPayload):
-    """One pulse survey response."""
+    """One pulse survey response (restricted: metrics reads it for the engagement figures)."""
 
     event_type = "careerstream.hris.survey.responded.v1"
     topic = topics.HRIS_SURVEY

@@ -220,6 +220,10 @@ class PeopleProjection:
 def _values(kind: str, p: Any) -> tuple[str, dict[str, Any], datetime]:
     if kind == "hired":
         values: dict[str, Any] = {f: getattr(p.details, f) for f in DETAIL_FIELDS}
+        if values["group_attributes"] is None:
+            # The gateway sends them apart (`groups.recorded`, metrics only): a hire naming
+            # none leaves what that topic gave, whichever of the two arrived first.
+            del values["group_attributes"]
         values.update(active=True, hired_on=p.effective_date, left_on=None, left_voluntarily=None)
         if p.display_name is not None:
             values["display_name"] = p.display_name

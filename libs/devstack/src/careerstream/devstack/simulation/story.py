@@ -6,7 +6,7 @@ import asyncio
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -224,17 +224,23 @@ class Simulation(PlatformClient):
             self.truth.org_moves += 1
         self.out("reorganised: marketing and customer success now sit under go-to-market")
 
+    def _hire_date(self, p: Person) -> date:
+        """When someone already there joined: weeks to eight years before the story (a
+        company's people are not all new), the founders longest."""
+        years = 10.0 if p.manager_id is None else self.rnd.triangular(0.1, 8.0, 1.5)
+        return (self._start - timedelta(days=365 * years)).date()
+
     async def _onboard(self, hris: httpx.AsyncClient) -> None:
         lines = [
             "employee_id,display_name,job_code,manager_id,department_id,work_email,group.gender,"
-            "performance,location"
+            "performance,location,hire_date"
         ]
         for p in self.people.values():
             email = f"{p.employee_id.lower()}@{self.tenant}.example"
             lines.append(
                 f"{p.employee_id},{p.employee_id},{p.role_id},{p.manager_id or ''},{p.department},"
                 f"{email},{p.gender},{self.rnd.choices([1, 2, 3, 4, 5], [5, 15, 50, 22, 8])[0]},"
-                f"{p.location}"
+                f"{p.location},{self._hire_date(p).isoformat()}"
             )
         started = await self.call(
             hris,
@@ -358,17 +364,21 @@ class Simulation(PlatformClient):
                         plans,
                         "POST",
                         f"/v1/goals/{goal['goal_id']}/progress",
+                        expect=(200, 409),  # closed already: its gap closed in a later cycle
                         json={"progress": self.rnd.choice([25, 50, 75])},
                         headers=self.token(person.employee_id),
                     )
-                if self.rnd.random() < 0.3:
-                    self._on_after(approved, self.rnd.uniform(21, 60))  # weeks to close a gap
+                closing = self.rnd.random()
+                if closing < 0.4:
+                    # Weeks to close a gap; about one closed goal in four is dropped (the
+                    # course was cancelled, the priority changed).
+                    self._on_after(approved, self.rnd.uniform(21, 60))
                     await self.call(
                         plans,
                         "POST",
                         f"/v1/goals/{goal['goal_id']}/complete",
                         expect=(200, 409),
-                        json={"outcome": "achieved"},
+                        json={"outcome": "achieved" if closing < 0.3 else "dropped"},
                         headers=self.token(person.employee_id),
                     )
             if self.rnd.random() < 0.5:
@@ -550,14 +560,29 @@ class Simulation(PlatformClient):
             pool = sorted(
                 (
                     p
-                    for p in self._active()
+                    for p in self._active(dept)
                     if p.role_id in ics
                     and p.role_id != target_role
                     and p.employee_id != hiring.employee_id
                 ),
                 key=lambda x: x.employee_id,
             )
-            applicants = self.rnd.sample(pool, min(3, len(pool)))
+            # Someone from another family at the same step of their ladder often tries too:
+            # chosen, theirs is a lateral move.
+            step = ics.index(target_role)
+            across = sorted(
+                (
+                    p
+                    for p in self._active()
+                    if p.department != dept
+                    and p.role_id in DEPARTMENTS[p.department][3]
+                    and DEPARTMENTS[p.department][3].index(p.role_id) == step
+                ),
+                key=lambda x: x.employee_id,
+            )
+            applicants = self.rnd.sample(pool, min(2, len(pool)))
+            if across and self.rnd.random() < 0.6:
+                applicants.append(self.rnd.choice(across))
             apps = {}
             for a in applicants:
                 self._on_after(posted_on, self.rnd.uniform(2, 12))
@@ -573,7 +598,7 @@ class Simulation(PlatformClient):
                     self.truth.applications += 1
             # Filled in two to nine weeks, as the seed guide's companies do.
             self._on_after(posted_on, self.rnd.uniform(14, 63))
-            if apps and self.rnd.random() < 0.75:
+            if apps and self.rnd.random() < 0.6:  # the rest go to an outside candidate
                 chosen = self.rnd.choice(sorted(apps))
                 filled = (
                     await self.call(

@@ -98,19 +98,24 @@ def job_codes(applied: Sequence[Applied]) -> set[str]:
     }
 
 
+RESTRICTED_FIELDS = frozenset({"groups"})
+"""Record fields that never travel in `employee.*`: group attributes go to metrics alone, in
+`groups.recorded` on their own topic."""
+
+
 def details(
     r: Record, roles: Mapping[str, str], fields: list[str] | None = None
 ) -> tuple[ev.EmploymentDetails, list[str]]:
     """Canonical details of `r` (only `fields` when given) and the names of the detail fields;
-    the job code brings its mapped role (none when unmapped)."""
+    the job code brings its mapped role (none when unmapped). Group attributes are left out."""
     values: dict[str, Any] = {}
     names: list[str] = []
     for f in fields if fields is not None else list(DETAIL_OF):
-        if f not in DETAIL_OF:
+        if f not in DETAIL_OF or f in RESTRICTED_FIELDS:
             continue
         detail = DETAIL_OF[f]
         value = getattr(r, f)
-        values[detail] = (value or None) if f == "groups" else value
+        values[detail] = value
         names.append(detail)
         if f == "job_code":
             values["role_id"] = roles.get(r.job_code) if r.job_code else None
@@ -118,10 +123,22 @@ def details(
     return ev.EmploymentDetails(**values), names
 
 
+def _groups(n: Notification, r: Record, recorded_at: datetime) -> ev.GroupsRecorded:
+    return ev.GroupsRecorded(
+        employee_id=n.employee_id,
+        effective_date=n.effective_date,
+        recorded_at=recorded_at,
+        group_attributes=dict(r.groups) or None,
+    )
+
+
 def events(
     applied: Sequence[Applied], roles: Mapping[str, str], recorded_at: datetime
 ) -> list[EventPayload]:
-    """The canonical events of what was applied, in order (a change of no detail field has none)."""
+    """The canonical events of what was applied, in order (a change of no detail field has none).
+
+    Group attributes go out on their own, in `groups.recorded` (a topic only metrics reads):
+    after a hire that names any, and after any change of them."""
     out: list[EventPayload] = []
     for a in applied:
         n, r = a.notification, a.record
@@ -145,6 +162,8 @@ def events(
                     details=details(r, roles)[0],
                 )
             )
+            if r.groups:
+                out.append(_groups(n, r, recorded_at))
         else:
             changed, names = details(r, roles, a.fields)
             if names:
@@ -157,4 +176,6 @@ def events(
                         details=changed,
                     )
                 )
+            if "groups" in a.fields:
+                out.append(_groups(n, r, recorded_at))
     return out

@@ -94,9 +94,27 @@ async def record_roles(
         )
 
 
+async def on_groups(
+    uow: UnitOfWork, events: Sequence[tuple[Envelope, hris_events.GroupsRecorded]]
+) -> None:
+    """A person's group attributes, from the topic only metrics reads, into the directory (a
+    record older than the one held is ignored, as for every directory field)."""
+    await people.apply_many(
+        uow,
+        [
+            (env.tenantid, e.employee_id, {"group_attributes": e.group_attributes}, e.recorded_at)
+            for env, e in events
+        ],
+    )
+
+
 def _people_and_roles() -> dict[type[Any], BatchHandler]:
-    """The directory's batch handlers, recording roles as well (hires and changes)."""
-    handlers = dict(people.batch_handlers())
+    """The directory's batch handlers, recording roles as well (hires and changes), and the
+    group attributes (fairness views)."""
+    handlers: dict[type[Any], BatchHandler] = {
+        **people.batch_handlers(),
+        hris_events.GroupsRecorded: on_groups,
+    }
     for kind in (hris_events.EmployeeHired, hris_events.EmployeeChanged):
         directory = handlers[kind]
 
