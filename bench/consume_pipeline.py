@@ -11,7 +11,9 @@ and database. Uses the test stack (or KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL).
 events published sealed (as every service's relay publishes them), opened by the
 EventConsumer with data keys fetched from a real privacy service (a process of its
 own, cold cache at the start of each run), against the same consumer reading them
-unsealed; runs alternate, and every run is printed.
+unsealed; also with every key cached (warm), and by a handler that reads no personal
+field (it fetches no key: the directories of assessments and plans); runs alternate, and
+every run is printed.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from careerstream.devstack import kafka
 from careerstream.devstack.ports import free_port
 from careerstream.devstack.processes import Service
 from careerstream.devstack.testing import fresh_database, test_infrastructure
-from careerstream.servicekit.consumer import EventConsumer
+from careerstream.servicekit.consumer import EventConsumer, reads_personal
 from careerstream.servicekit.keys import KeyClient, PrivacySettings
 from careerstream.servicekit.sealing import seal
 from careerstream.servicekit.subscriptions import to_record
@@ -77,7 +79,12 @@ def consumer_for(bootstrap: str, topic: str) -> AIOKafkaConsumer:
 
 
 async def run_servicekit(
-    bootstrap: str, topic: str, db: str, n: int, keys: KeyClient | None = None
+    bootstrap: str,
+    topic: str,
+    db: str,
+    n: int,
+    keys: KeyClient | None = None,
+    reads_name: bool = True,
 ) -> float:
     await setup_schema(db)
     engine, uow = build_uow(db)
@@ -101,7 +108,9 @@ async def run_servicekit(
         "bench",
         uow,
         {},
-        batch_handlers={EmployeeHired: handle},
+        # A handler that reads no personal field (as the directories of assessments and plans)
+        # says so: the consumer then fetches no key and opens nothing.
+        batch_handlers={EmployeeHired: handle if reads_name else reads_personal(handle, ())},
         topics_override=[topic],
         keys=keys,
     )
@@ -222,6 +231,7 @@ async def main_sealed(n: int, bootstrap: str, admin_url: str, logs: Path) -> Non
                 "unsealed": [],
                 "sealed, cold": [],
                 "sealed, warm": [],
+                "sealed, not read": [],
             }
             kids = [
                 k.kid
@@ -240,7 +250,9 @@ async def main_sealed(n: int, bootstrap: str, admin_url: str, logs: Path) -> Non
                         keys.calls, keys.seconds = 0, 0.0
                     topic = plain_topic if name == "unsealed" else sealed_topic
                     async with fresh_database(admin_url) as db:
-                        rate = await run_servicekit(bootstrap, topic, db, n, keys)
+                        rate = await run_servicekit(
+                            bootstrap, topic, db, n, keys, reads_name=name != "sealed, not read"
+                        )
                     results[name].append(rate)
                     fetched = (
                         f", {keys.calls} key fetches taking {keys.seconds:.2f}s"
@@ -252,7 +264,7 @@ async def main_sealed(n: int, bootstrap: str, admin_url: str, logs: Path) -> Non
         finally:
             privacy.stop()
     await kafka.delete_topics(bootstrap, [plain_topic, sealed_topic])
-    for name in ("sealed, cold", "sealed, warm"):
+    for name in ("sealed, cold", "sealed, warm", "sealed, not read"):
         pairs = [s / u for s, u in zip(results[name], results["unsealed"], strict=True)]
         print(
             f"{name} / unsealed per run: "

@@ -393,3 +393,65 @@ async def test_rotating_the_master_key_rewraps_every_data_key(
         )
         assert r.status_code == 503  # the callers retry until the configuration is fixed
         assert "mk2" in r.json()["detail"]
+
+
+async def test_a_consumer_fetches_keys_only_for_the_personal_fields_it_reads(
+    svc: RunningService, tenant: str
+) -> None:
+    """A directory keeping no personal column (assessments, plans) never asks for a key; one
+    keeping the location (mobility) asks once per batch and reads it."""
+    import json as _json
+
+    import sqlalchemy as sa
+
+    from careerstream.contracts.envelope import encode, make_event
+    from careerstream.servicekit.consumer import EventConsumer, Record
+    from careerstream.servicekit.people import PeopleProjection, people_table
+    from careerstream.servicekit.sealing import seal
+
+    transport = httpx.ASGITransport(app=svc.app)
+    http = httpx.AsyncClient(transport=transport, base_url="http://privacy")
+    producer = KeyClient(PrivacySettings(url="http://privacy"), service="hris")
+    producer._http = http
+    try:
+        issued = await producer.for_subjects(tenant, ["E1", "E2"])
+        records = []
+        for n, emp in enumerate(("E1", "E2")):
+            event = _json.loads(
+                encode(
+                    make_event(
+                        EmployeeHired(
+                            employee_id=emp,
+                            effective_date=date(2026, 1, 5),
+                            recorded_at=datetime(2026, 1, 5, tzinfo=UTC),
+                            display_name=f"Name of {emp}",
+                            details=EmploymentDetails(role_id="r1", location="Lyon"),
+                        ),
+                        tenant_id=tenant,
+                        source="/careerstream/hris",
+                    )
+                )
+            )
+            assert seal(event, issued[emp])
+            value = _json.dumps(event).encode()
+            records.append(Record(HRIS_EMPLOYEE, 0, n, emp.encode(), value))
+
+        def consumer(name: str, personal: tuple[str, ...]) -> tuple[EventConsumer, KeyClient]:
+            keys = KeyClient(PrivacySettings(url="http://privacy"), service=name)
+            keys._http = http
+            table = people_table(sa.MetaData(), personal=personal)
+            handlers = PeopleProjection(table).batch_handlers()
+            return EventConsumer(name, lambda: None, {}, batch_handlers=handlers, keys=keys), keys  # type: ignore[arg-type,return-value]
+
+        plain, plain_keys = consumer("plans-people", ())
+        parsed = await plain.prepare(records)
+        assert plain_keys.calls == 0
+        assert [p.payload.details.location for p in parsed] == [None, None]  # type: ignore[union-attr]
+        assert [p.problem for p in parsed] == [None, None]
+
+        located, located_keys = consumer("mobility-people", ("location", "performance"))
+        parsed = await located.prepare(records)
+        assert located_keys.calls == 1  # one call for the batch
+        assert [p.payload.details.location for p in parsed] == ["Lyon", "Lyon"]  # type: ignore[union-attr]
+    finally:
+        await http.aclose()

@@ -23,7 +23,7 @@ import logging
 import traceback
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from opentelemetry import propagate, trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
@@ -114,6 +114,35 @@ class Guard(Protocol):
     async def settle(self, uow: UnitOfWork, screened: Any) -> None: ...
 
 
+H = TypeVar("H")
+
+
+def reads_personal(handler: H, pointers: Iterable[str]) -> H:
+    """Say which personal fields (JSON Pointer templates of the payload, `*` for any array
+    index) `handler` reads. A consumer opens an event only when its sealed fields include one
+    of them: the others keep their erased form, and no key is fetched for them. A handler
+    that says nothing reads them all. Wrappers made with `functools.wraps` keep it."""
+    handler.personal_reads = frozenset(pointers)  # type: ignore[attr-defined]
+    return handler
+
+
+def _reads_of(handler: object) -> frozenset[str] | None:
+    reads = getattr(handler, "personal_reads", None)
+    return reads if isinstance(reads, frozenset) else None
+
+
+def _matches(pointer: str, template: str) -> bool:
+    a, b = pointer.split("/"), template.split("/")
+    return len(a) == len(b) and all(t in ("*", x) for x, t in zip(a, b, strict=True))
+
+
+def _wanted(sealed: object, reads: frozenset[str]) -> bool:
+    """Whether any sealed pointer is one the handler reads."""
+    if not isinstance(sealed, dict):
+        return False
+    return any(_matches(p, t) for p in sealed for t in reads)
+
+
 @dataclass
 class _Parsed:
     record: Record
@@ -143,6 +172,7 @@ class EventConsumer:
     """Takes the people the service erased out of what it applies (`erasure.ErasureGuard`)."""
     _by_type: dict[str, tuple[type[EventPayload], Handler]] = field(init=False)
     _batch_by_type: dict[str, BatchHandler] = field(init=False)
+    _reads: dict[str, frozenset[str] | None] = field(init=False)
 
     def __post_init__(self) -> None:
         both = set(self.handlers) & set(self.batch_handlers)
@@ -153,6 +183,10 @@ class EventConsumer:
         self._by_type = {m.event_type: (m, h) for m, h in self.handlers.items()}
         for model, batch in self.batch_handlers.items():
             self._by_type[model.event_type] = (model, _single(batch))
+        self._reads = {
+            m.event_type: _reads_of(h)
+            for m, h in (*self.handlers.items(), *self.batch_handlers.items())
+        }
 
     @property
     def topics(self) -> list[str]:
@@ -188,6 +222,10 @@ class EventConsumer:
         for p in parsed:
             env = p.envelope
             if p.handler is not None and env is not None and env.kid and env.data.get("sealed"):
+                reads = self._reads.get(env.type)
+                if reads is not None and not _wanted(env.data["sealed"], reads):
+                    del env.data["sealed"]  # nothing it reads: the erased forms, and no key
+                    continue
                 sealed.setdefault(env.tenantid, set()).add(env.kid)
         keys: dict[tuple[str, str], DataKey | None] = {}
         if sealed and self.keys is not None and self.keys.enabled:

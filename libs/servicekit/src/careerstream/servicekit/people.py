@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from careerstream.contracts.envelope import Envelope
 from careerstream.contracts.events.hris import EmployeeChanged, EmployeeHired, EmployeeTerminated
-from careerstream.servicekit.consumer import BatchHandler
+from careerstream.servicekit.consumer import BatchHandler, reads_personal
 from careerstream.servicekit.uow import UnitOfWork
 
 DETAIL_FIELDS = (
@@ -69,6 +69,15 @@ PERSONAL_COLUMNS = {
     "performance": sa.Text,
 }
 """Directory columns that describe the person; a service keeps only those it uses."""
+
+POINTER_OF = {
+    "display_name": "/display_name",
+    "location": "/details/location",
+    "group_attributes": "/details/group_attributes",
+    "work_email": "/details/work_email",
+    "performance": "/details/performance",
+}
+"""Where each personal column's value is in an `employee.hired` / `employee.changed` payload."""
 
 
 def people_table(
@@ -143,6 +152,13 @@ class PeopleProjection:
             },
         )
 
+    @property
+    def personal_pointers(self) -> frozenset[str]:
+        """Where the personal columns this directory keeps are in `employee.*` payloads."""
+        return frozenset(
+            POINTER_OF[c] for c in PERSONAL_COLUMNS if c in self._columns and c in POINTER_OF
+        )
+
     def batch_handlers(self) -> dict[type[Any], BatchHandler]:
         """The same projection for a batch at once: one read and one write for all of it."""
 
@@ -150,7 +166,9 @@ class PeopleProjection:
             async def handle(uow: UnitOfWork, events: Sequence[tuple[Envelope, Any]]) -> None:
                 await self.apply_many(uow, [(e.tenantid, *_values(kind, p)) for e, p in events])
 
-            return handle
+            # Only the personal columns this directory keeps are opened: a service keeping
+            # none never fetches a key for the HRIS stream.
+            return reads_personal(handle, self.personal_pointers if kind != "terminated" else ())
 
         return {
             EmployeeHired: batch("hired"),

@@ -8,6 +8,7 @@ leaves the posting's columns for the posting to fill, and the reverse.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -123,10 +124,10 @@ def _people_and_roles() -> dict[type[Any], BatchHandler]:
             events: Sequence[tuple[Envelope, Any]],
             directory: BatchHandler = directory,
         ) -> None:
-            await record_roles(uow, events)
+            await record_roles(uow, events)  # ids only
             await directory(uow, events)
 
-        handlers[kind] = both
+        handlers[kind] = functools.wraps(directory)(both)
     return handlers
 
 

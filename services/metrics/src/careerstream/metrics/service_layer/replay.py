@@ -20,6 +20,7 @@ are applied once: the replay remembers the event ids it applied.
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -248,6 +249,7 @@ def sharing_the_replay_lock(handler: Handler) -> Handler:
 def batch_sharing_the_replay_lock(handler: BatchHandler) -> BatchHandler:
     """`sharing_the_replay_lock` for a batch handler."""
 
+    @functools.wraps(handler)
     async def handle(uow: UnitOfWork, events: Sequence[tuple[Envelope, Any]]) -> None:
         await uow.session.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(LOCK_KEY)))
         await handler(uow, events)

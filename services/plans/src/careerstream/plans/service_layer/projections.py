@@ -29,7 +29,7 @@ from careerstream.plans.adapters.orm import employees
 from careerstream.plans.adapters.repository import Reference
 from careerstream.plans.service_layer import plans as svc
 from careerstream.plans.service_layer import transitions
-from careerstream.servicekit.consumer import BatchHandler
+from careerstream.servicekit.consumer import BatchHandler, reads_personal
 from careerstream.servicekit.people import PeopleProjection
 from careerstream.servicekit.uow import UnitOfWork
 
@@ -129,7 +129,7 @@ _directory_changed = _people_batches[EmployeeChanged]
 
 def people_handlers() -> dict[type[Any], BatchHandler]:
     """The directory's batch handlers; a change of role also starts a transition."""
-    return {**_people_batches, EmployeeChanged: _changed}
+    return {**_people_batches, EmployeeChanged: reads_personal(_changed, people.personal_pointers)}
 
 
 async def on_role_filled(uow: UnitOfWork, event: Envelope, p: RoleFilled) -> None:

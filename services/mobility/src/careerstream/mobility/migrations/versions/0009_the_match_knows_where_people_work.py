@@ -2,7 +2,7 @@
 
 Revision ID: 0009
 Revises: 0008
-Create Date: 2026-12-01 09:00:00.000000
+Create Date: 2026-11-30 20:40:00.000000
 """
 
 from collections.abc import Sequence
