@@ -61,11 +61,11 @@ def main(argv: list[str] | None = None) -> int:
             stack.down(cfg)
         elif args.command == "contracts":
             from careerstream.contracts import schemagen
-            from careerstream.devstack import asyncapi, docs, openapi
+            from careerstream.devstack import asyncapi, chart, docs, openapi
 
             if schemagen.main([]) != 0:
                 return 1
-            for path in [*asyncapi.write_all(), *openapi.write_all(), docs.write()]:
+            for path in [*asyncapi.write_all(), *openapi.write_all(), docs.write(), chart.write()]:
                 print(f"wrote {path}")
         elif args.command == "status":
             stack.status(cfg)

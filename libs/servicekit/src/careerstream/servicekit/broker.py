@@ -6,6 +6,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from opentelemetry import trace
 
+from careerstream.servicekit.kafka_security import KafkaSecurity
 from careerstream.servicekit.settings import ServiceSettings
 
 
@@ -21,5 +22,6 @@ def make_broker(settings: ServiceSettings) -> KafkaBroker:
         enable_idempotence=True,
         acks="all",
         graceful_timeout=30.0,
+        security=KafkaSecurity.from_env().faststream(),
         middlewares=[KafkaTelemetryMiddleware(tracer_provider=trace.get_tracer_provider())],
     )

@@ -27,6 +27,8 @@ from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from careerstream.servicekit.kafka_security import KafkaSecurity
+
 _DLQ_HEADERS = {
     "x-dlq-reason",
     "x-dlq-error",
@@ -75,7 +77,10 @@ class _Raw:
 async def _read_all(bootstrap: str, topic: str, timeout: float = 10.0) -> list[_Raw]:
     """Every message of `topic` from the start to the end as of now (no consumer group)."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        **KafkaSecurity.from_env().aiokafka(),
     )
     await consumer.start()
     out: list[_Raw] = []
@@ -168,7 +173,12 @@ async def replay(
     unroutable = [d.position for _, d in letters if not d.original_topic]
     if unroutable:
         raise ValueError(f"no x-original-topic header on {', '.join(unroutable)}")
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        enable_idempotence=True,
+        acks="all",
+        **KafkaSecurity.from_env().aiokafka(),
+    )
     await producer.start()
     try:
         for raw, letter in letters:

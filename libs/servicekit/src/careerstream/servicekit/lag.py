@@ -15,6 +15,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client import Gauge
 
+from careerstream.servicekit.kafka_security import KafkaSecurity
+
 log = logging.getLogger(__name__)
 
 LAG = Gauge(
@@ -35,10 +37,11 @@ class LagMonitor:
 
     async def _clients(self) -> tuple[AIOKafkaAdminClient, AIOKafkaConsumer]:
         if self._admin is None or self._offsets is None:
-            self._admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+            security = KafkaSecurity.from_env().aiokafka()
+            self._admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, **security)
             await self._admin.start()
             self._offsets = AIOKafkaConsumer(
-                bootstrap_servers=self.bootstrap, enable_auto_commit=False
+                bootstrap_servers=self.bootstrap, enable_auto_commit=False, **security
             )
             await self._offsets.start()
         return self._admin, self._offsets

@@ -28,6 +28,7 @@ from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter, Gauge
 
 from careerstream.contracts.personal import KID_ATTRIBUTE
+from careerstream.servicekit.kafka_security import KafkaSecurity
 from careerstream.servicekit.keys import KeyClient
 from careerstream.servicekit.runtime_tables import OUTBOX_LANES, notify_channel
 from careerstream.servicekit.sealing import PERSONAL_TYPES, DataKey, seal, subject_of
@@ -69,6 +70,7 @@ class OutboxRelay:
         """Connect to Kafka and PostgreSQL."""
         self._pool = await asyncpg.create_pool(libpq_url(self.database_url), min_size=1, max_size=2)
         self._producer = AIOKafkaProducer(
+            **KafkaSecurity.from_env().aiokafka(),
             bootstrap_servers=self.bootstrap_servers,
             enable_idempotence=True,
             acks="all",

@@ -103,7 +103,10 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await upgrade_to_head(rt.migrations, rt.settings.database_url, rt.settings.db_schema)
+        if os.environ.get("CAREERSTREAM_MIGRATE_ON_START", "true").lower() not in ("0", "false"):
+            # Off where a deployment migrates once before the serving pods start (the Helm
+            # chart's pre-upgrade Job: `python -m careerstream.<service> migrate`).
+            await upgrade_to_head(rt.migrations, rt.settings.database_url, rt.settings.db_schema)
         # Every process that writes runs a relay; leases keep replicas from stepping on each other.
         await rt.relay.start()
         stopping = asyncio.Event()

@@ -39,6 +39,7 @@ from careerstream.metrics.service_layer.projections import handler_groups
 from careerstream.servicekit.consumer import BatchHandler, EventConsumer, Handler, Record, inbox_key
 from careerstream.servicekit.db import make_sessionmaker
 from careerstream.servicekit.erasure import ErasureGuard
+from careerstream.servicekit.kafka_security import KafkaSecurity
 from careerstream.servicekit.uow import UnitOfWork
 from careerstream.servicekit.wiring import uow_factory
 
@@ -152,7 +153,10 @@ async def replay(
     )
     await _create_shadow(engine)
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        **KafkaSecurity.from_env().aiokafka(),
     )
     await consumer.start()
     seen: set[str] = set()
