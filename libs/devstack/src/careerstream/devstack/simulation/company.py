@@ -164,9 +164,17 @@ def build_company(employees: int, rnd: random.Random) -> dict[str, Person]:
         : rest - sum(sizes.values())
     ]:
         sizes[d] += 1
+    # A small department still gets its three; the largest give them up, so the total holds
+    # (a company smaller than three per department is as small as it can be).
+    sizes = {d: max(3, n) for d, n in sizes.items()}
+    while sum(sizes.values()) > rest:
+        largest = max(sizes, key=lambda d: (sizes[d], d))
+        if sizes[largest] <= 3:
+            break
+        sizes[largest] -= 1
     for dept in SHARES:
         _family, director_role, manager_role, ics = DEPARTMENTS[dept]
-        size = max(3, sizes[dept])
+        size = sizes[dept]
         director = Person(new_id(), dept, director_role, ceo.employee_id, gender())
         people[director.employee_id] = director
         managers = [

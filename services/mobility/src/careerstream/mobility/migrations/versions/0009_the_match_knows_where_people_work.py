@@ -19,7 +19,16 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.add_column('employees', sa.Column('location', sa.Text(), nullable=True), schema='mobility')
-    op.add_column('profiles', sa.Column('location', sa.Text(), nullable=True), schema='mobility')
+    op.add_column(
+        'profiles',
+        sa.Column(
+            'location',
+            sa.Text(),
+            nullable=True,
+            comment='where they work, from the HRIS (the location factor)',
+        ),
+        schema='mobility',
+    )
 
 
 def downgrade() -> None:
