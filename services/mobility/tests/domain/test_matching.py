@@ -10,6 +10,7 @@ from careerstream.mobility.domain.matching import (
     ProfileIndex,
     RoleInfo,
     Target,
+    best_for,
     explain,
     move_kind,
     place,
@@ -206,3 +207,34 @@ def test_a_willingness_the_asker_may_not_see_does_not_count() -> None:
     assert seen[1].location_reason == "works elsewhere and has not said they would relocate"
     index.upsert(Profile("A", True, ENGINEER, {"craft": 3}, location="Lisbon"))  # moved there
     assert index.top(onsite, 1)[0].employee_id == "A"
+
+
+def test_an_employees_best_opportunities_are_those_the_reference_formula_ranks_first() -> None:
+    rnd = random.Random(8)
+    comps = [f"c{i}" for i in range(12)]
+    roles = [ENGINEER, SENIOR, STAFF, PM, None]
+    targets = []
+    for j in range(400):
+        role = rnd.choice(roles)
+        kind = "role" if role is not None else rnd.choice(["project", "gig", "rotation"])
+        required = {c: rnd.randint(0, 5) for c in rnd.sample(comps, rnd.randint(0, 6))}
+        targets.append(
+            Target(
+                f"o{j % 150:03d}-{j}",  # ids share prefixes; several score the same
+                kind,
+                required,
+                role,
+                role.family_id if role else rnd.choice(["eng", "pm", None]),
+                location=rnd.choice(PLACES),
+                remote=rnd.random() < 0.2,
+            )
+        )
+    for person in _random_profiles(30, seed=9):
+        for limit in (1, 10, 500):
+            got = best_for(person, targets, limit)
+            reference = sorted(
+                ((i, explain(person, t)) for i, t in enumerate(targets)),
+                key=lambda pair: (-pair[1].score, targets[pair[0]].opportunity_id),
+            )[:limit]
+            assert got == reference
+    assert best_for(_random_profiles(1, seed=1)[0], [], 10) == []

@@ -36,7 +36,7 @@ contribution of each competency, what is missing, and the other three terms.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -222,6 +222,49 @@ def explain(p: Profile, t: Target) -> Match:
         location,
         where,
     )
+
+
+def best_for(p: Profile, targets: Sequence[Target], limit: int) -> list[tuple[int, Match]]:
+    """The `limit` targets that fit one person best, as (position in `targets`, explained
+    match), best first, ties by opportunity id: what sorting `explain(p, t)` of every target
+    gives, with the terms computed for all targets at once and only the best explained."""
+    n = len(targets)
+    if n == 0 or limit <= 0:
+        return []
+    owner: list[int] = []
+    required: list[float] = []
+    have: list[float] = []
+    for i, t in enumerate(targets):
+        for c, r in t.required.items():
+            owner.append(i)
+            required.append(r)
+            have.append(p.levels.get(c, 0))
+    o = np.array(owner, dtype=np.int64)
+    r_ = np.array(required, dtype=np.float64)
+    h = np.array(have, dtype=np.float64)
+    positive = r_ > 0
+    credit = np.where(positive, np.minimum(h / np.where(positive, r_, 1.0), 1.0), 1.0)
+    total = np.bincount(o, weights=r_, minlength=n)
+    fit = np.bincount(o, weights=r_ * credit, minlength=n) / np.where(total == 0, 1.0, total)
+    counts = np.bincount(o, minlength=n)
+    met = np.bincount(o, weights=(h >= r_).astype(np.float64), minlength=n)
+    readiness = np.where(counts == 0, 1.0, met / np.maximum(counts, 1))
+    rest = np.array(
+        [
+            WEIGHTS["aspiration"] * _aspiration(p, t)[0] + WEIGHTS["move"] * _move(p, t)[0]
+            for t in targets
+        ]
+    )
+    factor = np.array([_location(p, t)[0] for t in targets])
+    score = (WEIGHTS["fit"] * fit + WEIGHTS["readiness"] * readiness + rest) * factor
+    k = min(limit, n)
+    # The best k by these scores, and anything within rounding of the k-th: explained
+    # exactly, then ordered as the reference orders them.
+    kth = np.partition(score, n - k)[n - k]
+    chosen = np.nonzero(score >= kth - 1e-6)[0]
+    explained = [(int(i), explain(p, targets[int(i)])) for i in chosen]
+    explained.sort(key=lambda pair: (-pair[1].score, targets[pair[0]].opportunity_id))
+    return explained[:k]
 
 
 class ProfileIndex:

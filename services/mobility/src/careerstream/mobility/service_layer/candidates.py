@@ -15,7 +15,7 @@ from careerstream.mobility.adapters.index import index_for, role_infos, to_profi
 from careerstream.mobility.adapters.orm import employees
 from careerstream.mobility.adapters.profiles import upsert_profile
 from careerstream.mobility.adapters.repository import Market
-from careerstream.mobility.domain.matching import Match, Profile, Target, explain
+from careerstream.mobility.domain.matching import Match, Profile, Target, best_for, explain
 from careerstream.mobility.domain.opportunity import Opportunity, aspiration_problems
 from careerstream.mobility.service_layer.opportunities import list_visible, now, runs, visible
 from careerstream.servicekit import relation
@@ -130,15 +130,14 @@ async def _fitting(
     """The opportunities that fit a person best (not their own role, not theirs to run): the
     roles are read once for all of them, however many there are."""
     infos = await role_infos(uow, tenant)
-    out = []
-    for opp in opps:
-        if opp.hiring_manager_id == person.employee_id or (
-            opp.role_id and person.role and opp.role_id == person.role.role_id
-        ):
-            continue
-        out.append((opp, explain(person, to_target(opp, infos))))
-    out.sort(key=lambda pair: (-pair[1].score, pair[0].opportunity_id))
-    return out[:limit]
+    eligible = [
+        opp
+        for opp in opps
+        if opp.hiring_manager_id != person.employee_id
+        and not (opp.role_id and person.role and opp.role_id == person.role.role_id)
+    ]
+    targets = [to_target(opp, infos) for opp in eligible]
+    return [(eligible[i], match) for i, match in best_for(person, targets, limit)]
 
 
 async def reports_opportunities(
