@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: up down status test test-under-load lint bench tools contracts demo fuzz
+.PHONY: up down status test test-under-load lint bench tools contracts demo fuzz k8s-verify
 
 tools:
 	@scripts/ensure-tools
@@ -45,3 +45,6 @@ bench: tools              ## every benchmark (see bench/RESULTS.md)
 
 contracts: tools          ## regenerate contracts/schemas (refuses breaking changes) and contracts/asyncapi
 	uv run careerstream contracts
+
+k8s-verify: tools         ## the Helm chart against a real kube-apiserver (built from Go, with etcd)
+	scripts/k8s-verify
