@@ -47,6 +47,8 @@ KAFKA_SCALER_KEYS = {  # KEDA's Apache Kafka scaler, as documented
     "excludePersistentLag",
     "scaleToZeroOnInvalidOffset",
     "limitToPartitionsWithLag",
+    "sasl",
+    "tls",
 }
 
 
@@ -290,3 +292,25 @@ def test_only_the_gateway_and_the_console_are_reachable_from_outside() -> None:
     internal = policies[f"{RELEASE}-internal"]
     assert internal["spec"]["policyTypes"] == ["Ingress", "Egress"]
     assert _of(rendered("values-demo.yaml"), "NetworkPolicy") == {}  # the demo opts out
+
+
+def test_keda_reads_the_lag_with_the_consumers_own_credentials() -> None:
+    docs = rendered("values-operators.yaml")  # SCRAM over TLS
+    auths = _of(docs, "TriggerAuthentication")
+    deployments = _of(docs, "Deployment")
+    for name, obj in _of(docs, "ScaledObject").items():
+        svc = name.removeprefix(f"{RELEASE}-").removesuffix("-consumers")
+        for t in obj["spec"]["triggers"]:
+            assert t["metadata"]["sasl"] == "scram_sha512"
+            assert t["metadata"]["tls"] == "enable"
+            assert t["authenticationRef"]["name"] == f"{RELEASE}-{svc}-kafka"
+        auth = auths[f"{RELEASE}-{svc}-kafka"]["spec"]
+        (container,) = deployments[name]["spec"]["template"]["spec"]["containers"]
+        env = {e["name"] for e in container["env"]}
+        assert {e["parameter"] for e in auth["env"]} == {"username", "password"}
+        assert {e["name"] for e in auth["env"]} <= env
+        assert {e["containerName"] for e in auth["env"]} == {container["name"]}
+        assert auth["secretTargetRef"] == [
+            {"parameter": "ca", "name": "careerstream-kafka-cluster-ca-cert", "key": "ca.crt"}
+        ]
+    assert _of(rendered("values-demo.yaml"), "TriggerAuthentication") == {}  # plaintext demo
