@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: up down status test test-under-load lint bench tools contracts demo fuzz k8s-verify
+.PHONY: up down status test test-under-load lint bench tools contracts demo fuzz k8s-verify images
 
 tools:
 	@scripts/ensure-tools
@@ -48,3 +48,6 @@ contracts: tools          ## regenerate contracts/schemas (refuses breaking chan
 
 k8s-verify: tools         ## the Helm chart against a real kube-apiserver (built from Go, with etcd)
 	scripts/k8s-verify
+
+images:                   ## every service's image, without a Docker engine (buildah, debootstrap)
+	scripts/images

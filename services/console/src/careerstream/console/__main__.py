@@ -13,6 +13,9 @@ from careerstream.console.web import create_app
 
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "serve"
+    if command in ("-h", "--help"):
+        print(__doc__)
+        return 0
     if command != "serve":
         print(__doc__, file=sys.stderr)
         return 2
