@@ -314,3 +314,56 @@ def test_keda_reads_the_lag_with_the_consumers_own_credentials() -> None:
             {"parameter": "ca", "name": "careerstream-kafka-cluster-ca-cert", "key": "ca.crt"}
         ]
     assert _of(rendered("values-demo.yaml"), "TriggerAuthentication") == {}  # plaintext demo
+
+
+def test_a_subscription_added_in_code_fails_until_the_chart_scales_and_grants_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A consumer group added to a service: the committed topology no longer matches the code
+    (the first test fails), and once regenerated the chart gives it its lag trigger and ACLs."""
+    from careerstream.contracts.events.frameworks import FrameworkPublished
+    from careerstream.metrics.entrypoints import consumers as metrics_consumers
+    from careerstream.servicekit.consumer import EventConsumer
+
+    before = metrics_consumers.consumers
+
+    def with_one_more(uow: Any) -> list[EventConsumer]:
+        async def handle(*_: Any) -> None:
+            return None
+
+        return [*before(uow), EventConsumer("metrics-newcomer", uow, {FrameworkPublished: handle})]
+
+    monkeypatch.setattr(metrics_consumers, "consumers", with_one_more)
+    topology = chart.topology()
+    assert chart.render(topology) != chart.TOPOLOGY.read_text()
+
+    copy = tmp_path / "careerstream"
+    shutil.copytree(CHART, copy)
+    (copy / "files" / "topology.json").write_text(chart.render(topology))
+    out = subprocess.run(
+        [
+            helm(),
+            "template",
+            RELEASE,
+            str(copy),
+            "-f",
+            str(copy / "values-operators.yaml"),
+            "--kube-version",
+            KUBE,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    docs = [d for d in yaml.safe_load_all(out.stdout) if d]
+    triggers = _of(docs, "ScaledObject")[f"{RELEASE}-metrics-consumers"]["spec"]["triggers"]
+    assert {
+        t["metadata"]["topic"]
+        for t in triggers
+        if t["metadata"]["consumerGroup"] == "metrics-newcomer"
+    } == {"careerstream.frameworks.framework.v1"}
+    acls = _of(docs, "KafkaUser")[f"{RELEASE}-metrics"]["spec"]["authorization"]["acls"]
+    assert any(
+        a["resource"] == {"type": "group", "name": "metrics-newcomer", "patternType": "literal"}
+        for a in acls
+    )

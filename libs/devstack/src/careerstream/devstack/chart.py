@@ -26,22 +26,12 @@ TOPOLOGY = CHART / "files" / "topology.json"
 
 def topology() -> dict[str, Any]:
     """Topics and services as the chart needs them (sorted, so the file is stable)."""
-    os.environ.pop("CAREERSTREAM_CONSUMER_GROUP_PREFIX", None)  # the chart prefixes groups
-    services: dict[str, Any] = {}
-    for svc in installed_services():
-        runtime = importlib.import_module(f"careerstream.{svc}.bootstrap").build()
-        groups = consumer_groups(runtime.broker)
-        reads = sorted({t for topics in groups.values() for t in topics})
-        services[svc] = {
-            "consumerGroups": [
-                {"name": name, "topics": sorted(topics)} for name, topics in sorted(groups.items())
-            ],
-            "reads": reads,
-            # Its own events (through the outbox relay) and the dead letters of what it reads.
-            "writes": sorted(
-                {p.topic for p in runtime.broker.publishers} | {dlq_topic(t) for t in reads}
-            ),
-        }
+    prefix = os.environ.pop("CAREERSTREAM_CONSUMER_GROUP_PREFIX", None)  # the chart prefixes
+    try:
+        services = {svc: _service(svc) for svc in installed_services()}
+    finally:
+        if prefix is not None:
+            os.environ["CAREERSTREAM_CONSUMER_GROUP_PREFIX"] = prefix
     topics = []
     for name in ALL_TOPICS:
         for topic in (name, dlq_topic(name)):
@@ -55,6 +45,23 @@ def topology() -> dict[str, Any]:
                 }
             )
     return {"services": services, "topics": topics}
+
+
+def _service(svc: str) -> dict[str, Any]:
+    """A service's consumer groups, what it reads, and what it writes, from its own broker."""
+    runtime = importlib.import_module(f"careerstream.{svc}.bootstrap").build()
+    groups = consumer_groups(runtime.broker)
+    reads = sorted({t for topics in groups.values() for t in topics})
+    return {
+        "consumerGroups": [
+            {"name": name, "topics": sorted(topics)} for name, topics in sorted(groups.items())
+        ],
+        "reads": reads,
+        # Its own events (through the outbox relay) and the dead letters of what it reads.
+        "writes": sorted(
+            {p.topic for p in runtime.broker.publishers} | {dlq_topic(t) for t in reads}
+        ),
+    }
 
 
 def render(doc: dict[str, Any]) -> str:
