@@ -8,6 +8,7 @@ at shutdown (FastStream's Kafka default would commit before the handler runs).
 from __future__ import annotations
 
 import os
+import weakref
 from typing import Any
 
 from faststream import AckPolicy
@@ -17,12 +18,14 @@ from faststream.kafka.annotations import KafkaMessage
 from careerstream.contracts.base import EventPayload
 from careerstream.servicekit.consumer import EventConsumer, Record
 
-_GROUPS: dict[int, dict[str, list[str]]] = {}
+_GROUPS: weakref.WeakKeyDictionary[KafkaBroker, dict[str, list[str]]] = weakref.WeakKeyDictionary()
+"""Each broker's consumer groups, held as long as the broker lives (an id would be reused by
+the next broker once this one is gone, and hand it the groups of another service)."""
 
 
 def consumer_groups(broker: KafkaBroker) -> dict[str, list[str]]:
     """The consumer groups subscribed on `broker` and their topics (for the lag metric)."""
-    return _GROUPS.get(id(broker), {})
+    return _GROUPS.get(broker, {})
 
 
 def to_record(raw: Any) -> Record:
@@ -51,7 +54,7 @@ def subscribe(
     same cluster, or an isolated test run, then reads the topics on its own).
     """
     group = os.environ.get("CAREERSTREAM_CONSUMER_GROUP_PREFIX", "") + consumer.name
-    _GROUPS.setdefault(id(broker), {})[group] = consumer.topics
+    _GROUPS.setdefault(broker, {})[group] = consumer.topics
     common: dict[str, Any] = {
         "group_id": group,
         "decoder": _raw_only,
