@@ -12,7 +12,7 @@ import weakref
 from typing import Any
 
 from faststream import AckPolicy
-from faststream.kafka import KafkaBroker
+from faststream.kafka import KafkaBroker, Topic
 from faststream.kafka.annotations import KafkaMessage
 
 from careerstream.contracts.base import EventPayload
@@ -64,8 +64,12 @@ def subscribe(
         "description": "Event types: "
         + ", ".join(sorted(m.event_type for m in (*consumer.handlers, *consumer.batch_handlers))),
     }
+    # Never created by a subscriber: FastStream would make a missing topic with the broker's
+    # defaults (not its partitions or retention), and a KafkaUser may not create topics.
+    # The platform's topics are declared (create-topics.sh, the chart's KafkaTopics).
+    topics = [Topic(t, declare=False) for t in consumer.topics]
     if batch:
-        sub = broker.subscriber(*consumer.topics, batch=True, max_records=max_records, **common)
+        sub = broker.subscriber(*topics, batch=True, max_records=max_records, **common)
 
         @sub  # type: ignore[untyped-decorator]
         async def on_batch(message: KafkaMessage) -> None:
@@ -73,7 +77,7 @@ def subscribe(
             await message.ack()
 
     else:
-        sub1 = broker.subscriber(*consumer.topics, **common)
+        sub1 = broker.subscriber(*topics, **common)
 
         @sub1  # type: ignore[untyped-decorator]
         async def on_message(message: KafkaMessage) -> None:
