@@ -37,6 +37,7 @@ from careerstream.contracts.topics import (
     HRIS_SURVEY,
     dlq_topic,
 )
+from careerstream.devstack import chart
 from careerstream.devstack.config import StackConfig
 from careerstream.devstack.ports import free_port
 from careerstream.devstack.processes import Service, eventually
@@ -50,16 +51,21 @@ pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 SERVICE = "frameworks"
 USER = f"{RELEASE}-{SERVICE}"  # the KafkaUser's name is its SCRAM user name
 PASSWORD = "frameworks-secret"
+SERVICES = sorted(chart.topology()["services"])
 EXAMPLE = (
     Path(__file__).parents[2] / "services" / "frameworks" / "examples" / "typical-company.yaml"
 )
 
 
-def _chart() -> tuple[list[dict[str, Any]], str]:
+def _password(service: str) -> str:
+    return f"{service}-secret"
+
+
+def _chart(service: str) -> tuple[list[dict[str, Any]], str]:
     """The service's ACLs and consumer-group prefix, as the operators installation renders them."""
     docs = rendered("values-operators.yaml")
-    acls = _of(docs, "KafkaUser")[USER]["spec"]["authorization"]["acls"]
-    consumers = _of(docs, "Deployment")[f"{RELEASE}-{SERVICE}-consumers"]
+    acls = _of(docs, "KafkaUser")[f"{RELEASE}-{service}"]["spec"]["authorization"]["acls"]
+    consumers = _of(docs, "Deployment")[f"{RELEASE}-{service}-consumers"]
     env = {
         e["name"]: e.get("value")
         for c in consumers["spec"]["template"]["spec"]["containers"]
@@ -72,8 +78,64 @@ def _chart() -> tuple[list[dict[str, Any]], str]:
 @pytest.fixture(scope="module")
 def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecuredKafka]:
     home = tmp_path_factory.mktemp("secured-kafka")
-    with SecuredKafka(StackConfig.for_tests(), home, users={USER: PASSWORD}) as k:
+    users = {f"{RELEASE}-{s}": _password(s) for s in SERVICES}
+    with SecuredKafka(StackConfig.for_tests(), home, users=users) as k:
+        asyncio.run(_create_topics(k))
+        for service in SERVICES:
+            _grant(k, service)
         yield k
+
+
+def _grant(kafka: SecuredKafka, service: str) -> None:
+    """Strimzi's User Operator turns the KafkaUser into ACLs; AclCommand does it here."""
+    acls, _ = _chart(service)
+    batches: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for acl in acls:
+        assert acl["resource"]["patternType"] == "literal", acl
+        key = (acl["resource"]["type"], tuple(acl["operations"]))
+        batches.setdefault(key, []).append(acl["resource"]["name"])
+    for (resource, operations), names in batches.items():
+        kafka.grant(f"{RELEASE}-{service}", resource=resource, names=names, operations=operations)
+
+
+def _service(kafka: SecuredKafka, service: str, database_url: str, log: Path) -> Service:
+    """The service's process, logging in as its KafkaUser."""
+    _, prefix = _chart(service)
+    port = free_port()
+    upper = service.upper()
+    return Service(
+        service,
+        port,
+        {
+            **os.environ,
+            **kafka.env(f"{RELEASE}-{service}"),
+            f"{upper}_DATABASE_URL": database_url,
+            f"{upper}_KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
+            f"{upper}_HTTP_PORT": str(port),
+            "CAREERSTREAM_CONSUMER_GROUP_PREFIX": prefix,
+            "CAREERSTREAM_LOG_LEVEL": "INFO",
+        },
+        log,
+    )
+
+
+async def _ready(svc: Service, client: httpx.AsyncClient) -> None:
+    async def ready() -> bool:
+        assert svc.process is not None
+        if svc.process.poll() is not None:  # not retried: it stopped
+            raise RuntimeError(f"it exited:\n{svc.log.read_text()[-3000:]}")
+        return (await client.get("/readyz")).status_code == 200
+
+    await eventually(ready, f"{svc.name} logged in and became ready", timeout=90)
+
+
+REFUSALS = ("AuthorizationFailed", "not authorized", "Authentication failed")
+
+
+def _no_refusal(log: Path) -> None:
+    text = log.read_text()
+    for word in REFUSALS:
+        assert word not in text, f"{word!r} in {log}:\n{text[-3000:]}"
 
 
 async def _create_topics(kafka: SecuredKafka) -> None:
@@ -129,43 +191,12 @@ async def _refused(kafka: SecuredKafka, what: str, topic: str, group: str) -> Ka
 async def test_a_service_runs_with_exactly_the_acls_its_chart_grants(
     kafka: SecuredKafka, database_url: str, tmp_path: Path
 ) -> None:
-    acls, prefix = _chart()
-    await _create_topics(kafka)
-    # Strimzi's User Operator turns the KafkaUser into these ACLs; AclCommand does it here.
-    for acl in acls:
-        kafka.grant(
-            USER,
-            resource=acl["resource"]["type"],
-            names=[acl["resource"]["name"]],
-            operations=acl["operations"],
-        )
-
-    port = free_port()
-    svc = Service(
-        SERVICE,
-        port,
-        {
-            **os.environ,
-            **kafka.env(USER),
-            "FRAMEWORKS_DATABASE_URL": database_url,
-            "FRAMEWORKS_KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
-            "FRAMEWORKS_HTTP_PORT": str(port),
-            "CAREERSTREAM_CONSUMER_GROUP_PREFIX": prefix,
-            "CAREERSTREAM_LOG_LEVEL": "INFO",
-        },
-        tmp_path / "frameworks.log",
-    )
+    _, prefix = _chart(SERVICE)
+    svc = _service(kafka, SERVICE, database_url, tmp_path / "frameworks.log")
     svc.start()
     try:
         async with httpx.AsyncClient(base_url=svc.url, timeout=30) as client:
-
-            async def ready() -> bool:
-                assert svc.process is not None
-                if svc.process.poll() is not None:  # not retried: it stopped
-                    raise RuntimeError(f"it exited:\n{svc.log.read_text()[-3000:]}")
-                return (await client.get("/readyz")).status_code == 200
-
-            await eventually(ready, "the service logged in and became ready", timeout=90)
+            await _ready(svc, client)
             tenant = unique_name("acl")
 
             # Read: an HRIS hire reaches the service's directory through its consumer group.
@@ -225,9 +256,7 @@ async def test_a_service_runs_with_exactly_the_acls_its_chart_grants(
                 await watcher.stop()
     finally:
         svc.stop(signal.SIGTERM)
-    log = svc.log.read_text()
-    assert "AuthorizationFailed" not in log, log[-3000:]
-    assert "Authentication failed" not in log, log[-3000:]
+    _no_refusal(svc.log)
 
     # And nothing more: a topic it does not read, one it does not write, a group not its own.
     own = f"{prefix}{SERVICE}-people"
@@ -250,3 +279,30 @@ async def test_a_wrong_password_is_refused_at_login(kafka: SecuredKafka) -> None
     with pytest.raises(KafkaError):
         await producer.start()
     await producer.stop()
+
+
+@pytest.mark.parametrize("service", [s for s in SERVICES if s != SERVICE])
+async def test_every_service_starts_and_joins_its_groups_with_only_its_acls(
+    kafka: SecuredKafka, database_url: str, tmp_path: Path, service: str
+) -> None:
+    groups = [g["name"] for g in chart.topology()["services"][service]["consumerGroups"]]
+    svc = _service(kafka, service, database_url, tmp_path / f"{service}.log")
+    svc.start()
+    try:
+        async with httpx.AsyncClient(base_url=svc.url, timeout=30) as client:
+            await _ready(svc, client)
+
+        # A partition is assigned only after the group was joined (Read on the group) and
+        # the topic's metadata read (Describe): FastStream logs it under the group's name.
+        async def joined() -> list[str]:
+            lines = [
+                ln for ln in svc.log.read_text().splitlines() if "assigned to partitions" in ln
+            ]
+            missing = [g for g in groups if not any(f"| {g} " in ln for ln in lines)]
+            assert not missing, f"not yet assigned: {missing}"
+            return groups
+
+        await eventually(joined, f"{service}'s consumer groups assigned", timeout=60)
+    finally:
+        svc.stop(signal.SIGTERM)
+    _no_refusal(svc.log)
