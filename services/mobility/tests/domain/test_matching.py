@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
+from careerstream.mobility.domain import matching
 from careerstream.mobility.domain.matching import (
     MoveKind,
     Profile,
@@ -83,7 +86,12 @@ def _random_profiles(n: int, seed: int) -> list[Profile]:
 PLACES = ["Berlin", " berlin", "São Paulo", "Sao  Paulo", "Lisbon", None]
 
 
-def test_the_index_ranks_like_the_reference_formula() -> None:
+@pytest.mark.parametrize("tabulated", [True, False])
+def test_the_index_ranks_like_the_reference_formula(
+    tabulated: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not tabulated:  # the path for opportunities with absurdly many requirements
+        monkeypatch.setattr(matching, "TABLE_MAX", 0)
     profiles = _random_profiles(600, seed=3)
     index = ProfileIndex()
     for p in profiles:
@@ -238,3 +246,23 @@ def test_an_employees_best_opportunities_are_those_the_reference_formula_ranks_f
             )[:limit]
             assert got == reference
     assert best_for(_random_profiles(1, seed=1)[0], [], 10) == []
+
+
+def test_ties_at_the_cut_go_by_id_and_nobody_ineligible_slips_in() -> None:
+    index = ProfileIndex()
+    # 500 people alike, in a shuffled order of ids; a better one; some who may not be found.
+    ids = [f"T{i:04d}" for i in range(500)]
+    random.Random(1).shuffle(ids)
+    for e in ids:
+        index.upsert(Profile(e, True, ENGINEER, {"craft": 2}))
+    index.upsert(Profile("BEST", True, ENGINEER, {"craft": 5}))
+    index.upsert(Profile("A-LEFT", False, ENGINEER, {"craft": 5}))
+    index.upsert(Profile("A-ALREADY", True, SENIOR, {"craft": 5}))
+    t = Target("o", "role", {"craft": 3}, SENIOR)
+    got = [m.employee_id for m in index.top(t, 20, exclude=["T0000"])]
+    assert got == ["BEST", *[f"T{i:04d}" for i in range(1, 20)]]
+    assert [m.employee_id for m in index.top(t, 3, among=index.mask(["T0400", "T0007"]))] == [
+        "T0007",
+        "T0400",
+    ]
+    assert index.top(t, 5, among=index.mask([])) == []

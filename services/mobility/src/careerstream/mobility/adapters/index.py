@@ -75,8 +75,27 @@ async def index_for(uow: UnitOfWork, tenant: str) -> ProfileIndex:
         return entry.index
 
 
+BUILD_CHUNK = 50_000
+"""Profiles read per query while building: the peak memory of a build stays that of the
+index plus one chunk, however large the tenant."""
+
+_PROFILES = """
+SELECT employee_id, active, role_id, target_role_ids, target_family_ids, open_to_projects,
+       location, willing_to_relocate, seq,
+       (SELECT decode(string_agg(lpad(to_hex(least(greatest(
+                  round(coalesce((p.levels ->> u.c)::real, 0))::int, 0), 255)), 2, '0'),
+                  '' ORDER BY u.o), 'hex')
+          FROM unnest($2::text[]) WITH ORDINALITY AS u(c, o)) AS lv
+  FROM mobility.profiles p
+ WHERE tenant_id = $1 AND seq > $3
+ ORDER BY seq
+ LIMIT $4"""
+"""One chunk of a tenant's profiles; each person's levels as one byte per competency."""
+
+
 async def _build(uow: UnitOfWork, tenant: str) -> tuple[ProfileIndex, int]:
-    """The whole tenant in three queries; levels come back as one array per person."""
+    """The whole tenant in chunks of BUILD_CHUNK profiles, levels as bytes (no Python number
+    per level: a million people x 40 competencies would be 40 million objects)."""
     columns = list(
         (
             await uow.session.scalars(
@@ -92,29 +111,45 @@ async def _build(uow: UnitOfWork, tenant: str) -> tuple[ProfileIndex, int]:
     driver = await (await uow.session.connection()).get_raw_connection()
     conn = driver.driver_connection
     assert conn is not None
-    rows = await conn.fetch(
-        """SELECT employee_id, active, role_id, target_role_ids, target_family_ids, open_to_projects,
-                  location, willing_to_relocate, seq,
-                  array(SELECT coalesce((p.levels ->> c)::real, 0) FROM unnest($2::text[]) AS c) AS lv
-             FROM mobility.profiles p WHERE tenant_id = $1 ORDER BY seq""",
-        tenant,
-        columns,
-    )
-    if not rows:
+    ids: list[str] = []
+    levels: list[bytes] = []
+    active: list[bool] = []
+    roles: list[RoleInfo | None] = []
+    aspirations: list[tuple[frozenset[str], frozenset[str]]] = []
+    projects: list[bool] = []
+    locations: list[str | None] = []
+    relocate: list[bool] = []
+    none: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+    seq = 0
+    while True:
+        rows = await conn.fetch(_PROFILES, tenant, columns, seq, BUILD_CHUNK)
+        for r in rows:
+            ids.append(r["employee_id"])
+            levels.append(r["lv"] or b"")
+            active.append(r["active"])
+            roles.append(infos.get(r["role_id"]) if r["role_id"] else None)
+            wanted_roles, wanted_families = r["target_role_ids"], r["target_family_ids"]
+            aspirations.append(
+                (frozenset(wanted_roles), frozenset(wanted_families))
+                if wanted_roles or wanted_families
+                else none
+            )
+            projects.append(r["open_to_projects"])
+            locations.append(r["location"])
+            relocate.append(r["willing_to_relocate"])
+        if len(rows) < BUILD_CHUNK:
+            break
+        seq = int(rows[-1]["seq"])
+    if rows:
+        seq = int(rows[-1]["seq"])
+    if not ids:
         return ProfileIndex(), 0
-    levels = np.array([r["lv"] for r in rows], dtype=np.float32).reshape(len(rows), len(columns))
+    matrix = np.frombuffer(b"".join(levels), dtype=np.uint8).reshape(len(ids), len(columns))
+    del levels
     index = ProfileIndex.bulk(
-        [r["employee_id"] for r in rows],
-        columns,
-        levels,
-        [r["active"] for r in rows],
-        [infos.get(r["role_id"]) if r["role_id"] else None for r in rows],
-        [(frozenset(r["target_role_ids"]), frozenset(r["target_family_ids"])) for r in rows],
-        [r["open_to_projects"] for r in rows],
-        [r["location"] for r in rows],
-        [r["willing_to_relocate"] for r in rows],
+        ids, columns, matrix, active, roles, aspirations, projects, locations, relocate
     )
-    return index, int(rows[-1]["seq"])
+    return index, seq
 
 
 def to_target(opp: Any, infos: dict[str, RoleInfo]) -> Target:

@@ -47,6 +47,8 @@ _NONE: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
 WEIGHTS = {"fit": 0.65, "readiness": 0.15, "aspiration": 0.15, "move": 0.05}
 PROJECT_KINDS = {"project", "gig", "rotation", "mentorship"}
 RELOCATION = 0.5
+LEVEL_MAX = 255
+"""Levels are kept in a byte; proficiency scales are far shorter."""
 """The location factor of someone who works elsewhere and has not said they would relocate."""
 
 
@@ -267,19 +269,57 @@ def best_for(p: Profile, targets: Sequence[Target], limit: int) -> list[tuple[in
     return explained[:k]
 
 
+def _score(
+    credited: npt.NDArray[np.int64],
+    met: npt.NDArray[np.int64],
+    aspiration: npt.NDArray[np.int64],
+    move: npt.NDArray[np.int64],
+    away: npt.NDArray[np.int64],
+    fixed: int,
+    total: int,
+    requirements: int,
+) -> npt.NDArray[np.float64]:
+    """The reference formula over the integers a score depends on (see `ProfileIndex._terms`)."""
+    fit = (credited + fixed) / total
+    readiness = met / requirements if requirements else np.ones(len(met))
+    score = (
+        WEIGHTS["fit"] * fit
+        + WEIGHTS["readiness"] * readiness
+        + WEIGHTS["aspiration"] * _ASPIRATION[aspiration]
+        + WEIGHTS["move"] * _MOVE[move]
+    ) * _LOCATION[away]
+    rounded: npt.NDArray[np.float64] = np.round(score, 4)
+    return rounded
+
+
+_ASPIRATION = np.array([0.0, 0.5, 0.7, 1.0])
+_MOVE = np.array([1.0, 0.75, 0.5])
+_LOCATION = np.array([1.0, RELOCATION])
+TABLE_MAX = 1 << 22
+"""The most score combinations tabulated; beyond, each person is scored on their own."""
+
+
 class ProfileIndex:
     """All profiles of one tenant as arrays, for ranking everyone against an opportunity at once.
 
-    Levels are a float32 matrix (people x competencies); aspirations are
-    inverted lists (role or family -> row numbers). Memory is about
-    4 bytes x people x competencies plus the ids (see bench/RESULTS.md).
+    Levels are a uint8 matrix stored by competency (competencies x people), so the column
+    an opportunity requires is one contiguous run of bytes; aspirations are inverted lists
+    (role or family -> row numbers), each person's pair of sets shared with everyone who
+    states the same. Memory is about 1 byte x people x competencies plus the ids (see
+    bench/RESULTS.md).
+
+    Ranking (`top`) reduces each person to the few integers the score depends on (levels
+    credited, requirements met, which aspiration, which move, whether they would have to
+    move), scores each distinct combination once with the reference formula, and counts
+    people per combination: the work per person is a handful of byte and integer passes.
     """
 
     def __init__(self) -> None:
         self.rows: dict[str, int] = {}
         self.ids: list[str] = []
         self.columns: dict[str, int] = {}
-        self.levels: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
+        self.levels: npt.NDArray[np.uint8] = np.zeros((0, 0), dtype=np.uint8)
+        """Competencies x people (row = competency column, column = person row)."""
         self.active: npt.NDArray[np.bool_] = np.zeros(0, dtype=bool)
         self.rank: npt.NDArray[np.int16] = np.zeros(0, dtype=np.int16)
         self.family: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
@@ -294,6 +334,9 @@ class ProfileIndex:
         self.by_target_family: dict[str, set[int]] = {}
         self.aspirations: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
         """Only the rows that state any aspiration (most people do not)."""
+        self._shared: dict[
+            tuple[frozenset[str], frozenset[str]], tuple[frozenset[str], frozenset[str]]
+        ] = {}
         self._order: npt.NDArray[np.int64] | None = None
 
     def __len__(self) -> int:
@@ -321,14 +364,20 @@ class ProfileIndex:
             self.names.append(value)
         return code
 
+    def _intern(
+        self, pair: tuple[frozenset[str], frozenset[str]]
+    ) -> tuple[frozenset[str], frozenset[str]]:
+        """One object per distinct pair of aspirations (a million people state a few dozen)."""
+        return self._shared.setdefault(pair, pair)
+
     def _grow(self, rows: int, cols: int) -> None:
-        r0, c0 = self.levels.shape
+        c0, r0 = self.levels.shape
         if rows <= r0 and cols <= c0:
             return
         new_r = max(rows, r0 * 2 if rows > r0 else r0, 16)
         new_c = max(cols, c0 + 8 if cols > c0 else c0)
-        levels = np.zeros((new_r, new_c), dtype=np.float32)
-        levels[:r0, :c0] = self.levels
+        levels = np.zeros((new_c, new_r), dtype=np.uint8)
+        levels[:c0, :r0] = self.levels
         self.levels = levels
         if new_r > r0:
             extra = new_r - r0
@@ -358,9 +407,9 @@ class ProfileIndex:
         for c in p.levels:
             self.columns.setdefault(c, len(self.columns))
         self._grow(row + 1, len(self.columns))
-        self.levels[row, :] = 0
+        self.levels[:, row] = 0
         for c, lv in p.levels.items():
-            self.levels[row, self.columns[c]] = lv
+            self.levels[self.columns[c], row] = min(max(lv, 0), LEVEL_MAX)
         self.active[row] = p.active
         self.rank[row] = p.role.rank if p.role else -1
         self.family[row] = self._code(p.role.family_id if p.role else None)
@@ -373,7 +422,7 @@ class ProfileIndex:
         for f in p.target_families:
             self.by_target_family.setdefault(f, set()).add(row)
         if p.target_roles or p.target_families:
-            self.aspirations[row] = (p.target_roles, p.target_families)
+            self.aspirations[row] = self._intern((p.target_roles, p.target_families))
         else:
             self.aspirations.pop(row, None)
 
@@ -382,7 +431,7 @@ class ProfileIndex:
         cls,
         ids: list[str],
         columns: list[str],
-        levels: npt.NDArray[np.float32],
+        levels: npt.ArrayLike,
         active: list[bool],
         roles: list[RoleInfo | None],
         aspirations: list[tuple[frozenset[str], frozenset[str]]],
@@ -396,7 +445,8 @@ class ProfileIndex:
         index.ids = list(ids)
         index.rows = {e: i for i, e in enumerate(ids)}
         index.columns = {c: i for i, c in enumerate(columns)}
-        index.levels = np.ascontiguousarray(levels, dtype=np.float32).reshape(n, len(columns))
+        by_person = np.asarray(levels).reshape(n, len(columns))
+        index.levels = np.ascontiguousarray(np.clip(by_person, 0, LEVEL_MAX).astype(np.uint8).T)
         index.active = np.array(active, dtype=bool)
         index.rank = np.array([r.rank if r else -1 for r in roles], dtype=np.int16)
         index.family = np.array(
@@ -411,7 +461,7 @@ class ProfileIndex:
         for row, (target_roles, target_families) in enumerate(aspirations):
             if not (target_roles or target_families):
                 continue
-            index.aspirations[row] = (target_roles, target_families)
+            index.aspirations[row] = index._intern((target_roles, target_families))
             for r in target_roles:
                 index.by_target_role.setdefault(r, set()).add(row)
             for f in target_families:
@@ -429,8 +479,8 @@ class ProfileIndex:
         levels = {}
         for c in required:
             col = self.columns.get(c)
-            if col is not None and self.levels[row, col] > 0:
-                levels[c] = int(self.levels[row, col])
+            if col is not None and self.levels[col, row] > 0:
+                levels[c] = int(self.levels[col, row])
         target_roles, target_families = self.aspirations.get(row, _NONE)
         return Profile(
             self.ids[row],
@@ -459,6 +509,69 @@ class ProfileIndex:
         out[rows] = True
         return out
 
+    def _terms(
+        self, t: Target, private: npt.NDArray[np.bool_] | None
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """Each person's combination of the integers the score depends on (a key), and the
+        score of every possible key (the reference formula, rounded as `explain` rounds)."""
+        n = len(self.ids)
+        required = list(t.required.items())
+        total = sum(r for _c, r in required) or 1
+        credited = np.zeros(n, dtype=np.int64)  # sum over requirements of min(level, required)
+        met = np.zeros(n, dtype=np.int64)
+        fixed = 0  # what requirements of 0 or less bring everyone alike
+        for c, r in required:
+            if r <= 0:
+                fixed += r
+                met += 1
+                continue
+            col = self.columns.get(c)
+            if col is None:
+                continue  # nobody has it: no credit, not met
+            have = self.levels[col, :n]
+            credited += np.minimum(have, min(r, LEVEL_MAX))
+            met += have >= r
+        aspiration = np.zeros(n, dtype=np.int64)  # 0 none, 1 projects, 2 family, 3 role
+        if t.kind in PROJECT_KINDS:
+            aspiration[self.open_to_projects[:n]] = 1
+        family = t.role.family_id if t.role else t.family_id
+        if family is not None:
+            aspiration[list(self.by_target_family.get(family, ()))] = 2
+        if t.role is not None:
+            aspiration[list(self.by_target_role.get(t.role.role_id, ()))] = 3
+        if private is not None:
+            aspiration[private[:n]] = 0
+        move = np.zeros(n, dtype=np.int64)  # 0 -> 1.0, 1 -> 0.75 (no role), 2 -> 0.5 (down)
+        if t.kind == "role" and t.role is not None:
+            same = self.family[:n] == self.codes.get(t.role.family_id, -1)
+            move[same & (self.rank[:n] > t.role.rank)] = 2
+            move[self.rank[:n] < 0] = 1
+        away = np.zeros(n, dtype=np.int64)
+        onsite = t.onsite
+        if onsite:
+            willing = self.relocate[:n]
+            if private is not None:
+                willing = willing & ~private[:n]  # what the asker may not see does not count
+            here = self.place[:n]
+            away[(here != 0) & (here != self.codes.get(onsite, -1)) & ~willing] = 1
+        levels_span = sum(min(r, LEVEL_MAX) for _c, r in required if r > 0) + 1
+        met_span = len(required) + 1
+        size = levels_span * met_span * 24
+        if size > TABLE_MAX:  # absurdly many requirements: score each person instead
+            table, key = np.unique(
+                _score(credited, met, aspiration, move, away, fixed, total, len(required)),
+                return_inverse=True,
+            )
+            return key.astype(np.int64), table
+        key = (((credited * met_span + met) * 4 + aspiration) * 3 + move) * 2 + away
+        # Every key's score, as `explain` computes it for a person with those integers.
+        k = np.arange(size, dtype=np.int64)
+        k_away, k = k % 2, k // 2
+        k_move, k = k % 3, k // 3
+        k_asp, k = k % 4, k // 4
+        k_met, k_credit = k % met_span, k // met_span
+        return key, _score(k_credit, k_met, k_asp, k_move, k_away, fixed, total, len(required))
+
     def top(
         self,
         t: Target,
@@ -474,71 +587,37 @@ class ProfileIndex:
         aspirations the asker may not see, so they neither rank nor explain them.
         """
         n = len(self.ids)
-        if n == 0:
-            return []
-        total = float(sum(t.required.values())) or 1.0
-        fit = np.zeros(n, dtype=np.float64)
-        met = np.zeros(n, dtype=np.float64)
-        for c, r in t.required.items():
-            col = self.columns.get(c)
-            if col is None or r <= 0:
-                met += 1.0 if r <= 0 else 0.0
-                fit += (r / total) if r <= 0 else 0.0
-                continue
-            have = self.levels[:n, col]
-            fit += (r / total) * np.minimum(have / r, 1.0)
-            met += have >= r
-        readiness = met / len(t.required) if t.required else np.ones(n, dtype=np.float64)
-        aspiration = np.zeros(n, dtype=np.float64)
-        if t.kind in PROJECT_KINDS:
-            aspiration[self.open_to_projects[:n]] = 0.5
-        family = t.role.family_id if t.role else t.family_id
-        if family is not None:
-            rows = list(self.by_target_family.get(family, ()))
-            aspiration[rows] = 0.7
-        if t.role is not None:
-            rows = list(self.by_target_role.get(t.role.role_id, ()))
-            aspiration[rows] = 1.0
-        if private is not None:
-            aspiration[private[:n]] = 0.0
-        if t.kind == "role" and t.role is not None:
-            same = self.family[:n] == self.codes.get(t.role.family_id, -1)
-            down = same & (self.rank[:n] > t.role.rank)
-            move = np.where(self.rank[:n] < 0, 0.75, np.where(down, 0.5, 1.0))
-        else:
-            move = np.ones(n, dtype=np.float64)
-        score = (
-            WEIGHTS["fit"] * fit
-            + WEIGHTS["readiness"] * readiness
-            + WEIGHTS["aspiration"] * aspiration
-            + WEIGHTS["move"] * move
-        )
-        onsite = t.onsite
-        if onsite:
-            willing = self.relocate[:n]
-            if private is not None:
-                willing = willing & ~private[:n]  # what the asker may not see does not count
-            here = self.place[:n]
-            away = (here != 0) & (here != self.codes.get(onsite, -1)) & ~willing
-            score = np.where(away, score * RELOCATION, score)
-        score = np.round(score, 4)
-        score[~self.active[:n]] = -1.0
-        if t.role is not None:
-            score[self.role[:n] == self.codes.get(t.role.role_id, -1)] = -1.0  # already in the role
-        for e in exclude:
-            row = self.rows.get(e)
-            if row is not None:
-                score[row] = -1.0
-        if among is not None:
-            score[~among[:n]] = -1.0
         k = min(limit, n)
         if k <= 0:
             return []
-        threshold = np.partition(score, n - k)[n - k]
-        candidates = np.nonzero(score >= threshold)[0]
-        candidates = candidates[score[candidates] >= 0]
-        order = np.lexsort((self._id_order()[candidates], -score[candidates]))
-        chosen = candidates[order][:k]
+        key, table = self._terms(t, private)
+        eligible = self.active[:n].copy()
+        if t.role is not None:
+            eligible &= self.role[:n] != self.codes.get(t.role.role_id, -1)  # already in it
+        for e in exclude:
+            row = self.rows.get(e)
+            if row is not None:
+                eligible[row] = False
+        if among is not None:
+            eligible &= among[:n]
+        # How many people hold each combination, best combinations first, down to the k-th
+        # person: everyone scoring above that is in, and the ties at it go by id.
+        counts = np.bincount(key[eligible], minlength=len(table))
+        present = np.flatnonzero(counts)
+        if len(present) == 0:
+            return []
+        best = present[np.argsort(-table[present], kind="stable")]
+        reached = np.cumsum(counts[best])
+        cut = float(table[best[min(int(np.searchsorted(reached, k)), len(best) - 1)]])
+        above = np.flatnonzero(eligible & (table > cut)[key])
+        tied = np.flatnonzero(eligible & (table == cut)[key])
+        room = k - len(above)
+        if 0 < room < len(tied):
+            ids = self._id_order()[tied]
+            tied = tied[np.argpartition(ids, room - 1)[:room]]
+        chosen = np.concatenate([above, tied[: max(room, 0)]])
+        order = np.lexsort((self._id_order()[chosen], -table[key[chosen]]))
+        chosen = chosen[order][:k]
         out = []
         for i in chosen:
             p = self.profile(int(i), t.required)
