@@ -44,7 +44,9 @@ def pct(values: list[float], q: float) -> float:
     return ordered[max(0, int(len(ordered) * q) - 1)]
 
 
-async def main(rate: int, seconds: int, admin_url: str, bootstrap: str) -> None:
+async def main(
+    rate: int, seconds: int, admin_url: str, bootstrap: str, timeline: bool = False
+) -> None:
     await kafka.create_platform_topics(bootstrap, platform_topics(), partitions=3)
     tenant = f"lat{uuid.uuid4().hex[:8]}"
     async with fresh_database(admin_url) as db:
@@ -58,13 +60,16 @@ async def main(rate: int, seconds: int, admin_url: str, bootstrap: str) -> None:
             METRICS_KAFKA_BOOTSTRAP_SERVERS=bootstrap,
             METRICS_HTTP_PORT=str(port),
             CAREERSTREAM_CONSUMER_GROUP_PREFIX=groups,
-            CAREERSTREAM_LOG_LEVEL="WARNING",
+            CAREERSTREAM_LOG_LEVEL=os.environ.get("BENCH_SERVICE_LOG_LEVEL", "WARNING"),
         )
+        # BENCH_SERVICE_LOG=<file>: the service's own log, to see what it did meanwhile.
+        log = os.environ.get("BENCH_SERVICE_LOG")
+        out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: ASYNC230,SIM115
         proc = subprocess.Popen(  # noqa: ASYNC220 - started once, before measuring
             [sys.executable, "-m", "careerstream.metrics", "serve"],
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
         try:
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as c:
@@ -87,6 +92,23 @@ async def main(rate: int, seconds: int, admin_url: str, bootstrap: str) -> None:
             await raw.start()
             await asyncio.sleep(2)
             conn = await asyncpg.connect(db)
+            # The watcher reads what the projection inserted since its last poll, in insert
+            # order (a statement trigger appends each batch's new rows to a log). Reading
+            # every row above the lowest id not yet seen, as the bench did before, grew with
+            # the queue: a delay made each poll larger, and the polls made the delay worse.
+            await conn.execute(
+                """
+                CREATE TABLE public.bench_seen (n bigserial PRIMARY KEY, employee_id text);
+                CREATE FUNCTION public.bench_log() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO public.bench_seen (employee_id) SELECT employee_id FROM fresh;
+                    RETURN NULL;
+                END $$;
+                CREATE TRIGGER bench_log AFTER INSERT ON metrics.employees
+                    REFERENCING NEW TABLE AS fresh FOR EACH STATEMENT
+                    EXECUTE FUNCTION public.bench_log();
+                """
+            )
             sent: dict[str, float] = {}
             seen: dict[str, float] = {}
             raw_seen: dict[str, float] = {}
@@ -94,22 +116,18 @@ async def main(rate: int, seconds: int, admin_url: str, bootstrap: str) -> None:
             stop = asyncio.Event()
 
             async def watch() -> None:
-                # Only rows at or above the smallest id not seen yet: each poll stays small.
-                low = 0  # every id below it has been seen
+                last = 0  # one writer (the projection's consumer): the log grows in order
                 while not stop.is_set() or len(seen) < total:
-                    while low < total and f"E{low:06d}" in seen:
-                        low += 1
-                    if low == total:
+                    if len(seen) == total:
                         return
-                    floor = f"E{low:06d}"
                     rows = await conn.fetch(
-                        "SELECT employee_id FROM metrics.employees WHERE tenant_id = $1 AND employee_id >= $2",
-                        tenant,
-                        floor,
+                        "SELECT n, employee_id FROM public.bench_seen WHERE n > $1 ORDER BY n",
+                        last,
                     )
                     t = time.perf_counter()
-                    for (e,) in rows:
+                    for n, e in rows:
                         seen.setdefault(e, t)
+                        last = n
                     if stop.is_set() and time.perf_counter() - last_send > 30:
                         return
                     await asyncio.sleep(0.005)
@@ -168,12 +186,26 @@ async def main(rate: int, seconds: int, admin_url: str, bootstrap: str) -> None:
         )
     print(f"rows in the projection at the end: {in_projection:,} of {total:,}")
     print(f"p99 projection / p99 bare consumer = {pct(lat, 0.99) / pct(base, 0.99):.2f}")
+    if timeline:
+        # Latency by the second its events were sent: a queue grows and drains, a stall spikes.
+        first = min(sent.values())
+        by_second: dict[int, list[float]] = {}
+        for e, t in sent.items():
+            if e in seen:
+                by_second.setdefault(int(t - first), []).append((seen[e] - t) * 1000)
+        for second, xs in sorted(by_second.items()):
+            print(
+                f"  second {second:3d}: p50 {statistics.median(xs):7.1f} ms  max {max(xs):7.1f} ms"
+            )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--rate", type=int, default=500)
     parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--timeline", action="store_true", help="latency by second of sending")
     args = parser.parse_args()
     with test_infrastructure() as ep:
-        asyncio.run(main(args.rate, args.seconds, ep.admin_database_url, ep.kafka_bootstrap))
+        asyncio.run(
+            main(args.rate, args.seconds, ep.admin_database_url, ep.kafka_bootstrap, args.timeline)
+        )

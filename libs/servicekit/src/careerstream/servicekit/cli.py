@@ -42,6 +42,7 @@ def run(build: Callable[[], ServiceRuntime], argv: list[str] | None = None) -> i
         return 0
     rt.run_consumers = not args.api_only
     rt.run_api = not args.consumers_only
+    rt.freeze_at_start = True
     setup_logging(rt.settings.service_name)
     app = create_app(rt)
     uvicorn.run(

@@ -28,6 +28,28 @@ def consumer_groups(broker: KafkaBroker) -> dict[str, list[str]]:
     return _GROUPS.get(broker, {})
 
 
+def fetch_max_wait_ms() -> int:
+    """How long the broker may hold a consumer's fetch when none of its partitions has news
+    (`CAREERSTREAM_KAFKA_FETCH_MAX_WAIT_MS`, default 100).
+
+    A consumer has one fetch in flight at a time, for the partitions it holds nothing of:
+    while it works through what it holds of a busy topic, that fetch asks only for its quiet
+    topics, and Kafka's default (500 ms) then kept the busy partitions waiting half a second
+    (a 2,000 events/s stream reached the metrics projection in 800 ms at p99 instead of 100).
+    An idle consumer asks ten times a second instead of twice.
+    """
+    raw = os.environ.get("CAREERSTREAM_KAFKA_FETCH_MAX_WAIT_MS", "100")
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(
+            f"CAREERSTREAM_KAFKA_FETCH_MAX_WAIT_MS: {raw!r} is not a whole number of milliseconds"
+        ) from None
+    if not 1 <= value <= 10_000:
+        raise ValueError(f"CAREERSTREAM_KAFKA_FETCH_MAX_WAIT_MS: {value} is not within 1..10000")
+    return value
+
+
 def to_record(raw: Any) -> Record:
     """A FastStream message as the consumer's record."""
     return Record(
@@ -57,6 +79,7 @@ def subscribe(
     _GROUPS.setdefault(broker, {})[group] = consumer.topics
     common: dict[str, Any] = {
         "group_id": group,
+        "fetch_max_wait_ms": fetch_max_wait_ms(),
         "decoder": _raw_only,
         "ack_policy": AckPolicy.MANUAL,
         "auto_offset_reset": "earliest",
