@@ -16,6 +16,7 @@ schema, from `careerstream.hris.employee.*`:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -128,8 +129,12 @@ class PeopleProjection:
         self._columns = frozenset(c.name for c in table.columns)
         self.on_change = on_change
         self.on_changes = on_changes
+        # A batch goes in as one statement over column arrays (`unnest`): one set of
+        # parameters however many people, instead of one per row for SQLAlchemy to process
+        # and PostgreSQL to execute (bench/RESULTS.md, onboarding).
         self._insert_missing = (
             pg_insert(table)
+            .from_select(list(_MISSING), _unnested(table, _MISSING))
             .on_conflict_do_nothing()
             .returning(table.c.tenant_id, table.c.employee_id)
         )
@@ -142,7 +147,8 @@ class PeopleProjection:
             .order_by(table.c.employee_id)
             .with_for_update()
         )
-        upsert = pg_insert(table)
+        self._names = [c.name for c in table.columns]
+        upsert = pg_insert(table).from_select(self._names, _unnested(table, self._names))
         self._upsert = upsert.on_conflict_do_update(
             index_elements=[table.c.tenant_id, table.c.employee_id],
             set_={
@@ -189,7 +195,11 @@ class PeopleProjection:
             (r.tenant_id, r.employee_id)
             for r in await uow.session.execute(
                 self._insert_missing,
-                [{"tenant_id": a, "employee_id": b, "field_times": {}} for a, b in keys],
+                _arrays(
+                    self.table,
+                    _MISSING,
+                    [{"tenant_id": a, "employee_id": b, "field_times": {}} for a, b in keys],
+                ),
             )
         }
         by_tenant: dict[str, list[str]] = {}
@@ -223,16 +233,46 @@ class PeopleProjection:
             if changed:
                 key = (tenant, emp)
                 changes.append(Change(tenant, emp, changed, before[key], key in created))
-        columns = [c.name for c in t.columns]
-        await uow.session.execute(
-            self._upsert, [{c: row[c] for c in columns} for row in state.values()]
-        )
+        await uow.session.execute(self._upsert, _arrays(t, self._names, list(state.values())))
         if self.on_changes is not None:
             if changes:
                 await self.on_changes(uow, changes)
         elif self.on_change is not None:
             for c in changes:
                 await self.on_change(uow, c.tenant, c.employee_id, c.changed, c.before)
+
+
+_MISSING = ("tenant_id", "employee_id", "field_times")
+
+
+def _is_json(column: sa.Column[Any]) -> bool:
+    return isinstance(column.type, JSONB)
+
+
+def _unnested(table: sa.Table, names: Sequence[str]) -> sa.Select[Any]:
+    """`SELECT ... FROM unnest(:u_a, :u_b, ...)`: rows from one array parameter per column
+    (JSON travels as text and is cast back)."""
+    arrays = [
+        sa.bindparam(f"u_{n}", type_=ARRAY(sa.Text if _is_json(table.c[n]) else table.c[n].type))
+        for n in names
+    ]
+    rows = sa.func.unnest(*arrays).table_valued(*names).render_derived()
+    return sa.select(
+        *(sa.cast(rows.c[n], JSONB) if _is_json(table.c[n]) else rows.c[n] for n in names)
+    )
+
+
+def _arrays(
+    table: sa.Table, names: Sequence[str], rows: Sequence[dict[str, Any]]
+) -> dict[str, list[Any]]:
+    """The parameters of `_unnested`: each column's values, in row order."""
+    out: dict[str, list[Any]] = {}
+    for n in names:
+        values = [row[n] for row in rows]
+        if _is_json(table.c[n]):
+            values = [None if v is None else json.dumps(v) for v in values]
+        out[f"u_{n}"] = values
+    return out
 
 
 def _values(kind: str, p: Any) -> tuple[str, dict[str, Any], datetime]:
