@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
@@ -192,7 +193,11 @@ def stop(cfg: StackConfig) -> bool:
 
 
 async def wait_ready(
-    bootstrap: str, *, timeout: float = 120.0, pid_file: Path | None = None
+    bootstrap: str,
+    *,
+    timeout: float = 120.0,
+    pid_file: Path | None = None,
+    client_options: dict[str, Any] | None = None,
 ) -> None:
     """Poll until the broker answers a metadata request and has a controller."""
     # aiokafka logs every refused connection while the broker boots; that is expected here.
@@ -202,7 +207,9 @@ async def wait_ready(
     while time.monotonic() < deadline:
         if pid_file is not None and read_pid(pid_file) is None:
             raise StackError("the Kafka process exited during start-up")
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+        # `client_options`: how to log in, for a broker that authenticates.
+        options = {"bootstrap_servers": bootstrap, **(client_options or {})}
+        admin = AIOKafkaAdminClient(request_timeout_ms=3000, **options)
         try:
             await admin.start()
             await admin.list_topics()

@@ -13,19 +13,14 @@ created when the storage is formatted (SCRAM credentials live in the cluster met
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import subprocess
-import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import KafkaError
-
 from careerstream.devstack.config import StackConfig
-from careerstream.devstack.kafka import _java_cmd, ensure_jars, new_cluster_id
+from careerstream.devstack.kafka import _java_cmd, ensure_jars, new_cluster_id, wait_ready
 from careerstream.devstack.ports import free_port
 from careerstream.devstack.procs import StackError, spawn, stop_pid, tail
 
@@ -172,21 +167,12 @@ class SecuredKafka:
         )
 
     async def _wait_ready(self, timeout: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout
-        last: Exception | None = None
-        while time.monotonic() < deadline:
-            admin = AIOKafkaAdminClient(request_timeout_ms=3000, **self.admin_options())
-            try:
-                await admin.start()
-                await admin.list_topics()
-                return
-            except (KafkaError, OSError) as exc:
-                last = exc
-            finally:
-                with contextlib.suppress(Exception):
-                    await admin.close()
-            await asyncio.sleep(0.5)
-        raise StackError(
-            f"the secured Kafka at {self.bootstrap} did not answer within {timeout:.0f}s "
-            f"({last!r}); last lines of {self.log}:\n{tail(self.log)}"
-        )
+        try:
+            await wait_ready(
+                self.bootstrap,
+                timeout=timeout,
+                pid_file=self._pid,
+                client_options=self.admin_options(),
+            )
+        except StackError as exc:
+            raise StackError(f"{exc}; last lines of {self.log}:\n{tail(self.log)}") from exc
