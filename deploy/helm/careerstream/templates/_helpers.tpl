@@ -63,6 +63,12 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ $v.kafka.consumerGroupPrefix | quote }}
 - name: CAREERSTREAM_MIGRATE_ON_START
   value: {{ $v.migrations.enabled | ternary "false" "true" | quote }}
+- name: CAREERSTREAM_KAFKA_FETCH_MAX_WAIT_MS
+  value: {{ $v.kafka.consumer.fetchMaxWaitMs | quote }}
+- name: CAREERSTREAM_KAFKA_SESSION_TIMEOUT_MS
+  value: {{ $v.kafka.consumer.sessionTimeoutMs | quote }}
+- name: CAREERSTREAM_KAFKA_HEARTBEAT_INTERVAL_MS
+  value: {{ $v.kafka.consumer.heartbeatIntervalMs | quote }}
 {{- if $v.kafka.sasl.enabled }}
 - name: CAREERSTREAM_KAFKA_SASL_MECHANISM
   value: {{ $v.kafka.sasl.mechanism | quote }}

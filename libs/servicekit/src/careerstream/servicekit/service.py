@@ -37,7 +37,7 @@ from careerstream.servicekit.openapi import document_problems
 from careerstream.servicekit.problems import install_problem_handlers
 from careerstream.servicekit.relay import OutboxRelay
 from careerstream.servicekit.settings import ServiceSettings
-from careerstream.servicekit.subscriptions import consumer_groups
+from careerstream.servicekit.subscriptions import consumer_groups, start_consuming
 from careerstream.servicekit.telemetry import flush_tracing, setup_tracing, trace_engine
 from careerstream.servicekit.uow import UowFactory
 
@@ -121,7 +121,7 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
         await rt.broker.connect()
         jobs: list[asyncio.Task[None]] = []
         if rt.run_consumers:
-            await rt.broker.start()
+            await start_consuming(rt.broker)
             rt.lag = LagMonitor(rt.settings.kafka_bootstrap_servers, consumer_groups(rt.broker))
             jobs = [
                 asyncio.create_task(job(stopping), name=f"job-{i}")

@@ -7,6 +7,7 @@ at shutdown (FastStream's Kafka default would commit before the handler runs).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import weakref
 from typing import Any
@@ -28,6 +29,17 @@ def consumer_groups(broker: KafkaBroker) -> dict[str, list[str]]:
     return _GROUPS.get(broker, {})
 
 
+def _ms_env(name: str, default: int, low: int, high: int) -> int:
+    raw = os.environ.get(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name}: {raw!r} is not a whole number of milliseconds") from None
+    if not low <= value <= high:
+        raise ValueError(f"{name}: {value} is not within {low}..{high}")
+    return value
+
+
 def fetch_max_wait_ms() -> int:
     """How long the broker may hold a consumer's fetch when none of its partitions has news
     (`CAREERSTREAM_KAFKA_FETCH_MAX_WAIT_MS`, default 100).
@@ -38,15 +50,39 @@ def fetch_max_wait_ms() -> int:
     (a 2,000 events/s stream reached the metrics projection in 800 ms at p99 instead of 100).
     An idle consumer asks ten times a second instead of twice.
     """
-    raw = os.environ.get("CAREERSTREAM_KAFKA_FETCH_MAX_WAIT_MS", "100")
-    try:
-        value = int(raw)
-    except ValueError:
+    return _ms_env("CAREERSTREAM_KAFKA_FETCH_MAX_WAIT_MS", 100, 1, 10_000)
+
+
+def session_timeout_ms() -> int:
+    """How long the group coordinator waits for a silent replica before it hands the replica's
+    partitions to the others (`CAREERSTREAM_KAFKA_SESSION_TIMEOUT_MS`, default 10,000).
+
+    A replica that stops cleanly leaves its groups at once; one that is killed (OOM, a lost
+    node) holds its partitions, unread, for up to this long (`bench.scale_out` measures the
+    pause). The broker accepts 6,000 to 300,000 by default
+    (`group.min.session.timeout.ms`, `group.max.session.timeout.ms`).
+    """
+    return _ms_env("CAREERSTREAM_KAFKA_SESSION_TIMEOUT_MS", 10_000, 6_000, 300_000)
+
+
+def heartbeat_interval_ms() -> int:
+    """How often a replica tells its group coordinator it is alive
+    (`CAREERSTREAM_KAFKA_HEARTBEAT_INTERVAL_MS`, default 3,000 or a third of the session
+    timeout if that is less; at most a third of it).
+
+    It is also how a replica learns that its group is rebalancing: when a replica joins,
+    the others go on reading until their next heartbeat tells them, and the group waits
+    for them (`bench.scale_out`).
+    """
+    session = session_timeout_ms()
+    value = _ms_env(
+        "CAREERSTREAM_KAFKA_HEARTBEAT_INTERVAL_MS", min(3_000, session // 3), 100, 100_000
+    )
+    if value * 3 > session:
         raise ValueError(
-            f"CAREERSTREAM_KAFKA_FETCH_MAX_WAIT_MS: {raw!r} is not a whole number of milliseconds"
-        ) from None
-    if not 1 <= value <= 10_000:
-        raise ValueError(f"CAREERSTREAM_KAFKA_FETCH_MAX_WAIT_MS: {value} is not within 1..10000")
+            f"CAREERSTREAM_KAFKA_HEARTBEAT_INTERVAL_MS: {value} is more than a third of "
+            f"CAREERSTREAM_KAFKA_SESSION_TIMEOUT_MS ({session})"
+        )
     return value
 
 
@@ -80,6 +116,8 @@ def subscribe(
     common: dict[str, Any] = {
         "group_id": group,
         "fetch_max_wait_ms": fetch_max_wait_ms(),
+        "session_timeout_ms": session_timeout_ms(),
+        "heartbeat_interval_ms": heartbeat_interval_ms(),
         "decoder": _raw_only,
         "ack_policy": AckPolicy.MANUAL,
         "auto_offset_reset": "earliest",
@@ -106,6 +144,22 @@ def subscribe(
         async def on_message(message: KafkaMessage) -> None:
             await consumer.process(to_record(message.raw_message))
             await message.ack()
+
+
+async def start_consuming(broker: KafkaBroker) -> None:
+    """Connect and start every subscriber at once, instead of one after another as FastStream's
+    `broker.start()` does.
+
+    A subscriber's start returns once its group has given it partitions. A replica joining a
+    service that already runs waits, in each group, until the other members' next heartbeat
+    tells them to rebalance: one after another, a replica of a service with nine groups took
+    about 30 s to take any work, and rebalanced its groups one by one (`bench.scale_out`).
+    """
+    await broker.connect()
+    await asyncio.gather(*(sub.start() for sub in broker.subscribers))
+    for pub in broker.publishers:
+        await pub.start()
+    broker.running = True
 
 
 def declare_publications(broker: KafkaBroker, *payloads: type[EventPayload]) -> None:
