@@ -6,7 +6,7 @@ The whole event is the Kafka message value (content type
 
 from __future__ import annotations
 
-import uuid
+import os
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
@@ -61,6 +61,13 @@ class InvalidEvent(ValueError):
     """A message that is not JSON, not a CloudEvent, or not valid for its type."""
 
 
+def new_event_id() -> str:
+    """A random (version 4) UUID as text, as `str(uuid.uuid4())` gives it in half the time
+    (every published event takes one)."""
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+
+
 def make_event(
     payload: EventPayload,
     *,
@@ -70,7 +77,7 @@ def make_event(
     time: datetime | None = None,
 ) -> Envelope:
     return Envelope(
-        id=event_id or str(uuid.uuid4()),
+        id=event_id or new_event_id(),
         source=source,
         type=payload.event_type,
         time=time or datetime.now(UTC),

@@ -327,6 +327,7 @@ class EventConsumer:
             return await self._one_by_one(parsed)
         outcomes: list[str] = []
         spans: list[Span] = []
+        exporting = telemetry.exporting()
         try:
             async with self.uow_factory() as uow:
                 ids = [inbox_key(p.envelope) for p in parsed if p.handler and p.envelope]
@@ -358,14 +359,19 @@ class EventConsumer:
                         outcomes.append("skipped")  # about someone erased here
                         continue
                     outcomes.append("applied")
-                    span = self._event_span(p, len(parsed))
-                    spans.append(span)
                     batch = self._batch_by_type.get(p.envelope.type)
+                    # A batch handler runs outside any one event's span: unless spans are
+                    # exported, the event needs none.
+                    span = None
+                    if batch is None or exporting:
+                        span = self._event_span(p, len(parsed))
+                        spans.append(span)
                     if run and p.envelope.type != run_type:
                         with clock.at(run[-1][0].time):
                             await self._batch_by_type[run_type](uow, run)
                         run = []
                     if batch is None:
+                        assert span is not None
                         with trace.use_span(span, end_on_exit=False), clock.at(p.envelope.time):
                             await p.handler(uow, p.envelope, payload)
                     else:
