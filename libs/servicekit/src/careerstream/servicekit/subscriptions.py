@@ -152,8 +152,8 @@ async def start_consuming(broker: KafkaBroker) -> None:
 
     A subscriber's start returns once its group has given it partitions. A replica joining a
     service that already runs waits, in each group, until the other members' next heartbeat
-    tells them to rebalance: one after another, a replica of a service with nine groups took
-    about 30 s to take any work, and rebalanced its groups one by one (`bench.scale_out`).
+    tells them to rebalance. One after another, a replica of metrics (eight groups) spent 17 s
+    joining them, and rebalanced its groups one by one (`bench.scale_out`).
     """
     await broker.connect()
     await asyncio.gather(*(sub.start() for sub in broker.subscribers))
