@@ -208,14 +208,22 @@ def months_later(t: datetime, months: int) -> datetime:
     return t.replace(year=year, month=month, day=day)
 
 
+def retained(
+    cohort: Iterable[tuple[Person, datetime]], as_of: datetime, months: int
+) -> tuple[int, int]:
+    """(still employed `months` after their reference date, eligible): the eligible are those of
+    a cohort (person, reference date) whose reference date is at least that long before `as_of`."""
+    eligible = [(p, t) for p, t in cohort if months_later(t, months) <= as_of]
+    return sum(p.employed_at(months_later(t, months)) for p, t in eligible), len(eligible)
+
+
 def retention(
     cohort: Iterable[tuple[Person, datetime]], as_of: datetime, months: int
 ) -> tuple[float | None, int]:
     """Share of a cohort (person, reference date) still employed `months` later, among those whose
     reference date is at least that long before `as_of`; and how many that is."""
-    eligible = [(p, t) for p, t in cohort if months_later(t, months) <= as_of]
-    stayed = sum(p.employed_at(months_later(t, months)) for p, t in eligible)
-    return ratio(stayed, len(eligible)), len(eligible)
+    stayed, eligible = retained(cohort, as_of, months)
+    return ratio(stayed, eligible), eligible
 
 
 def exits_within(cohort: Iterable[tuple[Person, datetime]], months: int) -> tuple[int, int]:

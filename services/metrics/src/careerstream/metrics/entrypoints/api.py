@@ -97,12 +97,12 @@ async def _run(
     uow: Any, ask: Ask, compute: Callable[[UnitOfWork], Awaitable[dict[str, Any]]]
 ) -> dict[str, Any]:
     async with uow() as u:
-        pop = await scope.population(u, ask.principal.tenant_id, ask.filters)
+        size = await scope.size(u, ask.principal.tenant_id, ask.filters)
         base: dict[str, Any] = {
             "filters": ask.filters.describe(),
             "anonymity_threshold": ask.threshold,
         }
-        why = await _suppressed(u, ask, ask.filters, len(pop))
+        why = await _suppressed(u, ask, ask.filters, size)
         if why is not None:
             return {**base, "suppressed": True, "reason": why}
         return {**base, "suppressed": False, **(await compute(u))}
@@ -263,8 +263,8 @@ async def trends(
             ask.filters.manager,
         )
         async with uow() as u:
-            pop = await scope.population(u, ask.principal.tenant_id, f)
-            why = await _suppressed(u, ask, f, len(pop))
+            size = await scope.size(u, ask.principal.tenant_id, f)
+            why = await _suppressed(u, ask, f, size)
             if why is not None:
                 points.append(
                     {
@@ -304,8 +304,8 @@ async def export_csv(ask: Asked, uow: Uow) -> Response:
         f"{k}={v}" for k, v in f.describe().items() if k not in ("from", "to") and v
     )
     async with uow() as u:
-        pop = await scope.population(u, ask.principal.tenant_id, f)
-        why = await _suppressed(u, ask, f, len(pop))
+        size = await scope.size(u, ask.principal.tenant_id, f)
+        why = await _suppressed(u, ask, f, size)
         if why is not None:
             writer.writerow(
                 [

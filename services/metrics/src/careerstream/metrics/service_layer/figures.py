@@ -6,8 +6,7 @@ Engagement, retention, fairness and the headline of the daily snapshot are in
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,13 +35,19 @@ from careerstream.metrics.domain.definitions import (
     RoleRef,
     Window,
     all_moves,
-    days,
-    median,
     mobility,
     ratio,
     role_moves,
 )
-from careerstream.metrics.service_layer.scope import Filters, population
+from careerstream.metrics.service_layer.scope import (
+    Filters,
+    count_employed,
+    employed_at,
+    members,
+    of_population,
+    people,
+    size,
+)
 from careerstream.servicekit import orgtree, relation
 from careerstream.servicekit.db import among
 from careerstream.servicekit.uow import UnitOfWork
@@ -142,7 +147,7 @@ async def mobility_figures(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, 
     w = f.window
     opps = await opportunity_rows(u, tenant, f)
     fills = fills_of(opps, w)
-    pop = await population(u, tenant, f)
+    headcount = await size(u, tenant, f)
     posted = [r.opportunity_id for r in opps if w.holds(r.posted_at)]
     apps = 0
     if posted:
@@ -156,16 +161,18 @@ async def mobility_figures(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, 
         )
     # Promotions and lateral moves (through the marketplace or recorded by the HRIS) are
     # counted for the people of the population.
-    moves = [m for m in await moves_in(u, tenant, w) if m.mover_id in pop]
-    out: dict[str, Any] = dict(mobility(fills, len(pop), apps, len(posted)))
+    everyone = await moves_in(u, tenant, w)
+    pop = await members(u, tenant, f, (m.mover_id for m in everyone))
+    moves = [m for m in everyone if m.mover_id in pop]
+    out: dict[str, Any] = dict(mobility(fills, headcount, apps, len(posted)))
     promotions = sum(m.kind == "promotion" for m in moves)
     laterals = sum(m.kind == "lateral" for m in moves)
     out.update(
-        headcount=len(pop),
+        headcount=headcount,
         promotions=promotions,
-        promotion_rate=ratio(promotions, len(pop)),
+        promotion_rate=ratio(promotions, headcount),
         lateral_moves=laterals,
-        lateral_move_rate=ratio(laterals, len(pop)),
+        lateral_move_rate=ratio(laterals, headcount),
         promotions_recorded_by_hris=sum(
             m.kind == "promotion" and m.source == "hris" for m in moves
         ),
@@ -212,44 +219,51 @@ MOBILITY_COUNTS = {
 async def development_figures(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, Any]:
     """Plan coverage and completion, goal completion, time to close a gap (METRICS.md)."""
     w = f.window
-    pop = await population(u, tenant, f)
-    ids = list(pop)
-    plan_rows = (
-        await u.session.execute(
-            sa.select(plans).where(plans.c.tenant_id == tenant, among(plans.c.employee_id, ids))
-        )
-    ).all()
-    at_end = [p for p in pop.values() if p.employed_at(w.end - timedelta(microseconds=1))]
-    active_at_end = {
-        p.employee_id
-        for p in plan_rows
-        if p.approved_at is not None
-        and p.approved_at < w.end
-        and (p.completed_at is None or p.completed_at >= w.end)
-    }
-    ended = [p for p in plan_rows if w.holds(p.completed_at)]
-    goal_rows = (
-        await u.session.execute(
-            sa.select(goals).where(
-                goals.c.tenant_id == tenant,
-                among(goals.c.employee_id, ids),
-                goals.c.outcome.in_(["achieved", "dropped"]),
+    last = w.end - timedelta(microseconds=1)
+    at_end = await count_employed(u, tenant, f, last)
+    p = plans.c
+    # Those employed at the window's end with a plan approved before it and not ended by then.
+    active = int(
+        await u.session.scalar(
+            sa.select(sa.func.count(sa.distinct(p.employee_id))).where(
+                p.tenant_id == tenant,
+                p.approved_at < w.end,
+                sa.or_(p.completed_at.is_(None), p.completed_at >= w.end),
+                p.employee_id.in_(people(tenant, f).where(employed_at(last))),
             )
         )
-    ).all()
-    closed_goals = [g for g in goal_rows if w.holds(g.completed_at)]
+        or 0
+    )
+    ended, completed = (
+        await u.session.execute(
+            sa.select(sa.func.count(), sa.func.count().filter(p.outcome == "completed")).where(
+                p.tenant_id == tenant,
+                p.completed_at >= w.start,
+                p.completed_at < w.end,
+                of_population(p.employee_id, tenant, f),
+            )
+        )
+    ).one()
+    g = goals.c
+    closed, achieved = (
+        await u.session.execute(
+            sa.select(sa.func.count(), sa.func.count().filter(g.outcome == "achieved")).where(
+                g.tenant_id == tenant,
+                g.outcome.in_(["achieved", "dropped"]),
+                g.completed_at >= w.start,
+                g.completed_at < w.end,
+                of_population(g.employee_id, tenant, f),
+            )
+        )
+    ).one()
     return {
-        "headcount_at_end": len(at_end),
-        "active_plan_share": ratio(
-            len(active_at_end & {p.employee_id for p in at_end}), len(at_end)
-        ),
-        "plans_ended": len(ended),
-        "plan_completion_rate": ratio(sum(p.outcome == "completed" for p in ended), len(ended)),
-        "goals_closed": len(closed_goals),
-        "goal_completion_rate": ratio(
-            sum(g.outcome == "achieved" for g in closed_goals), len(closed_goals)
-        ),
-        "time_to_close_gap_median_days": median(await _gap_closing_days(u, tenant, ids, w)),
+        "headcount_at_end": at_end,
+        "active_plan_share": ratio(active, at_end),
+        "plans_ended": ended,
+        "plan_completion_rate": ratio(completed, ended),
+        "goals_closed": closed,
+        "goal_completion_rate": ratio(achieved, closed),
+        "time_to_close_gap_median_days": await _gap_closing_median(u, tenant, f),
     }
 
 
@@ -257,131 +271,147 @@ async def learning_figures(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, 
     """What people learned through the company's LMS, and how much of the plans it moved
     (METRICS.md, "Learning"). Voided records do not count."""
     w = f.window
-    pop = await population(u, tenant, f)
-    ids = list(pop)
-    at_end = [p for p in pop.values() if p.employed_at(w.end - timedelta(microseconds=1))]
-    completions = (
+    at_end = await count_employed(u, tenant, f, w.end - timedelta(microseconds=1))
+    lc = learning_completions.c
+    courses, learners = (
         await u.session.execute(
-            sa.select(
-                learning_completions.c.employee_id, learning_completions.c.completed_at
-            ).where(
-                learning_completions.c.tenant_id == tenant,
-                among(learning_completions.c.employee_id, ids),
-                sa.not_(learning_completions.c.voided),
+            sa.select(sa.func.count(), sa.func.count(sa.distinct(lc.employee_id))).where(
+                lc.tenant_id == tenant,
+                sa.not_(lc.voided),
+                lc.completed_at >= w.start,
+                lc.completed_at < w.end,
+                of_population(lc.employee_id, tenant, f),
             )
         )
-    ).all()
-    in_window = [c for c in completions if w.holds(c.completed_at)]
-    done = (
+    ).one()
+    a, p = plan_actions.c, plans.c
+    via_lms = a.via == "lms"
+    lms_days = sa.extract("epoch", a.done_at - p.approved_at) / 86400
+    done, through_lms, median_days = (
         await u.session.execute(
-            sa.select(plan_actions.c.via, plan_actions.c.done_at, plans.c.approved_at)
+            sa.select(
+                sa.func.count(),
+                sa.func.count().filter(via_lms),
+                sa.func.percentile_cont(0.5)
+                .within_group(lms_days)
+                .filter(via_lms, p.approved_at.is_not(None), a.done_at >= p.approved_at),
+            )
             .select_from(
                 plan_actions.outerjoin(
-                    plans,
-                    sa.and_(
-                        plans.c.tenant_id == plan_actions.c.tenant_id,
-                        plans.c.plan_id == plan_actions.c.plan_id,
-                    ),
+                    plans, sa.and_(p.tenant_id == a.tenant_id, p.plan_id == a.plan_id)
                 )
             )
             .where(
-                plan_actions.c.tenant_id == tenant,
-                among(plan_actions.c.employee_id, ids),
-                plan_actions.c.status == "done",
+                a.tenant_id == tenant,
+                a.status == "done",
+                a.done_at >= w.start,
+                a.done_at < w.end,
+                of_population(a.employee_id, tenant, f),
             )
         )
-    ).all()
-    done_in_window = [a for a in done if w.holds(a.done_at)]
-    via_lms = [a for a in done_in_window if a.via == "lms"]
+    ).one()
     return {
-        "headcount_at_end": len(at_end),
-        "courses_completed": len(in_window),
-        "people_who_completed_a_course": len({c.employee_id for c in in_window}),
-        "courses_completed_per_employee": ratio(len(in_window), len(at_end)),
-        "plan_actions_done": len(done_in_window),
-        "plan_actions_done_through_lms": len(via_lms),
-        "lms_share_of_plan_actions_done": ratio(len(via_lms), len(done_in_window)),
-        "plan_to_lms_completion_median_days": median(
-            [
-                (a.done_at - a.approved_at).total_seconds() / 86400
-                for a in via_lms
-                if a.approved_at is not None and a.done_at >= a.approved_at
-            ]
-        ),
+        "headcount_at_end": at_end,
+        "courses_completed": courses,
+        "people_who_completed_a_course": learners,
+        "courses_completed_per_employee": ratio(courses, at_end),
+        "plan_actions_done": done,
+        "plan_actions_done_through_lms": through_lms,
+        "lms_share_of_plan_actions_done": ratio(through_lms, done),
+        "plan_to_lms_completion_median_days": _rounded(median_days),
     }
 
 
-async def _gap_closing_days(u: UnitOfWork, tenant: str, ids: list[str], w: Window) -> list[float]:
-    rows = (
-        await u.session.execute(
-            sa.select(
-                gap_observations.c.employee_id,
-                gap_observations.c.competency_id,
-                gap_observations.c.identified_at,
-                gap_observations.c.gap,
-            )
-            .where(
-                gap_observations.c.tenant_id == tenant,
-                gap_observations.c.reference == "current",
-                among(gap_observations.c.employee_id, ids),
-                gap_observations.c.identified_at < w.end,
-            )
-            .order_by(gap_observations.c.identified_at)
+def _rounded(value: Any) -> float | None:
+    """A median PostgreSQL computed, as `definitions.median` reports one."""
+    return None if value is None else round(float(value), 2)
+
+
+async def _gap_closing_median(u: UnitOfWork, tenant: str, f: Filters) -> float | None:
+    """The median days from a gap opening (a positive gap after none) to its closing (the next
+    observation with none), over the closings in the window, each person and competency's
+    observations read in time order."""
+    w = f.window
+    g = gap_observations.c
+    series = (g.employee_id, g.competency_id)
+    positive = g.gap > 0
+    before = sa.func.lag(positive).over(partition_by=series, order_by=g.identified_at)
+    steps = (
+        sa.select(
+            g.identified_at.label("t"),
+            positive.label("open"),
+            before.label("before"),
+            g.employee_id,
+            g.competency_id,
         )
-    ).all()
-    series: dict[tuple[str, str], list[tuple[datetime, int]]] = defaultdict(list)
-    for e, c, t, g in rows:
-        series[(e, c)].append((t, g))
-    out = []
-    for obs in series.values():
-        opened: datetime | None = None
-        for t, g in obs:
-            if g > 0 and opened is None:
-                opened = t
-            elif g <= 0 and opened is not None:
-                if w.holds(t):
-                    out.append(days(opened, t))
-                opened = None
-    return out
+        .where(
+            g.tenant_id == tenant,
+            g.reference == "current",
+            g.identified_at < w.end,
+            of_population(g.employee_id, tenant, f),
+        )
+        .subquery()
+    )
+    s = steps.c
+    opening = sa.and_(s.open, sa.not_(sa.func.coalesce(s.before, False)))
+    opened = (
+        sa.func.max(sa.case((opening, s.t)))
+        .over(partition_by=(s.employee_id, s.competency_id), order_by=s.t)
+        .label("opened")
+    )
+    marked = sa.select(s.t, s.open, s.before, opened).subquery()
+    m = marked.c
+    closing_days = sa.extract("epoch", m.t - m.opened) / 86400
+    value = await u.session.scalar(
+        sa.select(sa.func.percentile_cont(0.5).within_group(closing_days)).where(
+            sa.not_(m.open), m.before, m.t >= w.start, m.t < w.end
+        )
+    )
+    return _rounded(value)
 
 
 async def skills_figures(u: UnitOfWork, tenant: str, f: Filters, threshold: int) -> dict[str, Any]:
     """Gap heatmap and trend, readiness pipeline by role (METRICS.md)."""
     w = f.window
-    pop = await population(u, tenant, f)
-    ids = list(pop)
     g = gap_observations
+    # Each person's latest gap per competency, counted by their team (manager) in PostgreSQL.
     latest = (
+        sa.select(g.c.competency_id, g.c.gap, employees.c.manager_id)
+        .ext(distinct_on(g.c.employee_id, g.c.competency_id))
+        .select_from(
+            g.join(
+                employees,
+                sa.and_(
+                    employees.c.tenant_id == g.c.tenant_id,
+                    employees.c.employee_id == g.c.employee_id,
+                ),
+            )
+        )
+        .where(
+            g.c.tenant_id == tenant,
+            g.c.reference == "current",
+            of_population(g.c.employee_id, tenant, f),
+            g.c.identified_at < w.end,
+        )
+        .order_by(g.c.employee_id, g.c.competency_id, g.c.identified_at.desc())
+    ).subquery()
+    team = sa.func.coalesce(latest.c.manager_id, "")
+    cells = (
         await u.session.execute(
-            sa.select(g.c.employee_id, g.c.competency_id, g.c.gap, employees.c.manager_id)
-            .ext(distinct_on(g.c.employee_id, g.c.competency_id))
-            .select_from(
-                g.join(
-                    employees,
-                    sa.and_(
-                        employees.c.tenant_id == g.c.tenant_id,
-                        employees.c.employee_id == g.c.employee_id,
-                    ),
-                )
-            )
-            .where(
-                g.c.tenant_id == tenant,
-                g.c.reference == "current",
-                among(g.c.employee_id, ids),
-                g.c.identified_at < w.end,
-            )
-            .order_by(g.c.employee_id, g.c.competency_id, g.c.identified_at.desc())
+            sa.select(
+                team,
+                latest.c.competency_id,
+                sa.func.count(),
+                sa.func.sum(sa.func.greatest(latest.c.gap, 0)),
+            ).group_by(team, latest.c.competency_id)
         )
     ).all()
-    cells: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for _e, comp, gap, team in latest:
-        cells[(team or "", comp)].append(max(0, gap))
     heatmap: list[dict[str, Any]] = []
-    for (team, comp), gaps in sorted(cells.items()):
-        if len(gaps) < threshold:
+    for team_id, comp, n, total in sorted(cells, key=lambda c: (c[0], c[1])):
+        if n < threshold:
             heatmap.append(
                 {
-                    "team": team or None,
+                    "team": team_id or None,
                     "competency_id": comp,
                     "suppressed": True,
                     "reason": f"fewer than {threshold} people",
@@ -390,10 +420,10 @@ async def skills_figures(u: UnitOfWork, tenant: str, f: Filters, threshold: int)
         else:
             heatmap.append(
                 {
-                    "team": team or None,
+                    "team": team_id or None,
                     "competency_id": comp,
-                    "n": len(gaps),
-                    "mean_gap": round(sum(gaps) / len(gaps), 3),
+                    "n": n,
+                    "mean_gap": round(int(total) / n, 3),
                 }
             )
     monthly = (
@@ -407,7 +437,7 @@ async def skills_figures(u: UnitOfWork, tenant: str, f: Filters, threshold: int)
             .where(
                 g.c.tenant_id == tenant,
                 g.c.reference == "current",
-                among(g.c.employee_id, ids),
+                of_population(g.c.employee_id, tenant, f),
                 g.c.identified_at >= w.start,
                 g.c.identified_at < w.end,
             )
@@ -427,20 +457,30 @@ async def skills_figures(u: UnitOfWork, tenant: str, f: Filters, threshold: int)
         for m, c, avg, n in monthly
     ]
     r = readiness
-    ready_rows = (
-        await u.session.execute(
-            sa.select(r.c.employee_id, r.c.role_id, r.c.readiness, r.c.ready)
-            .ext(distinct_on(r.c.employee_id, r.c.role_id))
-            .where(r.c.tenant_id == tenant, among(r.c.employee_id, ids), r.c.identified_at < w.end)
-            .order_by(r.c.employee_id, r.c.role_id, r.c.identified_at.desc())
+    newest = (
+        sa.select(r.c.role_id, r.c.readiness, r.c.ready)
+        .ext(distinct_on(r.c.employee_id, r.c.role_id))
+        .where(
+            r.c.tenant_id == tenant,
+            of_population(r.c.employee_id, tenant, f),
+            r.c.identified_at < w.end,
         )
-    ).all()
-    pipeline: dict[str, dict[str, int]] = defaultdict(lambda: {"ready_now": 0, "ready_soon": 0})
-    for _e, role, score, ready in ready_rows:
-        if ready:
-            pipeline[role]["ready_now"] += 1
-        elif score >= 0.8:
-            pipeline[role]["ready_soon"] += 1
+        .order_by(r.c.employee_id, r.c.role_id, r.c.identified_at.desc())
+    ).subquery()
+    n_ = newest.c
+    pipeline: dict[str, dict[str, int]] = {}
+    for role, ready_now, ready_soon in (
+        await u.session.execute(
+            sa.select(
+                n_.role_id,
+                sa.func.count().filter(n_.ready),
+                sa.func.count().filter(sa.not_(n_.ready), n_.readiness >= 0.8),
+            )
+            .group_by(n_.role_id)
+            .having(sa.func.count().filter(sa.or_(n_.ready, n_.readiness >= 0.8)) > 0)
+        )
+    ).all():
+        pipeline[role] = {"ready_now": int(ready_now), "ready_soon": int(ready_soon)}
     return {
         "gap_heatmap": heatmap,
         "gap_trend": trend,

@@ -1,11 +1,14 @@
 """Which people and which window a figure describes: the filters, and the population they select.
 
 `filtered` is the one definition of a view's population, shared by the
-figures and the anonymity rules; `population` reads it once per unit of work.
+figures and the anonymity rules. The figures join it in PostgreSQL (`people`,
+`of_population`) and read in full only the few people a figure names (`members`):
+a view over a million people must not read a million rows into Python.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -23,6 +26,7 @@ from careerstream.metrics.domain.definitions import (
     Window,
 )
 from careerstream.servicekit import orgtree, relation
+from careerstream.servicekit.db import among
 from careerstream.servicekit.uow import UnitOfWork
 
 
@@ -55,22 +59,70 @@ def _dt(d: date | None) -> datetime | None:
     return datetime.combine(d, time.min, tzinfo=UTC) if d is not None else None
 
 
-_populations: WeakKeyDictionary[UnitOfWork, dict[tuple[str, Filters], dict[str, Person]]] = (
-    WeakKeyDictionary()
-)
+_sizes: WeakKeyDictionary[UnitOfWork, dict[tuple[str, Filters], int]] = WeakKeyDictionary()
 
 
-async def population(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, Person]:
-    """The people the filters select (by their current HRIS record), employed at some point in the window.
+def people(tenant: str, f: Filters) -> Any:
+    """The ids of the people the filters select (by their current HRIS record), employed at
+    some point in the window: a subquery, so that a view over a million people joins them in
+    PostgreSQL instead of reading them."""
+    return filtered(sa.select(employees.c.employee_id), tenant, f)
 
-    Read once per unit of work: a view (or the headline, made of several) asks for it
-    more than once, and in a large company it is the biggest read of the view.
-    """
-    cached = _populations.setdefault(u, {})
+
+def of_population(column: Any, tenant: str, f: Filters) -> Any:
+    """`column` is the id of someone of the population."""
+    return column.in_(people(tenant, f))
+
+
+async def size(u: UnitOfWork, tenant: str, f: Filters) -> int:
+    """How many people the filters select; counted once per unit of work (a view, or the
+    headline made of several, asks more than once)."""
+    cached = _sizes.setdefault(u, {})
     key = (tenant, f)
     if key not in cached:
-        cached[key] = await _read_population(u, tenant, f)
+        cached[key] = int(
+            await u.session.scalar(filtered(sa.select(sa.func.count()), tenant, f)) or 0
+        )
     return cached[key]
+
+
+def employed_at(t: datetime) -> Any:
+    """The directory row's person is employed at the instant `t` (`Person.employed_at`: from the
+    start of the first day to midnight after the last)."""
+    e = employees.c
+    return sa.and_(
+        sa.or_(e.hired_on.is_(None), e.hired_on <= t.date()),
+        sa.or_(e.left_on.is_(None), e.left_on >= t.date()),
+    )
+
+
+async def count_employed(u: UnitOfWork, tenant: str, f: Filters, t: datetime) -> int:
+    """How many of the population are employed at `t`."""
+    stmt = filtered(sa.select(sa.func.count()), tenant, f).where(employed_at(t))
+    return int(await u.session.scalar(stmt) or 0)
+
+
+async def members(u: UnitOfWork, tenant: str, f: Filters, ids: Iterable[str]) -> dict[str, Person]:
+    """Those of `ids` who are of the population, read in full (a few: movers, cohorts)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    e = employees.c
+    stmt = filtered(
+        sa.select(e.employee_id, e.hired_on, e.left_on, e.left_voluntarily, e.group_attributes),
+        tenant,
+        f,
+    ).where(among(e.employee_id, wanted))
+    out = {}
+    for r in (await u.session.execute(stmt)).all():
+        out[r.employee_id] = Person(
+            r.employee_id,
+            _dt(r.hired_on),
+            _dt(r.left_on + timedelta(days=1)) if r.left_on is not None else None,
+            r.left_voluntarily,
+            dict(r.group_attributes or {}),
+        )
+    return out
 
 
 def _ceil_day(t: datetime) -> date:
@@ -112,24 +164,3 @@ def filtered(stmt: Any, tenant: str, f: Filters) -> Any:
     if f.manager:
         stmt = stmt.where(e.employee_id.in_(relation.reports_of(employees, tenant, f.manager)))
     return stmt
-
-
-async def _read_population(u: UnitOfWork, tenant: str, f: Filters) -> dict[str, Person]:
-    e = employees.c
-    stmt = filtered(
-        sa.select(e.employee_id, e.hired_on, e.left_on, e.left_voluntarily, e.group_attributes),
-        tenant,
-        f,
-    )
-    out = {}
-    for r in (await u.session.execute(stmt)).all():
-        person = Person(
-            r.employee_id,
-            _dt(r.hired_on),
-            _dt(r.left_on + timedelta(days=1)) if r.left_on is not None else None,
-            r.left_voluntarily,
-            dict(r.group_attributes or {}),
-        )
-        if person.employed_during(f.window):
-            out[r.employee_id] = person
-    return out
