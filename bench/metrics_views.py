@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from careerstream.devstack.testing import fresh_database, test_infrastructure
 from careerstream.metrics.adapters.orm import metadata
 from careerstream.metrics.bootstrap import MIGRATIONS
-from careerstream.metrics.domain.definitions import Window
+from careerstream.metrics.domain.definitions import Window, days, gap_closings
 from careerstream.metrics.service_layer import figures, scope, workforce
 from careerstream.servicekit.db import make_sessionmaker
 from careerstream.servicekit.migrations import upgrade_to_head
@@ -164,15 +164,19 @@ async def load(db: str, tenant: str, n: int, seed: int, now: dt.datetime) -> int
                 first = rnd.randint(100, 700)
                 for c in rnd.sample(COMPETENCIES, 4):
                     gap = rnd.randint(0, 3)
-                    await put(
-                        "gap_observations",
-                        (tenant, emp, "current", c, stamp(first), role, 3, 3 - gap, gap),
-                    )
                     later = max(0, gap - rnd.randint(0, 2))
-                    await put(
-                        "gap_observations",
-                        (tenant, emp, "current", c, stamp(first - 90), role, 3, 3 - later, later),
-                    )
+                    observed = [(stamp(first), gap), (stamp(first - 90), later)]
+                    for at, g in observed:
+                        await put(
+                            "gap_observations",
+                            (tenant, emp, "current", c, at, role, 3, 3 - g, g),
+                        )
+                    # As the projection keeps them (projections._close_gaps).
+                    for opened, closed in gap_closings(observed):
+                        await put(
+                            "gap_closings",
+                            (tenant, emp, c, closed, opened, days(opened, closed)),
+                        )
                 if rnd.random() < 0.4:
                     score = rnd.random()
                     await put(
@@ -318,7 +322,24 @@ VIEWS = (
 )
 
 
-async def main(employees: int, runs: int, admin_url: str, only: list[str]) -> None:
+def _profile_statements(engine: Any) -> None:
+    """Print each statement's time (the slowest first line of SQL)."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        conn.info.setdefault("t0", []).append(time.perf_counter())
+
+    @event.listens_for(engine.sync_engine, "after_cursor_execute")
+    def _after(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        ms = (time.perf_counter() - conn.info["t0"].pop()) * 1000
+        if ms > 20:
+            print(f"    {ms:8.1f} ms  {' '.join(statement.split())[:160]}")
+
+
+async def main(
+    employees: int, runs: int, admin_url: str, only: list[str], profile: bool = False
+) -> None:
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     async with fresh_database(admin_url) as db:
         url = db.replace("postgresql://", "postgresql+asyncpg://", 1)
@@ -328,6 +349,8 @@ async def main(employees: int, runs: int, admin_url: str, only: list[str]) -> No
         rows += await load(db, "other", max(100, employees // 10), seed=2, now=now)
         print(f"loaded {rows:,} rows in {time.perf_counter() - t0:.1f}s", flush=True)
         engine = create_async_engine(url)
+        if profile:
+            _profile_statements(engine)
         uow = uow_factory(make_sessionmaker(engine), metadata, "metrics")
         conn = await asyncpg.connect(db)
         end = dt.datetime.combine(now.date() + DAY, dt.time.min, tzinfo=dt.UTC)
@@ -360,6 +383,7 @@ if __name__ == "__main__":
     parser.add_argument("--employees", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--view", action="append", default=[], choices=VIEWS)
+    parser.add_argument("--profile", action="store_true", help="print each slow statement")
     args = parser.parse_args()
     with test_infrastructure() as ep:
-        asyncio.run(main(args.employees, args.runs, ep.admin_database_url, args.view))
+        asyncio.run(main(args.employees, args.runs, ep.admin_database_url, args.view, args.profile))

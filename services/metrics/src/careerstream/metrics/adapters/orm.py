@@ -143,6 +143,20 @@ gap_observations = sa.Table(
     sa.Column("gap", sa.SmallInteger, nullable=False),
 )
 
+gap_closings = sa.Table(
+    "gap_closings",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("employee_id", sa.Text, primary_key=True),
+    sa.Column("competency_id", sa.Text, primary_key=True),
+    sa.Column("closed_at", TS, primary_key=True),
+    sa.Column("opened_at", TS, nullable=False),
+    sa.Column("days", sa.Float, nullable=False),
+    sa.Index("ix_gap_closings_window", "tenant_id", "closed_at"),
+    comment="each gap against the current role from its opening to its closing, kept by the "
+    "projection of gap observations (the time-to-close figure reads these, not the series)",
+)
+
 readiness = sa.Table(
     "readiness",
     metadata,
@@ -231,6 +245,7 @@ PROJECTIONS = (
     conversations,
     survey_answers,
     gap_observations,
+    gap_closings,
     readiness,
     role_history,
     learning_completions,

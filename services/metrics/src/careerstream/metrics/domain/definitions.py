@@ -199,6 +199,21 @@ def mobility(
     }
 
 
+def gap_closings(series: Iterable[tuple[datetime, int]]) -> list[tuple[datetime, datetime]]:
+    """(opened, closed) for each gap a series of observations (time, gap) shows closing: it opens
+    at a positive gap after none (or at the first observation) and closes at the next
+    observation with none (METRICS.md, "time to close a gap")."""
+    out = []
+    opened: datetime | None = None
+    for t, gap in sorted(series):
+        if gap > 0 and opened is None:
+            opened = t
+        elif gap <= 0 and opened is not None:
+            out.append((opened, t))
+            opened = None
+    return out
+
+
 def months_later(t: datetime, months: int) -> datetime:
     """`t` plus calendar months, as METRICS.md defines them: the same day of the month and
     time of day, `months` later (31 January plus one month: the last day of February)."""

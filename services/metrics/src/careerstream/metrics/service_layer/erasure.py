@@ -13,6 +13,7 @@ ERASURE_RULES: list[Rule] = [
             "passed_over",
             "survey_answers",
             "gap_observations",
+            "gap_closings",
             "conversations",
             "plans",
             "readiness",

@@ -16,6 +16,7 @@ from careerstream.metrics.adapters.orm import (
     applications,
     benches,
     employees,
+    gap_closings,
     gap_observations,
     goals,
     learning_completions,
@@ -328,43 +329,16 @@ def _rounded(value: Any) -> float | None:
 
 
 async def _gap_closing_median(u: UnitOfWork, tenant: str, f: Filters) -> float | None:
-    """The median days from a gap opening (a positive gap after none) to its closing (the next
-    observation with none), over the closings in the window, each person and competency's
-    observations read in time order."""
+    """The median days from a gap opening to its closing, over the closings in the window
+    (`definitions.gap_closings`, kept by the projection in `gap_closings`)."""
     w = f.window
-    g = gap_observations.c
-    series = (g.employee_id, g.competency_id)
-    positive = g.gap > 0
-    before = sa.func.lag(positive).over(partition_by=series, order_by=g.identified_at)
-    steps = (
-        sa.select(
-            g.identified_at.label("t"),
-            positive.label("open"),
-            before.label("before"),
-            g.employee_id,
-            g.competency_id,
-        )
-        .where(
-            g.tenant_id == tenant,
-            g.reference == "current",
-            g.identified_at < w.end,
-            of_population(g.employee_id, tenant, f),
-        )
-        .subquery()
-    )
-    s = steps.c
-    opening = sa.and_(s.open, sa.not_(sa.func.coalesce(s.before, False)))
-    opened = (
-        sa.func.max(sa.case((opening, s.t)))
-        .over(partition_by=(s.employee_id, s.competency_id), order_by=s.t)
-        .label("opened")
-    )
-    marked = sa.select(s.t, s.open, s.before, opened).subquery()
-    m = marked.c
-    closing_days = sa.extract("epoch", m.t - m.opened) / 86400
+    c = gap_closings.c
     value = await u.session.scalar(
-        sa.select(sa.func.percentile_cont(0.5).within_group(closing_days)).where(
-            sa.not_(m.open), m.before, m.t >= w.start, m.t < w.end
+        sa.select(sa.func.percentile_cont(0.5).within_group(c.days)).where(
+            c.tenant_id == tenant,
+            c.closed_at >= w.start,
+            c.closed_at < w.end,
+            of_population(c.employee_id, tenant, f),
         )
     )
     return _rounded(value)

@@ -28,6 +28,7 @@ from careerstream.metrics.adapters.orm import (
     benches,
     conversations,
     employees,
+    gap_closings,
     gap_observations,
     goals,
     learning_completions,
@@ -46,7 +47,10 @@ from careerstream.metrics.adapters.repository import (
     posted_at_if_missing,
     replace_roles,
 )
+from careerstream.metrics.domain.definitions import days
+from careerstream.metrics.domain.definitions import gap_closings as gap_closings_of
 from careerstream.servicekit.consumer import BatchHandler, Handler
+from careerstream.servicekit.db import among
 from careerstream.servicekit.orgtree import OrgTreeProjection
 from careerstream.servicekit.people import PeopleProjection
 from careerstream.servicekit.uow import UnitOfWork
@@ -495,6 +499,8 @@ async def on_gaps(
             },
             {"role_id": e.role_id, "required": g.required, "current": g.current, "gap": g.gap},
         )
+    if e.reference.value == "current" and e.gaps:
+        await _close_gaps(uow, tenant, e.employee_id, sorted({g.competency_id for g in e.gaps}))
     await merge(
         uow,
         readiness,
@@ -506,6 +512,48 @@ async def on_gaps(
         },
         {"reference": e.reference.value, "readiness": e.readiness, "ready": e.ready},
     )
+
+
+async def _close_gaps(
+    uow: UnitOfWork, tenant: str, employee_id: str, competencies: list[str]
+) -> None:
+    """Recount the gap closings of a person's competencies from all their observations, so that
+    one arriving late or out of order corrects them."""
+    g, c = gap_observations.c, gap_closings.c
+    rows = (
+        await uow.session.execute(
+            sa.select(g.competency_id, g.identified_at, g.gap).where(
+                g.tenant_id == tenant,
+                g.employee_id == employee_id,
+                g.reference == "current",
+                among(g.competency_id, competencies),
+            )
+        )
+    ).all()
+    series: dict[str, list[tuple[datetime, int]]] = {}
+    for competency, at, gap in rows:
+        series.setdefault(competency, []).append((at, gap))
+    await uow.session.execute(
+        sa.delete(gap_closings).where(
+            c.tenant_id == tenant,
+            c.employee_id == employee_id,
+            among(c.competency_id, competencies),
+        )
+    )
+    closings = [
+        {
+            "tenant_id": tenant,
+            "employee_id": employee_id,
+            "competency_id": competency,
+            "opened_at": opened,
+            "closed_at": closed,
+            "days": days(opened, closed),
+        }
+        for competency, observed in series.items()
+        for opened, closed in gap_closings_of(observed)
+    ]
+    if closings:
+        await uow.session.execute(sa.insert(gap_closings), closings)
 
 
 def handler_groups() -> Sequence[
