@@ -133,7 +133,7 @@ async def test_cloudevents_sdk_reads_every_event_type_as_we_write_it(
     written = {}
     async with uow() as u:
         for event_type, payload in EXAMPLES.items():
-            written[event_type] = u.publish(payload, tenant_id="acme", topic=topic)
+            written[event_type] = u.publish(payload, tenant_id="acme", topic=topic).envelope()
         await u.commit()
     relay = OutboxRelay(database_url, SCHEMA, kafka_bootstrap, service="kit")
     await relay.start()

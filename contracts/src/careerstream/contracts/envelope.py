@@ -7,11 +7,14 @@ The whole event is the Kafka message value (content type
 from __future__ import annotations
 
 import os
+import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
 import pydantic_core
 from pydantic import Field, ValidationError
+from pydantic_core import to_json as _to_json
 
 from careerstream.contracts.base import ContractModel, EventPayload, PersonalPayload, TenantId
 
@@ -91,6 +94,61 @@ def make_event(
             if isinstance(payload, PersonalPayload) and not payload.sealed
             else None,
         ),
+    )
+
+
+_TENANT = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_SOURCE = re.compile(r"^/careerstream/[a-z]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A new event, encoded as `encode(make_event(...))` encodes it (byte for byte), without
+    building the envelope: every event a service publishes is made this way, so it is made in
+    half the time. `envelope()` parses it back when the caller wants the model."""
+
+    id: str
+    type: str
+    key: str
+    value: bytes
+
+    def envelope(self) -> Envelope:
+        return Envelope.model_validate_json(self.value)
+
+
+def new_message(
+    payload: EventPayload, *, tenant_id: str, source: str, time: datetime | None = None
+) -> Message:
+    """`make_event` and `encode` in one step: the CloudEvent's JSON around the payload's."""
+    if not _TENANT.match(tenant_id):
+        raise ValueError(f"not a tenant id: {tenant_id!r}")
+    if not _SOURCE.match(source):
+        raise ValueError(f"not an event source: {source!r}")
+    event_type = payload.event_type
+    subject = payload.aggregate_id()
+    if not subject:
+        raise ValueError(f"{event_type}: an event needs a subject")
+    event_id = new_event_id()
+    sealed = isinstance(payload, PersonalPayload) and not payload.sealed
+    data = payload.model_dump_json(exclude={"sealed"} if sealed else None)
+    head = _to_json(
+        {
+            "specversion": "1.0",
+            "id": event_id,
+            "source": source,
+            "type": event_type,
+            "time": time or datetime.now(UTC),
+            "subject": subject,
+            "datacontenttype": DATA_CONTENT_TYPE,
+            "dataschema": dataschema_uri(event_type),
+            "tenantid": tenant_id,
+        }
+    )
+    return Message(
+        event_id,
+        event_type,
+        f"{tenant_id}:{subject}",
+        b"".join((head[:-1], b',"data":', data.encode(), b"}")),
     )
 
 

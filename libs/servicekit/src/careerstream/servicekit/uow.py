@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from careerstream.contracts.base import EventPayload
-from careerstream.contracts.envelope import CONTENT_TYPE, Envelope, encode, make_event
+from careerstream.contracts.envelope import CONTENT_TYPE, Message, new_message
 from careerstream.servicekit import clock
 from careerstream.servicekit.runtime_tables import OUTBOX_LANES
 
@@ -135,21 +135,21 @@ class UnitOfWork:
 
     def publish(
         self, payload: EventPayload, *, tenant_id: str, topic: str | None = None
-    ) -> Envelope:
+    ) -> Message:
         """Record an event to be published once (and only if) this unit of work commits.
 
         `topic` overrides the contract's topic (tests give each run its own topics).
         """
-        event = make_event(payload, tenant_id=tenant_id, source=self._source, time=clock.now())
+        message = new_message(payload, tenant_id=tenant_id, source=self._source, time=clock.now())
         self.publish_raw(
             topic=topic or payload.topic,
-            key=event.key,
-            value=encode(event),
-            event_id=event.id,
-            event_type=event.type,
+            key=message.key,
+            value=message.value,
+            event_id=message.id,
+            event_type=message.type,
             headers={"content-type": CONTENT_TYPE, **trace_headers()},
         )
-        return event
+        return message
 
     def publish_all(self, events: Sequence[EventPayload], *, tenant_id: str) -> None:
         """`publish` each of an aggregate's recorded events, in order."""
