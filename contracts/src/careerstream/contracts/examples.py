@@ -81,6 +81,35 @@ EXAMPLES: dict[str, EventPayload] = {
         f.FrameworkRetired(
             framework_id="acme-careers", version=2, retired_at=T, reason="replaced by v3"
         ),
+        f.SkillChanged(
+            skill_uri="http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d",
+            kind="skill",
+            skill_type="skill",
+            reuse_level="sector-specific",
+            status="released",
+            labels={
+                "en": f.SkillLabels(
+                    preferred="develop software prototype",
+                    alternative=["create software prototype"],
+                    description="Create a first incomplete or preliminary version of a piece "
+                    "of software to simulate some specific aspects of the final product.",
+                )
+            },
+            broader=["http://data.europa.eu/esco/skill/21b2e5e1-7c1c-4b45-b1b4-4b6c7e3bb2f1"],
+            library_version="1.2.0",
+            changed_at=T,
+        ),
+        f.SkillLibraryImported(
+            library_id="esco",
+            version="1.2.0",
+            languages=["de", "en"],
+            import_number=2,
+            added=12,
+            changed=340,
+            withdrawn=3,
+            unchanged=13584,
+            imported_at=T,
+        ),
         h.EmployeeHired(
             employee_id="E100",
             effective_date=D,

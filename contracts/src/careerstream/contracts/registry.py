@@ -18,6 +18,8 @@ from careerstream.contracts.topics import ALL_TOPICS
 _ALL: tuple[type[EventPayload], ...] = (
     frameworks.FrameworkPublished,
     frameworks.FrameworkRetired,
+    frameworks.SkillChanged,
+    frameworks.SkillLibraryImported,
     hris.EmployeeHired,
     hris.EmployeeChanged,
     hris.EmployeeTerminated,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 FRAMEWORK = "careerstream.frameworks.framework.v1"
+SKILL = "careerstream.frameworks.skill.v1"
 
 HRIS_EMPLOYEE = "careerstream.hris.employee.v1"
 HRIS_ORGUNIT = "careerstream.hris.orgunit.v1"
@@ -38,6 +39,7 @@ ACCESS = "careerstream.privacy.access.v1"
 
 ALL_TOPICS: tuple[str, ...] = (
     FRAMEWORK,
+    SKILL,
     HRIS_EMPLOYEE,
     HRIS_ORGUNIT,
     HRIS_SURVEY,
@@ -112,6 +114,12 @@ RETENTION: dict[str, Retention] = {
         "delete",
         "transport of the audit trail to the privacy service, which keeps it for "
         "PRIVACY_ACCESS_RETENTION_DAYS",
+    ),
+    SKILL: Retention(
+        -1,
+        "compact",
+        "current state: each skill of a tenant's library as last imported (its key), and the "
+        "latest import's report",
     ),
     METRICS_SNAPSHOT: Retention(
         -1,

@@ -183,3 +183,68 @@ class FrameworkRetired(EventPayload):
     """When it was retired."""
     reason: str = ""
     """Why, in HR's words."""
+
+
+class SkillLabels(ContractModel):
+    preferred: str
+    """The skill's name in this language."""
+    alternative: list[str] = []
+    """Synonyms and other names it goes by."""
+    description: str = ""
+    """What the skill is, in the library's words."""
+
+
+class SkillChanged(EventPayload):
+    """A skill (or skill group) of the tenant's skills library was added, changed or withdrawn
+    by an import: its whole current state, so a consumer keeps the latest per skill."""
+
+    event_type = "careerstream.frameworks.skill.changed.v1"
+    topic = topics.SKILL
+    aggregate_field = "skill_uri"
+
+    skill_uri: Id
+    """The skill's identifier: its ESCO URI, e.g. http://data.europa.eu/esco/skill/<uuid>."""
+    kind: str
+    """`skill`, or `group` (a node of the skills hierarchy)."""
+    skill_type: str = ""
+    """`skill` (ESCO's skill/competence), `knowledge` or `language`; empty for a group."""
+    reuse_level: str = ""
+    """`transversal`, `cross-sector`, `sector-specific` or `occupation-specific` (or empty)."""
+    status: str
+    """`released`, or `withdrawn`: the latest import no longer holds it (kept, never deleted)."""
+    labels: dict[str, SkillLabels]
+    """Language code (e.g. `en`) -> the skill's names and description in that language."""
+    broader: list[Id] = []
+    """The skills or groups it sits under."""
+    library_version: str
+    """The library version (e.g. ESCO `1.2.0`) that last changed it."""
+    changed_at: datetime
+    """When the import changed it."""
+
+
+class SkillLibraryImported(EventPayload):
+    """A tenant imported a version of its skills library: what the import added, changed and
+    withdrew (the skills themselves follow as `skill.changed` events)."""
+
+    event_type = "careerstream.frameworks.skilllibrary.imported.v1"
+    topic = topics.SKILL
+    aggregate_field = "library_id"
+
+    library_id: Id
+    """`esco`: the library imported."""
+    version: str
+    """The version imported, as the importer named it."""
+    languages: list[str]
+    """The languages its labels are in."""
+    import_number: int = Field(ge=1)
+    """1 for the tenant's first import, one more for each one after it."""
+    added: int = Field(ge=0)
+    """Skills and groups added (or back after being withdrawn)."""
+    changed: int = Field(ge=0)
+    """Skills and groups whose labels, type, level or place in the hierarchy changed."""
+    withdrawn: int = Field(ge=0)
+    """Skills and groups the version no longer holds (kept, with status withdrawn)."""
+    unchanged: int = Field(ge=0)
+    """Skills and groups as they were."""
+    imported_at: datetime
+    """When the import finished."""

@@ -11,9 +11,9 @@ each request it finds the route and applies that route's policy:
 - **Content type.** A route with a JSON body takes ``application/json`` (or a ``+json``
   type); a route that reads its body raw lists its types with `raw_body`. Anything else is
   415, naming what the route accepts.
-- **Text.** No path parameter, query parameter or body may hold a NUL character, and no
-  JSON string may hold an unpaired surrogate (PostgreSQL stores neither): 422 naming the
-  parameter, or the JSON path of the field.
+- **Text.** No path parameter, query parameter or text body (a ZIP is not one) may hold a
+  NUL character, and no JSON string may hold an unpaired surrogate (PostgreSQL stores
+  neither): 422 naming the parameter, or the JSON path of the field.
 - **JSON shape.** A JSON body must parse; its integers must fit in 64 bits (a 5,000-digit
   number is refused, not parsed), ``NaN``/``Infinity`` are refused, and it may nest at most
   `MAX_DEPTH` levels. Each refusal is 422 naming the field.
@@ -62,6 +62,8 @@ MAX_DEPTH = 32
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 LIMIT_KEY = "x-max-body-bytes"
 JSON_TYPES = ("application/json",)
+BINARY_TYPES = frozenset({"application/zip", "application/octet-stream"})
+"""Bodies that are bytes, not text: the NUL check does not apply (the route parses them)."""
 
 
 def body_limit(max_bytes: int) -> dict[str, Any]:
@@ -384,7 +386,7 @@ class EdgeMiddleware:
                 check_json_body(body)
                 if policy.schema is not None:
                     check_documented(policy.schema, body)
-            elif b"\x00" in body:
+            elif media not in BINARY_TYPES and b"\x00" in body:
                 raise _invalid("body", f"must not contain a NUL byte (at byte {body.index(0)})")
         return replaying(body, receive)
 

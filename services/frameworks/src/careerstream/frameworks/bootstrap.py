@@ -4,7 +4,15 @@ from pathlib import Path
 
 from careerstream.frameworks.adapters.orm import metadata
 from careerstream.frameworks.config import Settings
-from careerstream.frameworks.entrypoints import consumers, drafts, paths, pay, templates, versions
+from careerstream.frameworks.entrypoints import (
+    consumers,
+    drafts,
+    paths,
+    pay,
+    skills,
+    templates,
+    versions,
+)
 from careerstream.servicekit.erasure import export_router
 from careerstream.servicekit.service import ServiceRuntime, build_runtime
 
@@ -22,6 +30,7 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
             pay.router,
             paths.router,
             drafts.router,
+            skills.router,
             export_router(metadata.schema or "frameworks", consumers.ERASURE_RULES),
         ],
         register_consumers=consumers.register,

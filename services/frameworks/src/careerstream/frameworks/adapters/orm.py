@@ -1,7 +1,7 @@
 """Tables of the frameworks service, all in the `frameworks` schema of its own database."""
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
 from careerstream.servicekit.db import service_metadata
 from careerstream.servicekit.people import people_table
@@ -63,4 +63,88 @@ pay_settings = sa.Table(
     sa.Column("tenant_id", sa.Text, primary_key=True),
     sa.Column("employees_see_bands", sa.Boolean, nullable=False, server_default=sa.false()),
     comment="Whether employees see the bands of their own and their next levels",
+)
+
+# The skills library (ESCO): per tenant, so each company chooses its version and languages
+# and its events carry its tenant like every other event.
+skill_library = sa.Table(
+    "skill_library",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("version", sa.Text, nullable=False),
+    sa.Column("languages", ARRAY(sa.Text), nullable=False),
+    sa.Column("imports", sa.Integer, nullable=False),
+    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("imported_by", sa.Text, nullable=False),
+    comment="The skills library each tenant has imported (ESCO), as of its latest import",
+)
+
+skill_library_imports = sa.Table(
+    "skill_library_imports",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.Text, nullable=False),
+    sa.Column("languages", ARRAY(sa.Text), nullable=False),
+    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("imported_by", sa.Text, nullable=False),
+    sa.Column("report", JSONB, nullable=False),
+    comment="Every import of the skills library, with what it added, changed and withdrew",
+)
+
+skill_concepts = sa.Table(
+    "skill_concepts",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("uri", sa.Text, primary_key=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("skill_type", sa.Text, nullable=False, server_default=""),
+    sa.Column("reuse_level", sa.Text, nullable=False, server_default=""),
+    sa.Column("code", sa.Text, nullable=False, server_default=""),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column(
+        "labels",
+        JSONB,
+        nullable=False,
+        comment="language -> preferred, alternative, hidden, description",
+    ),
+    sa.Column("broader", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("fingerprint", sa.Text, nullable=False),
+    sa.Column("added_in", sa.Text, nullable=False),
+    sa.Column("changed_in", sa.Text, nullable=False),
+    sa.Column("withdrawn_in", sa.Text, comment="the version that no longer held it; null: live"),
+    sa.CheckConstraint("kind IN ('skill', 'group', 'occupation')", name="kind_known"),
+    comment="Skills, skill groups and occupations of the library; withdrawn ones are kept",
+)
+
+skill_texts = sa.Table(
+    "skill_texts",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("uri", sa.Text, primary_key=True),
+    sa.Column("lang", sa.Text, primary_key=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("preferred", sa.Text, nullable=False),
+    sa.Column("labels", sa.Text, nullable=False, comment="every label, lower case, ' | ' between"),
+    sa.Column("document", TSVECTOR, nullable=False),
+    sa.Index("ix_skill_texts_document", "document", postgresql_using="gin"),
+    sa.Index(
+        "ix_skill_texts_labels",
+        "labels",
+        postgresql_using="gin",
+        postgresql_ops={"labels": "gin_trgm_ops"},
+    ),
+    comment="What search reads: live concepts' labels and descriptions, per language",
+)
+
+occupation_skills = sa.Table(
+    "occupation_skills",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("occupation_uri", sa.Text, primary_key=True),
+    sa.Column("skill_uri", sa.Text, primary_key=True),
+    sa.Column("relation", sa.Text, nullable=False),
+    sa.Index("ix_occupation_skills_skill", "tenant_id", "skill_uri"),
+    sa.CheckConstraint("relation IN ('essential', 'optional')", name="relation_known"),
 )

@@ -3,7 +3,12 @@ directory (whose pay band is whose), and erases people."""
 
 from faststream.kafka import KafkaBroker
 
-from careerstream.contracts.events.frameworks import FrameworkPublished, FrameworkRetired
+from careerstream.contracts.events.frameworks import (
+    FrameworkPublished,
+    FrameworkRetired,
+    SkillChanged,
+    SkillLibraryImported,
+)
 from careerstream.contracts.events.privacy import ErasureAnswered
 from careerstream.frameworks.adapters.orm import employees, metadata
 from careerstream.servicekit.consumer import EventConsumer
@@ -17,6 +22,8 @@ ERASURE_RULES: list[Rule] = [
     Pseudonymise("framework_versions", "created_by"),
     Pseudonymise("framework_versions", "published_by"),
     Pseudonymise("pay_bands", "updated_by"),
+    Pseudonymise("skill_library", "imported_by"),
+    Pseudonymise("skill_library_imports", "imported_by"),
 ]
 """Frameworks hold no one's career data: the directory row (role, location) goes; the HR
 admins who wrote frameworks and bands become pseudonyms."""
@@ -40,4 +47,11 @@ def register(broker: KafkaBroker, uow: UowFactory) -> None:
     for consumer in consumers(uow):
         subscribe(broker, guard.protect(consumer), batch=True)
     subscribe(broker, guard.consumer(uow))
-    declare_publications(broker, FrameworkPublished, FrameworkRetired, ErasureAnswered)
+    declare_publications(
+        broker,
+        FrameworkPublished,
+        FrameworkRetired,
+        SkillChanged,
+        SkillLibraryImported,
+        ErasureAnswered,
+    )

@@ -1,0 +1,640 @@
+"""The skills library: importing ESCO into a tenant's library, and searching and reading it.
+
+An import replaces the library as a whole and reports what changed: concepts the new
+version no longer holds are marked withdrawn, never deleted (a framework or an
+opportunity that names one still finds it). Each skill and group added, changed or
+withdrawn is published as `skill.changed` (its whole state), and the import's report
+as `skilllibrary.imported`, through the outbox in the import's transaction: all of it
+lands, or none of it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from careerstream.contracts.events.frameworks import SkillChanged, SkillLabels, SkillLibraryImported
+from careerstream.frameworks.adapters.orm import (
+    occupation_skills,
+    skill_concepts,
+    skill_library,
+    skill_library_imports,
+    skill_texts,
+)
+from careerstream.frameworks.domain.esco import (
+    ATTRIBUTION,
+    Concept,
+    Library,
+    changes,
+    text_search_config,
+)
+from careerstream.servicekit import clock
+from careerstream.servicekit.auth import Principal
+from careerstream.servicekit.domain import NotFound
+from careerstream.servicekit.uow import UnitOfWork
+
+SOURCE = "esco"
+LISTED = 1000
+"""How many uris of each kind of change an import's report lists (the counts are exact)."""
+KINDS = ("skill", "group", "occupation")
+TYPO_SIMILARITY = 0.45
+"""pg_trgm's word similarity a label needs to match a query it does not hold word for word
+(PostgreSQL's default, 0.6, misses two typos in two words: "debuging sofware")."""
+
+
+async def _copy(
+    u: UnitOfWork, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """COPY rows into a temporary table of this transaction (asyncpg's binary COPY)."""
+    conn = await u.session.connection()
+    driver = (await conn.get_raw_connection()).driver_connection
+    assert driver is not None
+    await driver.copy_records_to_table(table, columns=columns, records=rows)
+
+
+def _live(rows: Any) -> dict[str, str]:
+    return {r.uri: r.fingerprint for r in rows if r.withdrawn_in is None}
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    number: int
+    version: str
+    languages: list[str]
+    imported_at: datetime
+    counts: dict[str, dict[str, int]]
+    relations: int
+    listed: dict[str, list[dict[str, str]]]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "import_number": self.number,
+            "version": self.version,
+            "languages": self.languages,
+            "imported_at": self.imported_at.isoformat(),
+            "counts": self.counts,
+            "relations": self.relations,
+            "listed": self.listed,
+            "listed_at_most": LISTED,
+        }
+
+
+async def import_library(
+    u: UnitOfWork, who: Principal, library: Library, version: str
+) -> dict[str, Any]:
+    """Make `library` the tenant's skills library; the report of what changed."""
+    tenant = who.tenant_id
+    now = clock.now()
+    # One import at a time per tenant: a second waits for the first to commit.
+    await u.session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext('frameworks.skill_library:' || :t))"),
+        {"t": tenant},
+    )
+    stored = (
+        await u.session.execute(
+            sa.select(
+                skill_concepts.c.uri,
+                skill_concepts.c.kind,
+                skill_concepts.c.fingerprint,
+                skill_concepts.c.withdrawn_in,
+                skill_concepts.c.labels,
+            ).where(skill_concepts.c.tenant_id == tenant)
+        )
+    ).all()
+    kinds_before = {r.uri: r.kind for r in stored}
+    labels_before = {r.uri: r.labels for r in stored}
+    ch = changes(_live(stored), library)
+
+    upserts = [library.concepts[uri] for uri in (*ch.added, *ch.changed)]
+    if upserts:
+        await _stage_and_upsert(u, tenant, upserts, version)
+    if ch.withdrawn:
+        await u.session.execute(
+            sa.update(skill_concepts)
+            .where(skill_concepts.c.tenant_id == tenant, skill_concepts.c.uri.in_(ch.withdrawn))
+            .values(withdrawn_in=version, changed_in=version)
+        )
+    touched = [*ch.changed, *ch.withdrawn]
+    if touched:
+        await u.session.execute(
+            sa.delete(skill_texts).where(
+                skill_texts.c.tenant_id == tenant, skill_texts.c.uri.in_(touched)
+            )
+        )
+    if upserts:
+        await _write_texts(u, tenant, upserts)
+    relations = await _replace_relations(u, tenant, library)
+
+    counts = {kind: {"added": 0, "changed": 0, "withdrawn": 0, "unchanged": 0} for kind in KINDS}
+    for uri in ch.added:
+        counts[library.concepts[uri].kind]["added"] += 1
+    for uri in ch.changed:
+        counts[library.concepts[uri].kind]["changed"] += 1
+    for uri in ch.withdrawn:
+        counts[kinds_before[uri]]["withdrawn"] += 1
+    for kind in KINDS:
+        total = library.count(kind)
+        counts[kind]["unchanged"] = total - counts[kind]["added"] - counts[kind]["changed"]
+
+    def listed(uris: list[str], source: Any) -> list[dict[str, str]]:
+        out = []
+        for uri in uris[:LISTED]:
+            out.append({"uri": uri, **source(uri)})
+        return out
+
+    def from_library(uri: str) -> dict[str, str]:
+        c = library.concepts[uri]
+        return {"kind": c.kind, "label": c.label("en")}
+
+    def from_before(uri: str) -> dict[str, str]:
+        return {"kind": kinds_before[uri], "label": preferred_label(labels_before[uri], uri)}
+
+    number = (
+        await u.session.execute(
+            sa.select(sa.func.coalesce(sa.func.max(skill_library_imports.c.number), 0)).where(
+                skill_library_imports.c.tenant_id == tenant
+            )
+        )
+    ).scalar_one() + 1
+    report = ImportReport(
+        number=number,
+        version=version,
+        languages=library.languages,
+        imported_at=now,
+        counts=counts,
+        relations=relations,
+        listed={
+            "added": listed(ch.added, from_library),
+            "changed": listed(ch.changed, from_library),
+            "withdrawn": listed(ch.withdrawn, from_before),
+        },
+    ).as_json()
+    await u.session.execute(
+        sa.insert(skill_library_imports).values(
+            tenant_id=tenant,
+            number=number,
+            version=version,
+            languages=library.languages,
+            imported_at=now,
+            imported_by=who.subject,
+            report=report,
+        )
+    )
+    values = {
+        "source": SOURCE,
+        "version": version,
+        "languages": library.languages,
+        "imports": number,
+        "imported_at": now,
+        "imported_by": who.subject,
+    }
+    await u.session.execute(
+        pg_insert(skill_library)
+        .values(tenant_id=tenant, **values)
+        .on_conflict_do_update(index_elements=["tenant_id"], set_=values)
+    )
+
+    for concept in upserts:
+        if concept.kind != "occupation":
+            u.publish(_skill_event(concept, "released", version, now), tenant_id=tenant)
+    for uri in ch.withdrawn:
+        if kinds_before[uri] != "occupation":
+            u.publish(
+                _withdrawn_event(uri, kinds_before[uri], labels_before[uri], version, now),
+                tenant_id=tenant,
+            )
+    skills_and_groups = [counts["skill"], counts["group"]]
+    u.publish(
+        SkillLibraryImported(
+            library_id=SOURCE,
+            version=version,
+            languages=library.languages,
+            import_number=number,
+            added=sum(c["added"] for c in skills_and_groups),
+            changed=sum(c["changed"] for c in skills_and_groups),
+            withdrawn=sum(c["withdrawn"] for c in skills_and_groups),
+            unchanged=sum(c["unchanged"] for c in skills_and_groups),
+            imported_at=now,
+        ),
+        tenant_id=tenant,
+    )
+    return report
+
+
+def _skill_event(concept: Concept, status: str, version: str, now: datetime) -> SkillChanged:
+    return SkillChanged(
+        skill_uri=concept.uri,
+        kind=concept.kind,
+        skill_type=concept.skill_type,
+        reuse_level=concept.reuse_level,
+        status=status if concept.status == "released" else concept.status,
+        labels={
+            lang: SkillLabels(
+                preferred=labels.preferred,
+                alternative=labels.alternative,
+                description=labels.description,
+            )
+            for lang, labels in sorted(concept.labels.items())
+        },
+        broader=concept.broader,
+        library_version=version,
+        changed_at=now,
+    )
+
+
+def _withdrawn_event(
+    uri: str, kind: str, labels: dict[str, Any], version: str, now: datetime
+) -> SkillChanged:
+    return SkillChanged(
+        skill_uri=uri,
+        kind=kind,
+        status="withdrawn",
+        labels={
+            lang: SkillLabels(
+                preferred=v.get("preferred", uri),
+                alternative=v.get("alternative", []),
+                description=v.get("description", ""),
+            )
+            for lang, v in sorted(labels.items())
+        },
+        library_version=version,
+        changed_at=now,
+    )
+
+
+async def _stage_and_upsert(
+    u: UnitOfWork, tenant: str, concepts: list[Concept], version: str
+) -> None:
+    await u.session.execute(
+        text(
+            "CREATE TEMP TABLE stage_concepts (uri text, kind text, skill_type text, "
+            "reuse_level text, code text, status text, labels text, broader text[], "
+            "fingerprint text) ON COMMIT DROP"
+        )
+    )
+    await _copy(
+        u,
+        "stage_concepts",
+        (
+            "uri",
+            "kind",
+            "skill_type",
+            "reuse_level",
+            "code",
+            "status",
+            "labels",
+            "broader",
+            "fingerprint",
+        ),
+        [
+            (
+                c.uri,
+                c.kind,
+                c.skill_type,
+                c.reuse_level,
+                c.code,
+                c.status,
+                json.dumps({lang: v.as_json() for lang, v in c.labels.items()}),
+                c.broader,
+                c.fingerprint(),
+            )
+            for c in concepts
+        ],
+    )
+    await u.session.execute(
+        text(
+            "INSERT INTO frameworks.skill_concepts AS s (tenant_id, uri, kind, skill_type, "
+            "reuse_level, code, status, labels, broader, fingerprint, added_in, changed_in, "
+            "withdrawn_in) "
+            "SELECT :t, uri, kind, skill_type, reuse_level, code, status, labels::jsonb, broader, "
+            "fingerprint, :v, :v, NULL FROM stage_concepts "
+            "ON CONFLICT (tenant_id, uri) DO UPDATE SET kind = excluded.kind, "
+            "skill_type = excluded.skill_type, reuse_level = excluded.reuse_level, "
+            "code = excluded.code, status = excluded.status, labels = excluded.labels, "
+            "broader = excluded.broader, fingerprint = excluded.fingerprint, "
+            "changed_in = excluded.changed_in, withdrawn_in = NULL, "
+            # Back after being withdrawn: added again by this version.
+            "added_in = CASE WHEN s.withdrawn_in IS NULL THEN s.added_in ELSE excluded.added_in END"
+        ),
+        {"t": tenant, "v": version},
+    )
+
+
+def _label_text(concept: Concept, lang: str) -> str:
+    labels = concept.labels[lang]
+    return " | ".join(
+        dict.fromkeys(x.lower() for x in (labels.preferred, *labels.alternative, *labels.hidden))
+    )
+
+
+async def _write_texts(u: UnitOfWork, tenant: str, concepts: list[Concept]) -> None:
+    await u.session.execute(
+        text(
+            "CREATE TEMP TABLE stage_texts (uri text, lang text, kind text, config text, "
+            "preferred text, others text, description text, labels text) ON COMMIT DROP"
+        )
+    )
+    rows = []
+    for c in concepts:
+        for lang, labels in c.labels.items():
+            rows.append(
+                (
+                    c.uri,
+                    lang,
+                    c.kind,
+                    text_search_config(lang),
+                    labels.preferred,
+                    " ; ".join((*labels.alternative, *labels.hidden)),
+                    labels.description,
+                    _label_text(c, lang),
+                )
+            )
+    await _copy(
+        u,
+        "stage_texts",
+        ("uri", "lang", "kind", "config", "preferred", "others", "description", "labels"),
+        rows,
+    )
+    # Preferred labels weigh most (A), synonyms next (B), the description least (D).
+    await u.session.execute(
+        text(
+            "INSERT INTO frameworks.skill_texts (tenant_id, uri, lang, kind, preferred, labels, "
+            "document) SELECT :t, uri, lang, kind, preferred, labels, "
+            "setweight(to_tsvector(config::regconfig, preferred), 'A') || "
+            "setweight(to_tsvector(config::regconfig, others), 'B') || "
+            "setweight(to_tsvector(config::regconfig, description), 'D') FROM stage_texts"
+        ),
+        {"t": tenant},
+    )
+
+
+async def _replace_relations(u: UnitOfWork, tenant: str, library: Library) -> int:
+    await u.session.execute(
+        sa.delete(occupation_skills).where(occupation_skills.c.tenant_id == tenant)
+    )
+    if library.relations:
+        await u.session.execute(
+            text(
+                "CREATE TEMP TABLE stage_relations (occupation_uri text, skill_uri text, "
+                "relation text) ON COMMIT DROP"
+            )
+        )
+        await _copy(
+            u,
+            "stage_relations",
+            ("occupation_uri", "skill_uri", "relation"),
+            [(occ, skill, kind) for (occ, skill), kind in library.relations.items()],
+        )
+        await u.session.execute(
+            text(
+                "INSERT INTO frameworks.occupation_skills (tenant_id, occupation_uri, skill_uri, "
+                "relation) SELECT :t, occupation_uri, skill_uri, relation FROM stage_relations"
+            ),
+            {"t": tenant},
+        )
+    return len(library.relations)
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+async def library_info(u: UnitOfWork, tenant: str) -> dict[str, Any]:
+    row = (
+        await u.session.execute(sa.select(skill_library).where(skill_library.c.tenant_id == tenant))
+    ).first()
+    if row is None:
+        raise NotFound(
+            "this company has no skills library yet: an hr_admin imports ESCO's CSV download "
+            "with POST /v1/skill-library/imports"
+        )
+    totals = {
+        kind: n
+        for kind, n in (
+            await u.session.execute(
+                sa.select(skill_concepts.c.kind, sa.func.count())
+                .where(
+                    skill_concepts.c.tenant_id == tenant, skill_concepts.c.withdrawn_in.is_(None)
+                )
+                .group_by(skill_concepts.c.kind)
+            )
+        ).all()
+    }
+    return {
+        "source": row.source,
+        "version": row.version,
+        "languages": row.languages,
+        "imports": row.imports,
+        "imported_at": row.imported_at,
+        "skills": totals.get("skill", 0),
+        "groups": totals.get("group", 0),
+        "occupations": totals.get("occupation", 0),
+        "attribution": ATTRIBUTION,
+    }
+
+
+async def import_report(u: UnitOfWork, tenant: str, number: int) -> dict[str, Any]:
+    row = (
+        await u.session.execute(
+            sa.select(skill_library_imports.c.report).where(
+                skill_library_imports.c.tenant_id == tenant,
+                skill_library_imports.c.number == number,
+            )
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"no skills library import {number}")
+    report: dict[str, Any] = row.report
+    return report
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def matched_words(query: str, labels: str) -> tuple[str, list[str]]:
+    """The label that shares most words with the query, and those words (what matched)."""
+    words = {w.lower() for w in _WORD.findall(query)}
+    best, best_words = "", list[str]()
+    for label in labels.split(" | "):
+        shared = [w for w in _WORD.findall(label) if w.lower() in words or _prefix(w, words)]
+        if len(shared) > len(best_words):
+            best, best_words = label, shared
+    return best, best_words
+
+
+def _prefix(word: str, words: set[str]) -> bool:
+    w = word.lower()
+    return len(w) >= 4 and any(len(q) >= 4 and (w.startswith(q) or q.startswith(w)) for q in words)
+
+
+async def search(
+    u: UnitOfWork,
+    tenant: str,
+    query: str,
+    *,
+    lang: str,
+    kinds: tuple[str, ...],
+    limit: int,
+) -> list[dict[str, Any]]:
+    """Concepts whose labels or description match `query`, best first.
+
+    Two signals: PostgreSQL full-text ranking in the language's configuration (stemmed,
+    labels weighing more than the description) and trigram word similarity with the
+    labels (typos, partial words). A concept found by either is scored by both.
+    """
+    # Typos: a label matches when some extent of it is at least this similar to the query.
+    await u.session.execute(text(f"SET LOCAL pg_trgm.word_similarity_threshold = {TYPO_SIMILARITY}"))
+    rows = (
+        await u.session.execute(
+            text(
+                "SELECT t.uri, t.kind, t.preferred, t.labels, "
+                "ts_rank_cd(t.document, q, 32) AS rank, "
+                "word_similarity(:raw, t.labels) AS similarity "
+                "FROM frameworks.skill_texts t, websearch_to_tsquery(CAST(:config AS regconfig), :raw) q "
+                "WHERE t.tenant_id = :t AND t.lang = :lang AND t.kind = ANY(:kinds) "
+                "AND (t.document @@ q OR :raw <% t.labels) "
+                "ORDER BY (CASE WHEN lower(t.preferred) = lower(:raw) THEN 1 ELSE 0 END) "
+                "+ ts_rank_cd(t.document, q, 32) + word_similarity(:raw, t.labels) DESC, t.uri "
+                "LIMIT :n"
+            ),
+            {
+                "t": tenant,
+                "lang": lang,
+                "kinds": list(kinds),
+                "raw": query,
+                "config": text_search_config(lang),
+                "n": limit,
+            },
+        )
+    ).all()
+    if not rows:
+        return []
+    details = {
+        r.uri: r
+        for r in (
+            await u.session.execute(
+                sa.select(
+                    skill_concepts.c.uri,
+                    skill_concepts.c.skill_type,
+                    skill_concepts.c.reuse_level,
+                ).where(
+                    skill_concepts.c.tenant_id == tenant,
+                    skill_concepts.c.uri.in_([r.uri for r in rows]),
+                )
+            )
+        ).all()
+    }
+    out = []
+    for r in rows:
+        label, words = matched_words(query, r.labels)
+        exact = 1.0 if r.preferred.lower() == query.lower() else 0.0
+        out.append(
+            {
+                "uri": r.uri,
+                "kind": r.kind,
+                "label": r.preferred,
+                "skill_type": details[r.uri].skill_type,
+                "reuse_level": details[r.uri].reuse_level,
+                "score": round(exact + float(r.rank) + float(r.similarity), 4),
+                "matched_label": label if label != r.preferred.lower() else "",
+                "matched_words": words,
+            }
+        )
+    return out
+
+
+async def concept(u: UnitOfWork, tenant: str, uri: str, kind: str) -> dict[str, Any]:
+    """One skill, group or occupation: labels, hierarchy, and its occupations or skills."""
+    kinds = ("skill", "group") if kind == "skill" else ("occupation",)
+    row = (
+        await u.session.execute(
+            sa.select(skill_concepts).where(
+                skill_concepts.c.tenant_id == tenant,
+                skill_concepts.c.uri == uri,
+                skill_concepts.c.kind.in_(kinds),
+            )
+        )
+    ).first()
+    if row is None:
+        noun = "skill" if kind == "skill" else "occupation"
+        raise NotFound(f"the skills library holds no {noun} {uri}")
+    out: dict[str, Any] = {
+        "uri": row.uri,
+        "kind": row.kind,
+        "skill_type": row.skill_type,
+        "reuse_level": row.reuse_level,
+        "code": row.code,
+        "status": "withdrawn" if row.withdrawn_in else row.status,
+        "labels": row.labels,
+        "added_in": row.added_in,
+        "changed_in": row.changed_in,
+        "withdrawn_in": row.withdrawn_in,
+    }
+    if kind == "skill":
+        narrower = (
+            await u.session.execute(
+                sa.select(skill_concepts.c.uri, skill_concepts.c.labels).where(
+                    skill_concepts.c.tenant_id == tenant,
+                    skill_concepts.c.broader.any(uri),
+                    skill_concepts.c.withdrawn_in.is_(None),
+                )
+            )
+        ).all()
+        broader = (
+            await u.session.execute(
+                sa.select(skill_concepts.c.uri, skill_concepts.c.labels).where(
+                    skill_concepts.c.tenant_id == tenant,
+                    skill_concepts.c.uri.in_(row.broader),
+                )
+            )
+        ).all()
+        out["broader"] = [_brief(r) for r in broader]
+        out["narrower"] = sorted((_brief(r) for r in narrower), key=lambda b: b["label"])
+        out["occupations"] = await _related(u, tenant, "skill_uri", "occupation_uri", uri)
+    else:
+        out["skills"] = await _related(u, tenant, "occupation_uri", "skill_uri", uri)
+    out["attribution"] = ATTRIBUTION
+    return out
+
+
+def preferred_label(labels: dict[str, Any] | None, default: str, lang: str = "en") -> str:
+    """A stored concept's preferred label in `lang`, else in any language it has."""
+    if not labels:
+        return default
+    names: dict[str, Any] = labels.get(lang) or next(iter(labels.values()))
+    return str(names.get("preferred", default))
+
+
+def _brief(r: Any) -> dict[str, str]:
+    return {"uri": r.uri, "label": preferred_label(r.labels, r.uri)}
+
+
+async def _related(
+    u: UnitOfWork, tenant: str, by: str, other: str, uri: str
+) -> dict[str, list[dict[str, str]]]:
+    rel = occupation_skills
+    rows = (
+        await u.session.execute(
+            sa.select(rel.c[other].label("uri"), rel.c.relation, skill_concepts.c.labels)
+            .join(
+                skill_concepts,
+                sa.and_(
+                    skill_concepts.c.tenant_id == rel.c.tenant_id,
+                    skill_concepts.c.uri == rel.c[other],
+                ),
+            )
+            .where(rel.c.tenant_id == tenant, rel.c[by] == uri)
+        )
+    ).all()
+    out: dict[str, list[dict[str, str]]] = {"essential": [], "optional": []}
+    for r in rows:
+        out[r.relation].append(_brief(r))
+    for items in out.values():
+        items.sort(key=lambda b: b["label"])
+    return out
