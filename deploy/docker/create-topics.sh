@@ -7,6 +7,8 @@ bootstrap="$1"
 topics=(
   careerstream.frameworks.framework.v1:delete:-1
   careerstream.frameworks.framework.v1.dlq:delete:2592000000
+  careerstream.frameworks.skill.v1:compact:-1
+  careerstream.frameworks.skill.v1.dlq:delete:2592000000
   careerstream.hris.employee.v1:delete:-1
   careerstream.hris.employee.v1.dlq:delete:2592000000
   careerstream.hris.orgunit.v1:delete:-1

@@ -27,7 +27,7 @@ def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
         check=False,
     )
 
@@ -79,6 +79,9 @@ async def _data_keys(endpoints: Endpoints, tenant: str) -> int:
 
 @pytest.mark.kafka
 @pytest.mark.postgres
+# `up` starts eight services one after the other and simulates a company through them:
+# 240 s on a busy two-core machine, and this test runs it twice.
+@pytest.mark.timeout(900)
 def test_up_twice_then_down(endpoints: Endpoints, tmp_path: Path) -> None:
     first = free_port_block(10)
     env = _stack_env(

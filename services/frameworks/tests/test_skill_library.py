@@ -84,7 +84,7 @@ async def test_import_search_read_and_reimport(
         }
         assert report["counts"]["group"]["added"] == 5
         assert report["counts"]["occupation"]["added"] == 2
-        assert report["relations"] == 20
+        assert report["relations"] == {"total": 20, "added": 20, "changed": 0, "removed": 0}
         # Every skill and group, then the report: one event each, keyed by tenant and skill.
         records = await tap.wait_for(38, tenant=tenant)
     events = [decode(r.value) for r in records]
@@ -113,7 +113,14 @@ async def test_import_search_read_and_reimport(
     assert law[0]["matched_words"] == ["employment", "law"]
     assert (await search(c, emp, "pyhton"))[0]["uri"] == PYTHON
     assert (await search(c, emp, "debuging sofware"))[0]["label"] == "debug software"
+    typo = await search(c, emp, "debuging sofware")
+    assert "software" in typo[0]["spelling"]["sofware"]
+    assert typo[0]["all_words"] is True
     assert (await search(c, emp, "coaching employees"))[0]["label"] == "coach employees"
+    # No skill holds every word: those whose labels hold some, saying so.
+    some = await search(c, emp, "python negotiation")
+    assert {i["label"] for i in some} >= {"Python (computer programming)", "negotiate agreements"}
+    assert not any(i["all_words"] for i in some)
     # German: stemmed in German, answered in German.
     german = await search(c, emp, "Softwarefehler", lang="de")
     assert german[0]["label"] == "Software debuggen"
@@ -187,13 +194,17 @@ async def test_import_search_read_and_reimport(
             },
             tenant=tenant,
         )
+    assert withdrawn_event["data"]["labels"]["en"]["preferred"] == "SQL"
+    assert "Python 3" in changed_event["data"]["labels"]["en"]["alternative"]
+    assert withdrawn_event["data"]["labels"]["en"]["preferred"] == "SQL"
+    assert "Python 3" in changed_event["data"]["labels"]["en"]["alternative"]
     report = second.json()
     assert report["counts"]["skill"] == {"added": 1, "changed": 1, "withdrawn": 1, "unchanged": 30}
     assert report["listed"]["withdrawn"] == [{"uri": sql_uri, "kind": "skill", "label": "SQL"}]
     assert report["listed"]["changed"] == [
         {"uri": PYTHON, "kind": "skill", "label": "Python (computer programming)"}
     ]
-    assert report["relations"] == 19
+    assert report["relations"] == {"total": 19, "added": 0, "changed": 0, "removed": 1}
     assert (await c.get("/v1/skill-library/imports/2", headers=emp)).json() == report
     # Withdrawn: not found by search, still readable, saying so.
     assert all(i["uri"] != sql_uri for i in await search(c, emp, "SQL"))

@@ -127,15 +127,27 @@ skill_texts = sa.Table(
     sa.Column("kind", sa.Text, nullable=False),
     sa.Column("preferred", sa.Text, nullable=False),
     sa.Column("labels", sa.Text, nullable=False, comment="every label, lower case, ' | ' between"),
-    sa.Column("document", TSVECTOR, nullable=False),
+    sa.Column("document", TSVECTOR, nullable=False, comment="labels (A, B) and description (D)"),
+    sa.Column("label_document", TSVECTOR, nullable=False, comment="the labels alone"),
     sa.Index("ix_skill_texts_document", "document", postgresql_using="gin"),
-    sa.Index(
-        "ix_skill_texts_labels",
-        "labels",
-        postgresql_using="gin",
-        postgresql_ops={"labels": "gin_trgm_ops"},
-    ),
+    sa.Index("ix_skill_texts_label_document", "label_document", postgresql_using="gin"),
     comment="What search reads: live concepts' labels and descriptions, per language",
+)
+
+skill_words = sa.Table(
+    "skill_words",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("lang", sa.Text, primary_key=True),
+    sa.Column("word", sa.Text, primary_key=True),
+    # GiST, not GIN: it answers "the words nearest this one" (ORDER BY <->) from the index.
+    sa.Index(
+        "ix_skill_words_trigrams",
+        "word",
+        postgresql_using="gist",
+        postgresql_ops={"word": "gist_trgm_ops"},
+    ),
+    comment="Every word of the live labels: what a misspelt query word is corrected to",
 )
 
 occupation_skills = sa.Table(

@@ -27,6 +27,7 @@ from careerstream.frameworks.adapters.orm import (
     skill_library,
     skill_library_imports,
     skill_texts,
+    skill_words,
 )
 from careerstream.frameworks.domain.esco import (
     ATTRIBUTION,
@@ -44,9 +45,6 @@ SOURCE = "esco"
 LISTED = 1000
 """How many uris of each kind of change an import's report lists (the counts are exact)."""
 KINDS = ("skill", "group", "occupation")
-TYPO_SIMILARITY = 0.45
-"""pg_trgm's word similarity a label needs to match a query it does not hold word for word
-(PostgreSQL's default, 0.6, misses two typos in two words: "debuging sofware")."""
 
 
 async def _copy(
@@ -70,7 +68,7 @@ class ImportReport:
     languages: list[str]
     imported_at: datetime
     counts: dict[str, dict[str, int]]
-    relations: int
+    relations: dict[str, int]
     listed: dict[str, list[dict[str, str]]]
 
     def as_json(self) -> dict[str, Any]:
@@ -130,6 +128,8 @@ async def import_library(
         )
     if upserts:
         await _write_texts(u, tenant, upserts)
+    if upserts or touched:
+        await _rebuild_words(u, tenant)
     relations = await _replace_relations(u, tenant, library)
 
     counts = {kind: {"added": 0, "changed": 0, "withdrawn": 0, "unchanged": 0} for kind in KINDS}
@@ -210,6 +210,14 @@ async def import_library(
                 _withdrawn_event(uri, kinds_before[uri], labels_before[uri], version, now),
                 tenant_id=tenant,
             )
+    if upserts or touched:
+        # The planner's statistics, for the searches that follow (a first import fills
+        # empty tables).
+        await u.session.execute(
+            text(
+                "ANALYZE frameworks.skill_texts, frameworks.skill_words, frameworks.skill_concepts"
+            )
+        )
     skills_and_groups = [counts["skill"], counts["group"]]
     u.publish(
         SkillLibraryImported(
@@ -366,20 +374,76 @@ async def _write_texts(u: UnitOfWork, tenant: str, concepts: list[Concept]) -> N
     await u.session.execute(
         text(
             "INSERT INTO frameworks.skill_texts (tenant_id, uri, lang, kind, preferred, labels, "
-            "document) SELECT :t, uri, lang, kind, preferred, labels, "
+            "document, label_document) SELECT :t, uri, lang, kind, preferred, labels, "
+            "l.v || setweight(to_tsvector(config::regconfig, description), 'D'), l.v "
+            "FROM stage_texts, LATERAL (SELECT "
             "setweight(to_tsvector(config::regconfig, preferred), 'A') || "
-            "setweight(to_tsvector(config::regconfig, others), 'B') || "
-            "setweight(to_tsvector(config::regconfig, description), 'D') FROM stage_texts"
+            "setweight(to_tsvector(config::regconfig, others), 'B') AS v) l"
         ),
         {"t": tenant},
     )
 
 
-async def _replace_relations(u: UnitOfWork, tenant: str, library: Library) -> int:
+async def _rebuild_words(u: UnitOfWork, tenant: str) -> None:
+    """The words of every live label, per language (what misspelt query words become)."""
+    await u.session.execute(sa.delete(skill_words).where(skill_words.c.tenant_id == tenant))
+    words: set[tuple[str, str]] = set()
+    for lang, labels in (
+        await u.session.execute(
+            sa.select(skill_texts.c.lang, skill_texts.c.labels).where(
+                skill_texts.c.tenant_id == tenant
+            )
+        )
+    ).all():
+        words.update((lang, w) for w in _WORD.findall(labels) if len(w) >= 2)
     await u.session.execute(
-        sa.delete(occupation_skills).where(occupation_skills.c.tenant_id == tenant)
+        text("CREATE TEMP TABLE stage_words (lang text, word text) ON COMMIT DROP")
     )
-    if library.relations:
+    await _copy(u, "stage_words", ("lang", "word"), sorted(words))
+    await u.session.execute(
+        text(
+            "INSERT INTO frameworks.skill_words (tenant_id, lang, word) "
+            "SELECT :t, lang, word FROM stage_words"
+        ),
+        {"t": tenant},
+    )
+
+
+async def _replace_relations(u: UnitOfWork, tenant: str, library: Library) -> dict[str, int]:
+    """Make the stored occupation-skill relations the library's, writing only what differs."""
+    stored = {
+        (r.occupation_uri, r.skill_uri): r.relation
+        for r in (
+            await u.session.execute(
+                sa.select(
+                    occupation_skills.c.occupation_uri,
+                    occupation_skills.c.skill_uri,
+                    occupation_skills.c.relation,
+                ).where(occupation_skills.c.tenant_id == tenant)
+            )
+        ).all()
+    }
+    gone = [key for key in stored if key not in library.relations]
+    new = [key for key, kind in library.relations.items() if stored.get(key) is None]
+    changed = [
+        key for key, kind in library.relations.items() if stored.get(key) not in (None, kind)
+    ]
+    if gone:
+        await u.session.execute(
+            text(
+                "CREATE TEMP TABLE stage_gone (occupation_uri text, skill_uri text) ON COMMIT DROP"
+            )
+        )
+        await _copy(u, "stage_gone", ("occupation_uri", "skill_uri"), gone)
+        await u.session.execute(
+            text(
+                "DELETE FROM frameworks.occupation_skills r USING stage_gone g "
+                "WHERE r.tenant_id = :t AND r.occupation_uri = g.occupation_uri "
+                "AND r.skill_uri = g.skill_uri"
+            ),
+            {"t": tenant},
+        )
+    if new or changed:
         await u.session.execute(
             text(
                 "CREATE TEMP TABLE stage_relations (occupation_uri text, skill_uri text, "
@@ -390,16 +454,23 @@ async def _replace_relations(u: UnitOfWork, tenant: str, library: Library) -> in
             u,
             "stage_relations",
             ("occupation_uri", "skill_uri", "relation"),
-            [(occ, skill, kind) for (occ, skill), kind in library.relations.items()],
+            [(occ, skill, library.relations[occ, skill]) for occ, skill in (*new, *changed)],
         )
         await u.session.execute(
             text(
                 "INSERT INTO frameworks.occupation_skills (tenant_id, occupation_uri, skill_uri, "
-                "relation) SELECT :t, occupation_uri, skill_uri, relation FROM stage_relations"
+                "relation) SELECT :t, occupation_uri, skill_uri, relation FROM stage_relations "
+                "ON CONFLICT (tenant_id, occupation_uri, skill_uri) "
+                "DO UPDATE SET relation = excluded.relation"
             ),
             {"t": tenant},
         )
-    return len(library.relations)
+    return {
+        "total": len(library.relations),
+        "added": len(new),
+        "changed": len(changed),
+        "removed": len(gone),
+    }
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -455,11 +526,20 @@ async def import_report(u: UnitOfWork, tenant: str, number: int) -> dict[str, An
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+MAX_WORDS = 8
+"""Query words read (a longer query is a text to infer skills from, not a search)."""
+SPELLING = 0.4
+"""Trigram similarity a library word needs to stand in for a query word it does not hold."""
+ALTERNATIVES = 3
+"""Library words tried for each misspelt query word."""
 
 
-def matched_words(query: str, labels: str) -> tuple[str, list[str]]:
-    """The label that shares most words with the query, and those words (what matched)."""
-    words = {w.lower() for w in _WORD.findall(query)}
+def query_words(query: str) -> list[str]:
+    return list(dict.fromkeys(w.lower() for w in _WORD.findall(query)))[:MAX_WORDS]
+
+
+def matched_words(words: set[str], labels: str) -> tuple[str, list[str]]:
+    """The label that shares most words with the query (corrections included), and those words."""
     best, best_words = "", list[str]()
     for label in labels.split(" | "):
         shared = [w for w in _WORD.findall(label) if w.lower() in words or _prefix(w, words)]
@@ -473,6 +553,60 @@ def _prefix(word: str, words: set[str]) -> bool:
     return len(w) >= 4 and any(len(q) >= 4 and (w.startswith(q) or q.startswith(w)) for q in words)
 
 
+async def _spellings(
+    u: UnitOfWork, tenant: str, lang: str, words: list[str]
+) -> dict[str, list[str]]:
+    """Each query word with the library words it may stand for: itself when the labels hold
+    it, else the closest by trigram similarity (misspellings: 'sofware' -> 'software')."""
+    known = set(
+        (
+            await u.session.execute(
+                text(
+                    "SELECT word FROM frameworks.skill_words WHERE tenant_id = :t "
+                    "AND lang = :lang AND word = ANY(CAST(:words AS text[]))"
+                ),
+                {"t": tenant, "lang": lang, "words": words},
+            )
+        )
+        .scalars()
+        .all()
+    )
+    out: dict[str, list[str]] = {w: [w] if w in known else [] for w in words}
+    unknown = [w for w in words if w not in known]
+    if unknown:
+        # The nearest words by trigram distance, straight from the GiST index.
+        rows = (
+            await u.session.execute(
+                text(
+                    "SELECT q.w, s.word, s.distance FROM unnest(CAST(:words AS text[])) AS q(w) "
+                    "CROSS JOIN LATERAL (SELECT word, word <-> q.w AS distance "
+                    "  FROM frameworks.skill_words WHERE tenant_id = :t AND lang = :lang "
+                    "  ORDER BY word <-> q.w LIMIT :n) s"
+                ),
+                {"words": unknown, "t": tenant, "lang": lang, "n": ALTERNATIVES},
+            )
+        ).all()
+        for w, alternative, distance in rows:
+            if 1 - distance >= SPELLING:
+                out[w].append(alternative)
+    return out
+
+
+def _tsquery(spellings: dict[str, list[str]], joiner: str) -> tuple[str, dict[str, Any]]:
+    """A tsquery expression: each word (or any of its spellings), all words (`&&`) or any (`||`).
+
+    Each word goes through plainto_tsquery, so nothing a user types is tsquery syntax.
+    """
+    parts, params = [], {}
+    for i, (word, alternatives) in enumerate(spellings.items()):
+        terms = []
+        for j, term in enumerate(alternatives or [word]):
+            params[f"w{i}_{j}"] = term
+            terms.append(f"plainto_tsquery(CAST(:config AS regconfig), :w{i}_{j})")
+        parts.append("(" + " || ".join(terms) + ")")
+    return f" {joiner} ".join(parts), params
+
+
 async def search(
     u: UnitOfWork,
     tenant: str,
@@ -484,36 +618,55 @@ async def search(
 ) -> list[dict[str, Any]]:
     """Concepts whose labels or description match `query`, best first.
 
-    Two signals: PostgreSQL full-text ranking in the language's configuration (stemmed,
-    labels weighing more than the description) and trigram word similarity with the
-    labels (typos, partial words). A concept found by either is scored by both.
+    PostgreSQL full-text search in the language's configuration (stemmed: 'coaching'
+    finds 'coach'), preferred labels weighing most, synonyms next, descriptions least.
+    A query word no label holds is taken as misspelt and stands for the library words
+    closest to it by trigrams ('debuging sofware' finds 'debug software'). Concepts
+    holding every word are the answer; only when there are none, those whose labels hold
+    some of the words (`all_words` false).
     """
-    # Typos: a label matches when some extent of it is at least this similar to the query.
-    await u.session.execute(text(f"SET LOCAL pg_trgm.word_similarity_threshold = {TYPO_SIMILARITY}"))
-    rows = (
-        await u.session.execute(
-            text(
-                "SELECT t.uri, t.kind, t.preferred, t.labels, "
-                "ts_rank_cd(t.document, q, 32) AS rank, "
-                "word_similarity(:raw, t.labels) AS similarity "
-                "FROM frameworks.skill_texts t, websearch_to_tsquery(CAST(:config AS regconfig), :raw) q "
-                "WHERE t.tenant_id = :t AND t.lang = :lang AND t.kind = ANY(:kinds) "
-                "AND (t.document @@ q OR :raw <% t.labels) "
-                "ORDER BY (CASE WHEN lower(t.preferred) = lower(:raw) THEN 1 ELSE 0 END) "
-                "+ ts_rank_cd(t.document, q, 32) + word_similarity(:raw, t.labels) DESC, t.uri "
-                "LIMIT :n"
-            ),
-            {
-                "t": tenant,
-                "lang": lang,
-                "kinds": list(kinds),
-                "raw": query,
-                "config": text_search_config(lang),
-                "n": limit,
-            },
-        )
-    ).all()
-    if not rows:
+    words = query_words(query)
+    if not words:
+        return []
+    spellings = await _spellings(u, tenant, lang, words)
+    found: dict[str, Any] = {}
+    for joiner in ("&&", "||"):
+        if joiner == "||" and (found or len(words) == 1):
+            break
+        expression, params = _tsquery(spellings, joiner)
+        # Some of the words: only where a label holds them (the description would bring in
+        # thousands of concepts that merely mention one of them).
+        vector = "document" if joiner == "&&" else "label_document"
+        # Cover density (words near each other) ranks all-word matches; plain frequency is
+        # cheaper for the many some-word ones.
+        rank = "ts_rank_cd" if joiner == "&&" else "ts_rank"
+        rows = (
+            await u.session.execute(
+                text(
+                    "SELECT t.uri, t.kind, t.preferred, t.labels, "
+                    f"{rank}(t.{vector}, query.q, 32) AS rank "
+                    f"FROM frameworks.skill_texts t, (SELECT {expression} AS q) AS query "
+                    "WHERE t.tenant_id = :t AND t.lang = :lang AND t.kind = ANY(:kinds) "
+                    f"AND t.{vector} @@ query.q AND NOT t.uri = ANY(:seen) "
+                    "ORDER BY (lower(t.preferred) = lower(:raw)) DESC, rank DESC, "
+                    "length(t.preferred), t.uri LIMIT :n"
+                ),
+                {
+                    **params,
+                    "config": text_search_config(lang),
+                    "t": tenant,
+                    "lang": lang,
+                    "kinds": list(kinds),
+                    "seen": list(found),
+                    "raw": query.strip(),
+                    "n": limit - len(found),
+                },
+            )
+        ).all()
+        all_words = joiner == "&&"
+        for r in rows:
+            found[r.uri] = (r, all_words)
+    if not found:
         return []
     details = {
         r.uri: r
@@ -525,15 +678,16 @@ async def search(
                     skill_concepts.c.reuse_level,
                 ).where(
                     skill_concepts.c.tenant_id == tenant,
-                    skill_concepts.c.uri.in_([r.uri for r in rows]),
+                    skill_concepts.c.uri.in_(list(found)),
                 )
             )
         ).all()
     }
+    vocabulary = {w for alternatives in spellings.values() for w in alternatives} | set(words)
+    corrected = {w: alts for w, alts in spellings.items() if alts and alts != [w]}
     out = []
-    for r in rows:
-        label, words = matched_words(query, r.labels)
-        exact = 1.0 if r.preferred.lower() == query.lower() else 0.0
+    for r, all_words in found.values():
+        label, matched = matched_words(vocabulary, r.labels)
         out.append(
             {
                 "uri": r.uri,
@@ -541,9 +695,11 @@ async def search(
                 "label": r.preferred,
                 "skill_type": details[r.uri].skill_type,
                 "reuse_level": details[r.uri].reuse_level,
-                "score": round(exact + float(r.rank) + float(r.similarity), 4),
+                "score": round(float(r.rank), 4),
+                "all_words": all_words,
                 "matched_label": label if label != r.preferred.lower() else "",
-                "matched_words": words,
+                "matched_words": matched,
+                "spelling": corrected,
             }
         )
     return out
@@ -581,7 +737,7 @@ async def concept(u: UnitOfWork, tenant: str, uri: str, kind: str) -> dict[str, 
             await u.session.execute(
                 sa.select(skill_concepts.c.uri, skill_concepts.c.labels).where(
                     skill_concepts.c.tenant_id == tenant,
-                    skill_concepts.c.broader.any(uri),
+                    sa.literal(uri) == sa.any_(skill_concepts.c.broader),
                     skill_concepts.c.withdrawn_in.is_(None),
                 )
             )

@@ -18,7 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    # Trigram search on labels; a trusted extension, which the database's owner may create.
+    # Trigrams correct misspelt words; a trusted extension, which the database's owner may create.
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     op.create_table('skill_library',
     sa.Column('tenant_id', sa.Text(), nullable=False),
@@ -70,13 +70,23 @@ def upgrade() -> None:
     sa.Column('kind', sa.Text(), nullable=False),
     sa.Column('preferred', sa.Text(), nullable=False),
     sa.Column('labels', sa.Text(), nullable=False, comment="every label, lower case, ' | ' between"),
-    sa.Column('document', postgresql.TSVECTOR(), nullable=False),
+    sa.Column('document', postgresql.TSVECTOR(), nullable=False, comment='labels (A, B) and description (D)'),
+    sa.Column('label_document', postgresql.TSVECTOR(), nullable=False, comment='the labels alone'),
     sa.PrimaryKeyConstraint('tenant_id', 'uri', 'lang', name=op.f('pk_skill_texts')),
     schema='frameworks',
     comment='What search reads: live concepts\' labels and descriptions, per language'
     )
     op.create_index('ix_skill_texts_document', 'skill_texts', ['document'], unique=False, schema='frameworks', postgresql_using='gin')
-    op.create_index('ix_skill_texts_labels', 'skill_texts', ['labels'], unique=False, schema='frameworks', postgresql_using='gin', postgresql_ops={'labels': 'gin_trgm_ops'})
+    op.create_index('ix_skill_texts_label_document', 'skill_texts', ['label_document'], unique=False, schema='frameworks', postgresql_using='gin')
+    op.create_table('skill_words',
+    sa.Column('tenant_id', sa.Text(), nullable=False),
+    sa.Column('lang', sa.Text(), nullable=False),
+    sa.Column('word', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('tenant_id', 'lang', 'word', name=op.f('pk_skill_words')),
+    schema='frameworks',
+    comment='Every word of the live labels: what a misspelt query word is corrected to'
+    )
+    op.create_index('ix_skill_words_trigrams', 'skill_words', ['word'], unique=False, schema='frameworks', postgresql_using='gist', postgresql_ops={'word': 'gist_trgm_ops'})
     op.create_table('occupation_skills',
     sa.Column('tenant_id', sa.Text(), nullable=False),
     sa.Column('occupation_uri', sa.Text(), nullable=False),
@@ -92,7 +102,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index('ix_occupation_skills_skill', table_name='occupation_skills', schema='frameworks')
     op.drop_table('occupation_skills', schema='frameworks')
-    op.drop_index('ix_skill_texts_labels', table_name='skill_texts', schema='frameworks')
+    op.drop_index('ix_skill_words_trigrams', table_name='skill_words', schema='frameworks')
+    op.drop_table('skill_words', schema='frameworks')
+    op.drop_index('ix_skill_texts_label_document', table_name='skill_texts', schema='frameworks')
     op.drop_index('ix_skill_texts_document', table_name='skill_texts', schema='frameworks')
     op.drop_table('skill_texts', schema='frameworks')
     op.drop_table('skill_concepts', schema='frameworks')
