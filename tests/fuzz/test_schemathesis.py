@@ -32,6 +32,8 @@ accepted as a number and `0` as a boolean in JSON bodies; `to=0` read as a date;
 header naming one route's methods; /metrics documented as JSON. (Seed 7 with 30 examples per
 operation found nothing more.)"""
 ROLES = ("employee", "manager", "hr_admin")
+HOOKS_DIR = Path(__file__).parent
+"""Where `fuzz_hooks` (Schemathesis serializers for the API's binary bodies) is."""
 CHECKS = ",".join(
     [
         "not_a_server_error",
@@ -79,7 +81,14 @@ async def _fuzz(url: str, role: str, seed: int, workdir: Path) -> tuple[int, str
         cwd=workdir,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
-        env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": ""},
+        env={
+            **os.environ,
+            "NO_COLOR": "1",
+            "SCHEMATHESIS_HOOKS": "fuzz_hooks",
+            "PYTHONPATH": os.pathsep.join(
+                [str(HOOKS_DIR), *filter(None, [os.environ.get("PYTHONPATH")])]
+            ),
+        },
     )
     out, _ = await proc.communicate()
     return proc.returncode or 0, out.decode(errors="replace")
