@@ -112,9 +112,10 @@ async def _search(
     uow: Uow, tenant: str, q: str, lang: str, kinds: tuple[str, ...], limit: int
 ) -> dict[str, Any]:
     async with unit(uow) as u:
-        info = await skills.library_info(u, tenant)
-        if lang not in info["languages"]:
-            raise Invalid([f"lang: the library holds {', '.join(info['languages'])}, not {lang!r}"])
+        # The library row alone (not library_info's counts): this runs on every search.
+        languages = (await skills.library_row(u, tenant)).languages
+        if lang not in languages:
+            raise Invalid([f"lang: the library holds {', '.join(languages)}, not {lang!r}"])
         items = await skills.search(u, tenant, q, lang=lang, kinds=kinds, limit=limit)
     return {"query": q, "lang": lang, "items": items, "attribution": esco.ATTRIBUTION}
 

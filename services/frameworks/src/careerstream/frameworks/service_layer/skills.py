@@ -476,7 +476,8 @@ async def _replace_relations(u: UnitOfWork, tenant: str, library: Library) -> di
 # -- reading ---------------------------------------------------------------------------------
 
 
-async def library_info(u: UnitOfWork, tenant: str) -> dict[str, Any]:
+async def library_row(u: UnitOfWork, tenant: str) -> Any:
+    """The tenant's library row (version, languages); 404 when it has imported none."""
     row = (
         await u.session.execute(sa.select(skill_library).where(skill_library.c.tenant_id == tenant))
     ).first()
@@ -485,6 +486,11 @@ async def library_info(u: UnitOfWork, tenant: str) -> dict[str, Any]:
             "this company has no skills library yet: an hr_admin imports ESCO's CSV download "
             "with POST /v1/skill-library/imports"
         )
+    return row
+
+
+async def library_info(u: UnitOfWork, tenant: str) -> dict[str, Any]:
+    row = await library_row(u, tenant)
     totals = {
         kind: n
         for kind, n in (
