@@ -23,6 +23,32 @@ SENIOR = RoleInfo("eng.senior", "eng", 2)
 ENGINEER = RoleInfo("eng.engineer", "eng", 1)
 STAFF = RoleInfo("eng.staff", "eng", 3)
 PM = RoleInfo("pm.pm", "pm", 2)
+SKILL = "http://data.europa.eu/esco/skill/7030d79d-8f1d-5578-8f7a-4055625291d0"
+OTHER = "http://data.europa.eu/esco/skill/96c0e73a-6b4b-5631-8d1b-36c1495f4cef"
+
+
+def test_a_skill_counts_the_highest_level_of_the_competencies_covering_it() -> None:
+    p = Profile("E1", True, ENGINEER, {"craft": 2, "python": 4})
+    t = Target(
+        "o1",
+        "role",
+        {"craft": 3, SKILL: 4, OTHER: 2},
+        SENIOR,
+        covers={SKILL: ("craft", "python"), OTHER: ()},
+    )
+    m = explain(p, t)
+    by = {c.competency_id: c for c in m.competencies}
+    assert by[SKILL].level == 4
+    assert by[SKILL].missing == 0
+    assert by[SKILL].covered_by == ("craft", "python")
+    assert by[OTHER].level == 0  # no competency covers it: unassessed
+    assert by["craft"].covered_by == ()
+    # fit = (3 x 2/3 + 4 x 1 + 2 x 0) / 9; readiness = 1/3
+    assert m.fit == round((2 + 4) / 9, 4)
+    assert m.readiness == round(1 / 3, 4)
+    index = ProfileIndex()
+    index.upsert(p)
+    assert index.top(t, 1) == [m]
 
 
 def test_move_kinds() -> None:
@@ -104,6 +130,9 @@ def test_the_index_ranks_like_the_reference_formula(
         Target("o5", "project", {"c3": 2}, None, "eng", location="são paulo"),
         Target("o6", "role", {"c1": 3}, PM, location="Berlin", remote=True),
         Target("o7", "role", {"c1": 3}, PM, location="Reykjavík"),  # nobody works there
+        # Skills of the library, read from the competencies covering them.
+        Target("o8", "role", {"c1": 2, SKILL: 4}, SENIOR, covers={SKILL: ("c2", "c3", "c9")}),
+        Target("o9", "gig", {SKILL: 3, OTHER: 2}, None, "pm", covers={SKILL: ("c4",)}),
     ):
         got = index.top(t, 25, exclude=["E0001"])
         reference = sorted(
@@ -226,6 +255,10 @@ def test_an_employees_best_opportunities_are_those_the_reference_formula_ranks_f
         role = rnd.choice(roles)
         kind = "role" if role is not None else rnd.choice(["project", "gig", "rotation"])
         required = {c: rnd.randint(0, 5) for c in rnd.sample(comps, rnd.randint(0, 6))}
+        covers = {}
+        if rnd.random() < 0.3:
+            required[SKILL] = rnd.randint(1, 5)
+            covers[SKILL] = tuple(rnd.sample(comps, rnd.randint(0, 3)))
         targets.append(
             Target(
                 f"o{j % 150:03d}-{j}",  # ids share prefixes; several score the same
@@ -235,6 +268,7 @@ def test_an_employees_best_opportunities_are_those_the_reference_formula_ranks_f
                 role.family_id if role else rnd.choice(["eng", "pm", None]),
                 location=rnd.choice(PLACES),
                 remote=rnd.random() < 0.2,
+                covers=covers,
             )
         )
     for person in _random_profiles(30, seed=9):

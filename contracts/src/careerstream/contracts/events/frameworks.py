@@ -102,6 +102,13 @@ class LevelDescriptor(ContractModel):
     """What success looks like at this level."""
 
 
+class LinkedSkill(ContractModel):
+    uri: str
+    """The skill's URI in the tenant's skills library (ESCO's), as in `skill.changed`."""
+    label: str = ""
+    """Its preferred label when the framework was saved."""
+
+
 class Competency(ContractModel):
     id: Id
     """Stable identifier, e.g. 'strategic-thinking'."""
@@ -115,6 +122,9 @@ class Competency(ContractModel):
     """What the competency covers."""
     descriptors: list[LevelDescriptor]
     """A descriptor per proficiency level."""
+    skills: list[LinkedSkill] = []
+    """The skills of the skills library it covers: a person's level in the competency counts
+    for each of them."""
 
 
 class CompetencyDelta(ContractModel):

@@ -31,6 +31,14 @@ class RequiredCompetency(ContractModel):
     """The level required. Opportunities require competencies, never degrees."""
 
 
+class RequiredSkill(ContractModel):
+    skill_uri: str
+    """The skill, by its URI in the tenant's skills library (ESCO's)."""
+    level: ProficiencyLevel
+    """The level required, on the framework's scale; a person's level in a skill is their
+    highest in the competencies that cover it."""
+
+
 class OpportunityPosted(EventPayload):
     """An opportunity was posted on the internal marketplace."""
 
@@ -52,6 +60,8 @@ class OpportunityPosted(EventPayload):
     """The level, when there is one."""
     required: list[RequiredCompetency]
     """Required competencies with levels."""
+    required_skills: list[RequiredSkill] = []
+    """Required skills of the skills library, with levels."""
     time_share: int = Field(ge=1, le=100, default=100)
     """Percent of working time (e.g. 20 for a gig)."""
     duration_weeks: int | None = Field(ge=1, default=None)

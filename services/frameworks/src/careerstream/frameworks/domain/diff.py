@@ -1,7 +1,8 @@
 """What changed between two versions of a framework, item by item.
 
 Lists of items are matched by their identity (`id`, or `competency_id` for
-requirements and deltas, `level` for scale steps and descriptors), so a
+requirements and deltas, `level` for scale steps and descriptors, `uri` for the skills a
+competency covers), so a
 reordered list is not a change and a renamed role shows as one changed field.
 """
 
@@ -13,7 +14,7 @@ from typing import Any
 from careerstream.frameworks.domain.model import Framework
 from careerstream.frameworks.domain.rules import format_loc
 
-_KEYS = ("id", "competency_id", "level")
+_KEYS = ("id", "competency_id", "level", "uri")
 
 
 @dataclass(frozen=True)

@@ -112,11 +112,15 @@ def put_competency(
     competency_id: str,
     fields: dict[str, Any],
     descriptors: list[m.Descriptor] | None,
+    skills: list[m.SkillLink] | None = None,
 ) -> m.Framework:
-    """A competency created or changed; `descriptors` None keeps the existing ones."""
+    """A competency created or changed; `descriptors` or `skills` None keeps the existing ones."""
     old = fw.competency(competency_id)
     kept = descriptors if descriptors is not None else (old.descriptors if old else [])
-    return _with_competency(fw, m.Competency(id=competency_id, descriptors=kept, **fields))
+    links = skills if skills is not None else (old.skills if old else [])
+    return _with_competency(
+        fw, m.Competency(id=competency_id, descriptors=kept, skills=links, **fields)
+    )
 
 
 def remove_competency(fw: m.Framework, competency_id: str) -> m.Framework:
@@ -140,6 +144,22 @@ def remove_descriptor(fw: m.Framework, competency_id: str, level: int) -> m.Fram
     comp = _competency(fw, competency_id)
     kept = remove(comp.descriptors, level, f"descriptor of '{competency_id}' at level", "level")
     return _with_competency(fw, comp.model_copy(update={"descriptors": kept}))
+
+
+def link_skill(fw: m.Framework, competency_id: str, uri: str) -> m.Framework:
+    """A competency covers a skill of the library (a link already there is kept as it is)."""
+    comp = _competency(fw, competency_id)
+    if any(link.uri == uri for link in comp.skills):
+        return fw
+    links = [*comp.skills, m.SkillLink(uri=uri)]
+    return _with_competency(fw, comp.model_copy(update={"skills": links}))
+
+
+def unlink_skill(fw: m.Framework, competency_id: str, uri: str) -> m.Framework:
+    """A competency stops covering a skill."""
+    comp = _competency(fw, competency_id)
+    links = remove(comp.skills, uri, f"link of competency '{competency_id}' to skill", "uri")
+    return _with_competency(fw, comp.model_copy(update={"skills": links}))
 
 
 def put_role(

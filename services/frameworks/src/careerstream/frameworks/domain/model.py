@@ -112,6 +112,18 @@ class Descriptor(Strict):
     """What success looks like at this level."""
 
 
+SkillUri = Annotated[str, Field(min_length=8, max_length=300, pattern=r"^https?://[^\s]+$")]
+"""A skill of the company's skills library, by its URI (ESCO's, e.g.
+http://data.europa.eu/esco/skill/<uuid>)."""
+
+
+class SkillLink(Strict):
+    uri: SkillUri
+    """The skill of the skills library the competency covers."""
+    label: str = Field(default="", max_length=500)
+    """The skill's preferred label, filled from the library when the link is saved."""
+
+
 class Competency(Strict):
     id: Slug
     """Unique in the framework, e.g. 'strategic-thinking'."""
@@ -123,6 +135,9 @@ class Competency(Strict):
     description: str = ""
     descriptors: list[Descriptor] = []
     """One descriptor per proficiency level it is used at."""
+    skills: list[SkillLink] = Field(default=[], max_length=100)
+    """The skills of the skills library (ESCO) this competency covers: matching counts a
+    person's level in the competency for each of them."""
 
 
 class Requirement(Strict):

@@ -5,7 +5,9 @@ Two sets:
   never inconsistent: duplicate ids or names, references to things that do not
   exist, levels out of order (gaps, two levels at one rank, tracks that share
   levels other than their first ones), descriptors and requirements outside
-  the scale, a role requiring a competency without a descriptor for that level;
+  the scale, a role requiring a competency without a descriptor for that level, a
+  competency linking one skill twice (whether the skills exist in the library is
+  checked by the service, which holds the library: `service_layer/links.py`);
 - completeness (`validate(fw, publishing=True)`): also checked before
   publication: every family has tracks and levels, every track has levels,
   every role has 4 to 6 core competencies.
@@ -111,6 +113,13 @@ def validate(fw: Framework, *, publishing: bool = False) -> list[Issue]:
                 Issue(
                     (*loc, "descriptors"),
                     f"competency '{comp.id}' has two descriptors for level {dup}",
+                )
+            )
+        for dup in _duplicates(link.uri for link in comp.skills):
+            add(
+                Issue(
+                    (*loc, "skills"),
+                    f"competency '{comp.id}' links skill {dup} twice",
                 )
             )
         for di, desc in enumerate(comp.descriptors):

@@ -12,19 +12,44 @@ from fastapi import APIRouter, Path, Response
 
 from careerstream.frameworks.domain import editing
 from careerstream.frameworks.domain import model as m
-from careerstream.frameworks.entrypoints.common import Draft, IfMatch, SlugPath, edit
+from careerstream.frameworks.entrypoints.common import (
+    Draft,
+    IfMatch,
+    SlugPath,
+    edit,
+    if_match_revision,
+    resolve,
+    version_out,
+)
 from careerstream.frameworks.entrypoints.schemas import (
     CompetencyIn,
     DescriptorIn,
+    DraftedRequirementOut,
+    DraftedRole,
     FamilyIn,
+    FromOccupationIn,
     LateralPathIn,
     LevelIn,
     RequirementIn,
     RoleIn,
+    SkillRef,
     TrackIn,
     VersionWithDocument,
 )
+from careerstream.frameworks.service_layer import versions as svc
 from careerstream.servicekit.deps import HrAdmin, Uow
+from careerstream.servicekit.errors import unit
+
+SkillUriPath = Annotated[
+    str,
+    Path(
+        min_length=8,
+        max_length=300,
+        pattern=r"^https?://\S+$",
+        description="the skill's URI in the skills library, e.g. "
+        "http://data.europa.eu/esco/skill/<uuid>",
+    ),
+]
 
 router = APIRouter(prefix="/v1", tags=["frameworks"])
 
@@ -202,8 +227,8 @@ async def put_competency(
     if_match: IfMatch = None,
 ) -> VersionWithDocument:
     def change(fw: m.Framework) -> m.Framework:
-        fields = body.model_dump(exclude={"descriptors"})
-        return editing.put_competency(fw, competency_id, fields, body.descriptors)
+        fields = body.model_dump(exclude={"descriptors", "skills"})
+        return editing.put_competency(fw, competency_id, fields, body.descriptors, body.skills)
 
     return await edit(uow, principal, framework_id, version, change, if_match, response)
 
@@ -274,6 +299,103 @@ async def delete_descriptor(
         return editing.remove_descriptor(fw, competency_id, level)
 
     return await edit(uow, principal, framework_id, version, change, if_match, response)
+
+
+@router.put(
+    "/frameworks/{framework_id}/versions/{version}/competencies/{competency_id}/skills/{uri:path}",
+    tags=["drafts"],
+    summary="Link a competency to a skill of the skills library",
+    description="The competency covers the skill: matching counts a person's level in the "
+    "competency for it. The library must hold the skill; its label is filled in.",
+)
+async def put_skill_link(
+    framework_id: SlugPath,
+    version: Draft,
+    competency_id: SlugPath,
+    uri: SkillUriPath,
+    principal: HrAdmin,
+    uow: Uow,
+    response: Response,
+    if_match: IfMatch = None,
+) -> VersionWithDocument:
+    def change(fw: m.Framework) -> m.Framework:
+        return editing.link_skill(fw, competency_id, uri)
+
+    return await edit(uow, principal, framework_id, version, change, if_match, response)
+
+
+@router.delete(
+    "/frameworks/{framework_id}/versions/{version}/competencies/{competency_id}/skills/{uri:path}",
+    tags=["drafts"],
+    summary="Unlink a skill from a competency",
+)
+async def delete_skill_link(
+    framework_id: SlugPath,
+    version: Draft,
+    competency_id: SlugPath,
+    uri: SkillUriPath,
+    principal: HrAdmin,
+    uow: Uow,
+    response: Response,
+    if_match: IfMatch = None,
+) -> VersionWithDocument:
+    def change(fw: m.Framework) -> m.Framework:
+        return editing.unlink_skill(fw, competency_id, uri)
+
+    return await edit(uow, principal, framework_id, version, change, if_match, response)
+
+
+@router.post(
+    "/frameworks/{framework_id}/versions/{version}/roles/{role_id}/from-occupation",
+    tags=["drafts"],
+    status_code=201,
+    summary="Draft a role from an occupation's essential skills",
+    description="A new role whose core competencies meet the occupation's essential skills: "
+    "competencies that already cover a skill are used, and a competency is made from each "
+    "other skill (linked to it, described at the required level from the scale). At most "
+    "`limit` competencies, skills the framework already covers first, then skills before "
+    "knowledge, the most specific first; the skills left out are listed.",
+)
+async def post_role_from_occupation(
+    framework_id: SlugPath,
+    version: Draft,
+    role_id: SlugPath,
+    body: FromOccupationIn,
+    principal: HrAdmin,
+    uow: Uow,
+    response: Response,
+    if_match: IfMatch = None,
+) -> DraftedRole:
+    async with unit(uow) as u:
+        number = await resolve(u, principal, framework_id, version)
+        info, drafted, label = await svc.draft_from_occupation(
+            u,
+            principal.tenant_id,
+            framework_id,
+            number,
+            role_id,
+            svc.FromOccupation(
+                body.occupation_uri,
+                body.family_id,
+                body.level_id,
+                body.title,
+                body.level,
+                body.limit,
+            ),
+            if_match=if_match_revision(if_match),
+        )
+        await u.commit()
+    return DraftedRole(
+        occupation=SkillRef(uri=body.occupation_uri, label=label),
+        requirements=[
+            DraftedRequirementOut(
+                competency_id=r.competency_id, level=r.level, skills=r.skills, created=r.created
+            )
+            for r in drafted.requirements
+        ],
+        left_out=[SkillRef(uri=s.uri, label=s.label) for s in drafted.left_out],
+        version=version_out(info, response),
+    )
 
 
 @router.put(

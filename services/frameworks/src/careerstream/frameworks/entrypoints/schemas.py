@@ -152,6 +152,8 @@ class CompetencyIn(BaseModel):
     description: str = ""
     descriptors: list[m.Descriptor] | None = None
     """Omit to keep the existing descriptors."""
+    skills: list[m.SkillLink] | None = Field(default=None, max_length=100)
+    """The skills of the skills library it covers; omit to keep the existing links."""
 
 
 class DescriptorIn(BaseModel):
@@ -181,3 +183,40 @@ class LateralPathIn(BaseModel):
     via: str = ""
     carry_over: list[m.Slug] = []
     to_build: list[m.Delta] = []
+
+
+class FromOccupationIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    occupation_uri: m.SkillUri
+    """The occupation of the skills library, e.g. http://data.europa.eu/esco/occupation/<uuid>."""
+    family_id: m.Slug
+    level_id: m.Slug
+    """A level of the family."""
+    title: m.Name | None = None
+    """The role's title; the occupation's label when omitted."""
+    level: m.Proficiency = 3
+    """The proficiency each core competency is required at."""
+    limit: int = Field(default=6, ge=1, le=20)
+    """At most this many core competencies (a published role has 4 to 6)."""
+
+
+class SkillRef(BaseModel):
+    uri: str
+    label: str
+
+
+class DraftedRequirementOut(BaseModel):
+    competency_id: str
+    level: int
+    skills: list[str]
+    """The occupation's essential skills this competency meets."""
+    created: bool
+    """A competency made from the skill by this call (rewrite its descriptor)."""
+
+
+class DraftedRole(BaseModel):
+    occupation: SkillRef
+    requirements: list[DraftedRequirementOut]
+    left_out: list[SkillRef]
+    """Essential skills beyond the limit: swap one in by hand if it matters more."""
+    version: VersionWithDocument

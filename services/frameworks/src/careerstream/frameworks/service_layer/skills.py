@@ -70,6 +70,7 @@ class ImportReport:
     counts: dict[str, dict[str, int]]
     relations: dict[str, int]
     listed: dict[str, list[dict[str, str]]]
+    frameworks: list[dict[str, Any]]
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -81,6 +82,7 @@ class ImportReport:
             "relations": self.relations,
             "listed": self.listed,
             "listed_at_most": LISTED,
+            "frameworks_using_withdrawn": self.frameworks,
         }
 
 
@@ -175,6 +177,7 @@ async def import_library(
             "changed": listed(ch.changed, from_library),
             "withdrawn": listed(ch.withdrawn, from_before),
         },
+        frameworks=await frameworks_using(u, tenant, ch.withdrawn),
     ).as_json()
     await u.session.execute(
         sa.insert(skill_library_imports).values(
@@ -234,6 +237,39 @@ async def import_library(
         tenant_id=tenant,
     )
     return report
+
+
+async def frameworks_using(u: UnitOfWork, tenant: str, uris: list[str]) -> list[dict[str, Any]]:
+    """Every draft and published version whose competencies link one of `uris`: what a
+    re-import that withdrew them names."""
+    if not uris:
+        return []
+    rows = (
+        await u.session.execute(
+            text(
+                "SELECT v.framework_id, v.version, v.status, c ->> 'id' AS competency_id, "
+                "s ->> 'uri' AS uri, s ->> 'label' AS label "
+                "FROM frameworks.framework_versions v, "
+                "jsonb_array_elements(v.document -> 'competencies') c, "
+                "jsonb_array_elements(coalesce(c -> 'skills', '[]'::jsonb)) s "
+                "WHERE v.tenant_id = :t AND v.status IN ('draft', 'published') "
+                "AND s ->> 'uri' = ANY(:uris) "
+                "ORDER BY v.framework_id, v.version, competency_id, uri"
+            ),
+            {"t": tenant, "uris": uris},
+        )
+    ).all()
+    return [
+        {
+            "framework_id": r.framework_id,
+            "version": r.version,
+            "status": r.status,
+            "competency_id": r.competency_id,
+            "skill_uri": r.uri,
+            "label": r.label or "",
+        }
+        for r in rows
+    ]
 
 
 def _skill_event(concept: Concept, status: str, version: str, now: datetime) -> SkillChanged:

@@ -8,12 +8,16 @@ the only thing that commits.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from careerstream.frameworks.adapters.repository import Versions
+from careerstream.frameworks.domain import model as m
 from careerstream.frameworks.domain.diff import Change, diff
 from careerstream.frameworks.domain.model import Framework
+from careerstream.frameworks.domain.occupations import Drafted, draft_role
 from careerstream.frameworks.domain.version import FrameworkVersion, VersionStatus, require_valid
+from careerstream.frameworks.service_layer import links
 from careerstream.servicekit import clock
 from careerstream.servicekit.domain import Conflict, NotFound
 from careerstream.servicekit.uow import UnitOfWork
@@ -56,6 +60,7 @@ async def create_framework(
 ) -> FrameworkVersion:
     """A new framework with its first draft (version 1)."""
     require_valid(fw)
+    fw = await links.check_links(uow, tenant, fw)
     repo = Versions(uow, tenant)
     if await repo.latest_number(fw.id):
         raise Conflict(f"framework '{fw.id}' exists; edit its draft or start a new one")
@@ -84,6 +89,8 @@ async def import_framework(
     require_valid(fw)
     repo = Versions(uow, tenant)
     latest = await repo.latest_number(fw.id)
+    before = (await repo.get(fw.id, latest, include_drafts=True)).document if latest else None
+    fw = await links.check_links(uow, tenant, fw, before)
     if not latest:
         return await _new_draft(uow, repo, fw, 1, actor), "created"
     try:
@@ -130,7 +137,10 @@ async def edit_draft(
     """Apply `change` to the draft; keep it only if the framework stays consistent."""
     repo = Versions(uow, tenant)
     draft = await repo.get(framework_id, version, include_drafts=True, lock=True)
+    before = draft.document
     draft.edit(change, _now(), if_match=if_match)
+    if links.linked(draft.document) or links.linked(before):
+        draft.document = await links.check_links(uow, tenant, draft.document, before)
     return await _save(uow, repo, draft)
 
 
@@ -154,6 +164,8 @@ async def publish(
     """Publish a draft once every rule holds; `framework.published` goes out with it."""
     repo = Versions(uow, tenant)
     draft = await repo.get(framework_id, version, include_drafts=True, lock=True)
+    if draft.status is VersionStatus.DRAFT:
+        draft.document = await links.check_links(uow, tenant, draft.document, publishing=True)
     draft.publish(actor, _now(), if_match=if_match)
     return await _save(uow, repo, draft)
 
@@ -166,3 +178,53 @@ async def retire(
     published = await repo.get(framework_id, version, include_drafts=True, lock=True)
     published.retire(reason, _now())
     return await _save(uow, repo, published)
+
+
+@dataclass(frozen=True)
+class FromOccupation:
+    occupation_uri: str
+    family_id: str
+    level_id: str
+    title: str | None
+    level: int
+    limit: int
+
+
+async def draft_from_occupation(
+    u: UnitOfWork,
+    tenant: str,
+    framework_id: str,
+    version: int,
+    role_id: str,
+    ask: FromOccupation,
+    *,
+    if_match: int | None,
+) -> tuple[FrameworkVersion, Drafted, str]:
+    """A new role in the draft, started from the occupation's essential skills."""
+    label, description, essential = await links.essential_skills(u, tenant, ask.occupation_uri)
+    if not essential:
+        raise Conflict(
+            f"occupation '{label}' has no essential skills in the library; draft the role by hand"
+        )
+    drafted: list[Drafted] = []
+
+    def change(fw: m.Framework) -> m.Framework:
+        if fw.role(role_id) is not None:
+            raise Conflict(f"role '{role_id}' exists; remove it first or choose another id")
+        title = ask.title or (label[:1].upper() + label[1:])[:200]
+        result = draft_role(
+            fw,
+            role_id,
+            family_id=ask.family_id,
+            level_id=ask.level_id,
+            title=title,
+            summary=description,
+            essential=essential,
+            level=ask.level,
+            limit=ask.limit,
+        )
+        drafted.append(result)
+        return result.framework
+
+    info = await edit_draft(u, tenant, framework_id, version, change, if_match=if_match)
+    return info, drafted[0], label

@@ -10,6 +10,7 @@ have moved.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,13 @@ import numpy as np
 import sqlalchemy as sa
 
 from careerstream.mobility.adapters.orm import profiles, roles
-from careerstream.mobility.domain.matching import Profile, ProfileIndex, RoleInfo, Target
+from careerstream.mobility.domain.matching import (
+    Profile,
+    ProfileIndex,
+    RoleInfo,
+    Target,
+    is_skill,
+)
 from careerstream.servicekit.uow import UnitOfWork
 
 
@@ -152,17 +159,22 @@ async def _build(uow: UnitOfWork, tenant: str) -> tuple[ProfileIndex, int]:
     return index, seq
 
 
-def to_target(opp: Any, infos: dict[str, RoleInfo]) -> Target:
-    """What an opportunity asks for, as the matcher reads it."""
+def to_target(
+    opp: Any, infos: dict[str, RoleInfo], covers: Mapping[str, tuple[str, ...]] | None = None
+) -> Target:
+    """What an opportunity asks for, as the matcher reads it (`covers`: which competencies
+    count for each skill, from `profiles.coverage`)."""
     role = infos.get(opp.role_id) if opp.role_id else None
+    required = dict(opp.required)
     return Target(
         opp.opportunity_id,
         str(opp.kind),
-        dict(opp.required),
+        required,
         role,
         opp.family_id,
         opp.location,
         bool(opp.remote),
+        {k: (covers or {}).get(k, ()) for k in required if is_skill(k)},
     )
 
 

@@ -39,6 +39,18 @@ roles = sa.Table(
     sa.Column("scale_high", sa.SmallInteger, nullable=False),
 )
 
+skill_coverage = sa.Table(
+    "skill_coverage",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("framework_id", sa.Text, primary_key=True),
+    sa.Column("skill_uri", sa.Text, primary_key=True),
+    sa.Column("framework_version", sa.Integer, nullable=False),
+    sa.Column("competency_ids", ARRAY(sa.Text), nullable=False),
+    comment="Which competencies of a published framework cover each skill of the library: "
+    "a person's level in a required skill is their highest in these",
+)
+
 profiles = sa.Table(
     "profiles",
     metadata,

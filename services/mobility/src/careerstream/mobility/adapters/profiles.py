@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from careerstream.mobility.adapters.orm import profile_seq, profiles, roles
+from careerstream.mobility.adapters.orm import profile_seq, profiles, roles, skill_coverage
 from careerstream.servicekit.db import latest_version, replace_copy
 from careerstream.servicekit.uow import UnitOfWork
 
@@ -64,3 +64,23 @@ async def replace_roles(
 ) -> None:
     """Hold these roles of a framework instead of its earlier ones."""
     await replace_copy(uow.session, roles, tenant, framework_id, rows)
+
+
+async def replace_coverage(
+    uow: UnitOfWork, tenant: str, framework_id: str, rows: list[dict[str, Any]]
+) -> None:
+    """Hold which competencies of a framework cover which skills, instead of the earlier."""
+    await replace_copy(uow.session, skill_coverage, tenant, framework_id, rows)
+
+
+async def coverage(uow: UnitOfWork, tenant: str) -> dict[str, tuple[str, ...]]:
+    """Skill URI -> the competencies of every held framework that cover it."""
+    out: dict[str, set[str]] = {}
+    rows = await uow.session.execute(
+        sa.select(skill_coverage.c.skill_uri, skill_coverage.c.competency_ids).where(
+            skill_coverage.c.tenant_id == tenant
+        )
+    )
+    for uri, ids in rows.all():
+        out.setdefault(uri, set()).update(ids)
+    return {uri: tuple(sorted(ids)) for uri, ids in out.items()}

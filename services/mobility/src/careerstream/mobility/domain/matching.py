@@ -29,8 +29,14 @@ paulo"). The location is a factor, not a fifth term: where no move is needed
 every score is what the four terms make it, and someone who would have to
 move is still found, ranked below those who would not.
 
+An opportunity may require skills of the skills library (ESCO) as well as
+competencies, each by its URI. A person's level in a skill is their highest level
+in the competencies that cover it (the frameworks link competencies to skills), so
+one assessment serves both; a skill no competency covers counts as unassessed.
+
 Ties are broken by employee id. Every score comes with its explanation: the
-contribution of each competency, what is missing, and the other three terms.
+contribution of each competency and skill, what is missing, and the other three
+terms.
 """
 
 from __future__ import annotations
@@ -50,6 +56,16 @@ RELOCATION = 0.5
 LEVEL_MAX = 255
 """Levels are kept in a byte; proficiency scales are far shorter."""
 """The location factor of someone who works elsewhere and has not said they would relocate."""
+
+
+def is_skill(key: str) -> bool:
+    """A requirement names a skill of the library by URI, a competency by its id (a slug)."""
+    return "://" in key
+
+
+def level_in(levels: Mapping[str, int], sources: Iterable[str]) -> int:
+    """A person's level for a requirement read from `sources` (the highest; 0 when none)."""
+    return max((levels.get(c, 0) for c in sources), default=0)
 
 
 def place(location: str | None) -> str:
@@ -112,6 +128,18 @@ class Target:
     family_id: str | None = None
     location: str | None = None
     remote: bool = False
+    covers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """For each required skill (by URI): the competencies whose levels count for it."""
+
+    def sources(self, key: str) -> tuple[str, ...]:
+        """What a requirement is read from: a competency itself, or a skill's competencies."""
+        if is_skill(key):
+            return self.covers.get(key, ())
+        return (key,)
+
+    def needed(self) -> set[str]:
+        """Every competency a score of this target reads."""
+        return {c for key in self.required for c in self.sources(key)}
 
     @property
     def onsite(self) -> str:
@@ -129,6 +157,8 @@ class Contribution:
     """Points of the score this competency brings."""
     missing: int
     """Levels short of the requirement (0 when met)."""
+    covered_by: tuple[str, ...] = ()
+    """For a skill: the competencies whose levels count for it."""
 
 
 @dataclass(frozen=True)
@@ -187,7 +217,7 @@ def explain(p: Profile, t: Target) -> Match:
     fit = 0.0
     met = 0
     for c, r in sorted(t.required.items()):
-        level = p.levels.get(c, 0)
+        level = level_in(p.levels, t.sources(c))
         credit = min(level / r, 1.0) if r > 0 else 1.0
         fit += r * credit / total
         met += level >= r
@@ -199,6 +229,7 @@ def explain(p: Profile, t: Target) -> Match:
                 round(credit, 4),
                 round(WEIGHTS["fit"] * r * credit / total, 4),
                 max(0, r - level),
+                t.sources(c) if is_skill(c) else (),
             )
         )
     readiness = met / len(t.required) if t.required else 1.0
@@ -240,7 +271,7 @@ def best_for(p: Profile, targets: Sequence[Target], limit: int) -> list[tuple[in
         for c, r in t.required.items():
             owner.append(i)
             required.append(r)
-            have.append(p.levels.get(c, 0))
+            have.append(level_in(p.levels, t.sources(c)))
     o = np.array(owner, dtype=np.int64)
     r_ = np.array(required, dtype=np.float64)
     h = np.array(have, dtype=np.float64)
@@ -525,10 +556,10 @@ class ProfileIndex:
                 fixed += r
                 met += 1
                 continue
-            col = self.columns.get(c)
-            if col is None:
+            cols = [self.columns[x] for x in t.sources(c) if x in self.columns]
+            if not cols:
                 continue  # nobody has it: no credit, not met
-            have = self.levels[col, :n]
+            have = self.levels[cols[0], :n] if len(cols) == 1 else self.levels[cols, :n].max(0)
             credited += np.minimum(have, min(r, LEVEL_MAX))
             met += have >= r
         aspiration = np.zeros(n, dtype=np.int64)  # 0 none, 1 projects, 2 family, 3 role
@@ -620,7 +651,7 @@ class ProfileIndex:
         chosen = chosen[order][:k]
         out = []
         for i in chosen:
-            p = self.profile(int(i), t.required)
+            p = self.profile(int(i), t.needed())
             if private is not None and private[i]:
                 p = replace(p, target_roles=frozenset(), target_families=frozenset())
                 p = replace(p, open_to_projects=False, willing_to_relocate=False)

@@ -21,6 +21,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from careerstream.contracts.events import mobility as ev
+from careerstream.mobility.domain.matching import is_skill
 from careerstream.servicekit.domain import Aggregate, Conflict, Forbidden, Invalid, NotFound
 
 
@@ -64,6 +65,8 @@ class Posting:
     visibility: ev.VisibilityScope
     hiring_manager_id: str | None
     closes_at: datetime | None
+    required_skills: dict[str, int] | None = None
+    """Skill URI -> level: skills of the library, met through the competencies covering them."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ def posting_problems(
     known_competencies: Collection[str],
     scale_high: int,
     now: datetime,
+    known_skills: Collection[str] = (),
 ) -> list[str]:
     """Everything wrong with a posting (empty when nothing is)."""
     problems: list[str] = []
@@ -98,6 +102,17 @@ def posting_problems(
     if not required and not problems:
         problems.append("required: name the competencies it needs, with levels (never degrees)")
     for c, lv in sorted(required.items()):
+        if is_skill(c):
+            if c not in known_skills:
+                problems.append(
+                    f"required_skills: no competency of a published framework covers {c}; "
+                    "link one to it in the framework first"
+                )
+            if not 1 <= lv <= scale_high:
+                problems.append(
+                    f"required_skills: level {lv} of {c} is outside the scale 1-{scale_high}"
+                )
+            continue
         if c not in known_competencies:
             problems.append(f"required.{c}: not a competency of any published role")
         if not 1 <= lv <= scale_high:
@@ -200,6 +215,12 @@ class Opportunity(Aggregate):
                 required=[
                     ev.RequiredCompetency(competency_id=c, level=lv)
                     for c, lv in sorted(required.items())
+                    if not is_skill(c)
+                ],
+                required_skills=[
+                    ev.RequiredSkill(skill_uri=c, level=lv)
+                    for c, lv in sorted(required.items())
+                    if is_skill(c)
                 ],
                 time_share=opp.time_share,
                 duration_weeks=opp.duration_weeks,

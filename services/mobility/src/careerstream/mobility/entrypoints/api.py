@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from careerstream.contracts.events.mobility import OpportunityKind, RoleFilled, VisibilityScope
-from careerstream.mobility.domain.matching import WEIGHTS, Match
+from careerstream.mobility.domain.matching import WEIGHTS, Match, is_skill
 from careerstream.mobility.domain.opportunity import Posting
 from careerstream.mobility.domain.succession import Readiness
 from careerstream.mobility.service_layer import (
@@ -30,6 +30,8 @@ from careerstream.servicekit.errors import unit as _unit
 from careerstream.servicekit.types import Moment
 
 router = APIRouter(prefix="/v1")
+SkillUri = Annotated[str, Field(min_length=8, max_length=300, pattern=r"^https?://\S+$")]
+"""A skill of the skills library, by URI, e.g. http://data.europa.eu/esco/skill/<uuid>."""
 
 
 class Strict(BaseModel):
@@ -45,6 +47,11 @@ class OpportunityIn(Strict):
     family_id: str | None = None
     required: dict[str, Annotated[int, Field(ge=0, le=10)]] | None = None
     """Competency -> level required. Competencies only: never degrees."""
+    required_skills: dict[SkillUri, Annotated[int, Field(ge=1, le=10)]] | None = Field(
+        default=None, max_length=50
+    )
+    """Skill of the skills library (its ESCO URI) -> level required, on the framework's scale.
+    A person's level in a skill is their highest in the competencies that cover it."""
     time_share: int = Field(default=100, ge=1, le=100)
     """Percent of working time, e.g. 20 for a gig."""
     duration_weeks: int | None = Field(default=None, ge=1, le=260)
@@ -66,6 +73,8 @@ class OpportunityOut(BaseModel):
     family_id: str | None
     level_id: str | None
     required: dict[str, int]
+    required_skills: dict[str, int] = {}
+    """Skills of the library (by URI) required, with levels."""
     time_share: int
     duration_weeks: int | None
     department_id: str | None
@@ -80,7 +89,11 @@ class OpportunityOut(BaseModel):
 
 
 def _opp(row: Any) -> OpportunityOut:
-    return OpportunityOut(**{k: getattr(row, k) for k in OpportunityOut.model_fields})
+    values = {k: getattr(row, k) for k in OpportunityOut.model_fields if k != "required_skills"}
+    both: dict[str, int] = dict(row.required)
+    values["required"] = {k: v for k, v in both.items() if not is_skill(k)}
+    values["required_skills"] = {k: v for k, v in both.items() if is_skill(k)}
+    return OpportunityOut(**values)
 
 
 @router.post(
@@ -120,11 +133,14 @@ async def get_opportunity(
 
 class ContributionOut(BaseModel):
     competency_id: str
+    """The competency, or for a required skill its URI (see `covered_by`)."""
     required: int
     level: int
     credit: float
     contribution: float
     missing: int
+    covered_by: tuple[str, ...] = ()
+    """For a skill: the competencies whose levels count for it (the highest is taken)."""
 
 
 class MatchOut(BaseModel):
@@ -161,6 +177,9 @@ def _match(m: Match) -> MatchOut:
 
 class CandidateCompetencyOut(BaseModel):
     competency_id: str
+    """The competency, or for a required skill its URI (see `covered_by`)."""
+    covered_by: tuple[str, ...] = ()
+    """For a skill: the competencies whose levels count for it."""
     required: int
     meets: bool
     level: int | None
@@ -211,6 +230,7 @@ def _candidate(c: candidates.Candidate) -> CandidateOut:
         competencies=[
             CandidateCompetencyOut(
                 competency_id=x.competency_id,
+                covered_by=x.covered_by,
                 required=x.required,
                 meets=x.missing == 0,
                 level=x.level if full else None,

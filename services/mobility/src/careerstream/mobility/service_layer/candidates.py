@@ -13,7 +13,7 @@ from typing import Any
 
 from careerstream.mobility.adapters.index import index_for, role_infos, to_profile, to_target
 from careerstream.mobility.adapters.orm import employees
-from careerstream.mobility.adapters.profiles import upsert_profile
+from careerstream.mobility.adapters.profiles import coverage, upsert_profile
 from careerstream.mobility.adapters.repository import Market
 from careerstream.mobility.domain.matching import Match, Profile, Target, best_for, explain
 from careerstream.mobility.domain.opportunity import Opportunity, aspiration_problems
@@ -26,7 +26,7 @@ from careerstream.servicekit.uow import UnitOfWork
 
 async def target_of(uow: UnitOfWork, tenant: str, opp: Opportunity | Any) -> Target:
     """What an opportunity asks for, as the matcher reads it."""
-    return to_target(opp, await role_infos(uow, tenant))
+    return to_target(opp, await role_infos(uow, tenant), await coverage(uow, tenant))
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,8 @@ async def _fitting(
         if opp.hiring_manager_id != person.employee_id
         and not (opp.role_id and person.role and opp.role_id == person.role.role_id)
     ]
-    targets = [to_target(opp, infos) for opp in eligible]
+    covers = await coverage(uow, tenant)
+    targets = [to_target(opp, infos, covers) for opp in eligible]
     return [(eligible[i], match) for i, match in best_for(person, targets, limit)]
 
 

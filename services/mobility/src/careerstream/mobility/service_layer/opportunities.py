@@ -14,6 +14,7 @@ from typing import Any
 from careerstream.contracts.events import mobility as ev
 from careerstream.mobility.adapters.index import role_infos
 from careerstream.mobility.adapters.orm import org_units
+from careerstream.mobility.adapters.profiles import coverage
 from careerstream.mobility.adapters.repository import Market, Opportunities
 from careerstream.mobility.domain.matching import RoleInfo, move_kind
 from careerstream.mobility.domain.opportunity import (
@@ -63,6 +64,7 @@ async def post(uow: UnitOfWork, who: Principal, p: Posting) -> Opportunity:
     row = next((r for r in all_roles if r.role_id == p.role_id), None) if p.role_id else None
     role = Market.posted_role(row) if row is not None else None
     required = p.required if p.required is not None else (dict(role.requirements) if role else {})
+    required = {**required, **(p.required_skills or {})}
     problems = posting_problems(
         p,
         required=required,
@@ -72,6 +74,7 @@ async def post(uow: UnitOfWork, who: Principal, p: Posting) -> Opportunity:
         known_competencies={c for r in all_roles for c in r.requirements},
         scale_high=max((r.scale_high for r in all_roles), default=10),
         now=now(),
+        known_skills=set(await coverage(uow, tenant)),
     )
     if problems:
         raise Invalid(problems)

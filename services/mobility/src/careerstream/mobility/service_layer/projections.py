@@ -1,7 +1,8 @@
 """What the mobility service keeps from other services' events.
 
-- framework.published: roles (family, level rank, requirements); an older
-  version arriving late is ignored.
+- framework.published: roles (family, level rank, requirements) and which
+  competencies cover which skills of the library; an older version arriving
+  late is ignored.
 - HRIS people: the directory (servicekit.people); a person's profile follows
   their role and whether they are active.
 - assessment.completed: the profile's levels become the calibrated ones of the
@@ -23,6 +24,7 @@ from careerstream.mobility.adapters.orm import employees
 from careerstream.mobility.adapters.profiles import (
     assessed_at,
     held_role_version,
+    replace_coverage,
     replace_roles,
     upsert_profile,
     upsert_profiles,
@@ -58,6 +60,25 @@ async def on_framework_published(uow: UnitOfWork, event: Envelope, p: FrameworkP
         for r in p.roles
     ]
     await replace_roles(uow, tenant, p.framework_id, rows)
+    covering: dict[str, list[str]] = {}
+    for comp in p.competencies:
+        for link in comp.skills:
+            covering.setdefault(link.uri, []).append(comp.id)
+    await replace_coverage(
+        uow,
+        tenant,
+        p.framework_id,
+        [
+            {
+                "tenant_id": tenant,
+                "framework_id": p.framework_id,
+                "skill_uri": uri,
+                "framework_version": p.version,
+                "competency_ids": sorted(ids),
+            }
+            for uri, ids in sorted(covering.items())
+        ],
+    )
 
 
 _FOLLOWED = ("role_id", "active", "location")
