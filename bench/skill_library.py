@@ -18,6 +18,10 @@ Measured in one run, against baselines of the same run:
   p50 and p95, each in its own unit of work as the API runs it; baseline: reading one
   skill's row by its key, the same way.
 - **quality**: how often the skill a phrase came from is first, and in the top 10.
+- **skills from text**: `--texts` suggestions (`POST /v1/skills/suggestions`'s work) for
+  texts of about 100-250 words (the descriptions of four sampled skills run together), p50
+  and p95 against the same read baseline; the first suggestion, which builds the per-process
+  table of label-word rarities, is timed on its own.
 
     PYTHONPATH=. uv run python -m bench.skill_library
 """
@@ -45,7 +49,7 @@ from careerstream.devstack.testing import fresh_database, test_infrastructure
 from careerstream.frameworks.adapters.orm import metadata, skill_concepts
 from careerstream.frameworks.bootstrap import MIGRATIONS
 from careerstream.frameworks.domain import esco
-from careerstream.frameworks.service_layer import skills
+from careerstream.frameworks.service_layer import skills, suggest
 from careerstream.servicekit.auth import Principal, Role
 from careerstream.servicekit.db import make_sessionmaker
 from careerstream.servicekit.migrations import upgrade_to_head
@@ -159,7 +163,7 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, -(-95 * len(ordered) // 100) - 1)]
 
 
-async def main(admin_url: str, queries: int, seed: int) -> None:
+async def main(admin_url: str, queries: int, seed: int, texts_n: int) -> None:
     rnd = random.Random(seed)
     skill_rows, occupation_rows = wheel_csv("skills.csv"), wheel_csv("occupations.csv")
     print(f"ESCO from the wheel: {len(skill_rows):,} skills, {len(occupation_rows):,} occupations")
@@ -234,6 +238,34 @@ async def main(admin_url: str, queries: int, seed: int) -> None:
             f"quality: label phrase first {first[False] / half:.0%}, top 10 {top10[False] / half:.0%}; "
             f"with a typo first {first[True] / half:.0%}, top 10 {top10[True] / half:.0%}"
         )
+
+        texts = [
+            " ".join(split(t)[1] for _u, t in rnd.sample(skill_rows, 4)) for _ in range(texts_n)
+        ]
+
+        async def one_suggestion(body: str) -> int:
+            async with uow() as u:
+                out = await suggest.suggest(u, "bench", body, lang="en", limit=10)
+            return len(out["items"])
+
+        t0 = time.perf_counter()
+        await one_suggestion(texts[0])
+        print(
+            f"skills from text: first (builds the rarity table) {time.perf_counter() - t0:6.2f} s"
+        )
+        timings: list[float] = []
+        suggested: list[int] = []
+        for body in texts:
+            t0 = time.perf_counter()
+            suggested.append(await one_suggestion(body))
+            timings.append((time.perf_counter() - t0) * 1000)
+        median_words = statistics.median([len(b.split()) for b in texts])
+        print(
+            f"skills from text ({len(texts)} texts, median {median_words:.0f} words) "
+            f"p50 {statistics.median(timings):6.1f} ms  p95 {p95(timings):6.1f} ms  "
+            f"x{p95(timings) / p95(reads):.1f} of baseline p95; "
+            f"suggestions per text median {statistics.median(suggested):.0f}"
+        )
         await conn.close()
         await engine.dispose()
 
@@ -242,6 +274,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--queries", type=int, default=400)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--texts", type=int, default=100)
     args = parser.parse_args()
     with test_infrastructure() as ep:
-        asyncio.run(main(ep.admin_database_url, args.queries, args.seed))
+        asyncio.run(main(ep.admin_database_url, args.queries, args.seed, args.texts))

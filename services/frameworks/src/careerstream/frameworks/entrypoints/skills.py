@@ -10,9 +10,10 @@ answer one concept, by its ESCO URI (URL-encoded or not).
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, Field
 
 from careerstream.frameworks.domain import esco
-from careerstream.frameworks.service_layer import skills
+from careerstream.frameworks.service_layer import skills, suggest
 from careerstream.servicekit.deps import CurrentPrincipal, HrAdmin, Uow
 from careerstream.servicekit.domain import Invalid
 from careerstream.servicekit.edge import raw_body
@@ -131,6 +132,40 @@ async def search_skills(
 ) -> dict[str, Any]:
     kinds = ("skill", "group") if groups else ("skill",)
     return await _search(uow, principal.tenant_id, q, lang, kinds, limit)
+
+
+class SuggestIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    text: str = Field(min_length=1, max_length=suggest.TEXT_MAX)
+    """A job description, an opportunity's description, a person's account of their work."""
+    lang: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+    """The text's language (one the library holds)."""
+    limit: int = Field(default=10, ge=1, le=50)
+    exclude: list[str] = Field(default=[], max_length=500)
+    """Skills not to suggest (those already linked or required), by URI."""
+
+
+@router.post(
+    "/skills/suggestions",
+    summary="Suggest library skills a text names, each with its score and evidence",
+    description="Reads the text and answers the library's skills it names, best first, each "
+    "with the label and the text's words that matched, whether they stand together, and the "
+    "skills under the same broader group also found. Changes nothing: a person accepts a "
+    "skill by linking it to a competency or requiring it of an opportunity.",
+)
+async def suggest_skills(body: SuggestIn, principal: CurrentPrincipal, uow: Uow) -> dict[str, Any]:
+    async with unit(uow) as u:
+        languages = (await skills.library_row(u, principal.tenant_id)).languages
+        if body.lang not in languages:
+            raise Invalid([f"lang: the library holds {', '.join(languages)}, not {body.lang!r}"])
+        return await suggest.suggest(
+            u,
+            principal.tenant_id,
+            body.text,
+            lang=body.lang,
+            limit=body.limit,
+            exclude=set(body.exclude),
+        )
 
 
 @router.get("/occupations", summary="Search the library's occupations by title or synonym")
