@@ -28,6 +28,7 @@ from careerstream.plans.adapters.orm import (
     roles,
     settings,
 )
+from careerstream.plans.domain.evidence import Outcomes
 from careerstream.plans.domain.plan import (
     OPEN,
     Action,
@@ -417,6 +418,47 @@ class Reference:
             )
             for r in rows
         ]
+
+    async def outcomes(self) -> list[Outcomes]:
+        """The tenant's resolved goals, counted by competency, kind of action done and gap
+        (see `domain/evidence.py` for what counts)."""
+        rows = await self.uow.session.execute(
+            sa.text(
+                "SELECT g.competency_id, a.kind, g.to_level - g.from_level AS gap, "
+                "count(*) AS total, count(*) FILTER (WHERE g.status = 'achieved') AS closed, "
+                "percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM "
+                "  g.completed_at - g.created_at) / 86400) "
+                "  FILTER (WHERE g.status = 'achieved') AS median_days "
+                "FROM plans.goals g "
+                "JOIN plans.plans p ON p.tenant_id = g.tenant_id AND p.plan_id = g.plan_id "
+                "JOIN (SELECT DISTINCT goal_id, kind FROM plans.actions "
+                "      WHERE tenant_id = :t AND status = 'done') a ON a.goal_id = g.goal_id "
+                "WHERE g.tenant_id = :t AND (g.status IN ('achieved', 'dropped') "
+                "  OR (g.status = 'open' AND p.status IN ('completed', 'closed'))) "
+                "GROUP BY 1, 2, 3"
+            ),
+            {"t": self.tenant},
+        )
+        return [
+            Outcomes(
+                r.competency_id,
+                r.kind,
+                int(r.gap),
+                int(r.total),
+                int(r.closed),
+                float(r.median_days) if r.median_days is not None else None,
+            )
+            for r in rows.all()
+        ]
+
+    async def competency_name(self, competency_id: str) -> str:
+        name = await self.uow.session.scalar(
+            sa.select(competencies.c.name).where(
+                competencies.c.tenant_id == self.tenant,
+                competencies.c.competency_id == competency_id,
+            )
+        )
+        return str(name or competency_id)
 
     async def scale_of(self, competency_id: str) -> tuple[int, int] | None:
         """The (low, high) scale of a published competency; None when there is none."""

@@ -238,7 +238,8 @@ async def goal_suggestions(
     goal_id: str, principal: CurrentPrincipal, uow: Uow
 ) -> list[dict[str, Any]]:
     async with _unit(uow) as u:
-        return views.entries_as_dicts(await goals.suggestions_for(u, principal, goal_id))
+        ranked, name = await goals.suggestions_for(u, principal, goal_id)
+        return views.suggestions_as_dicts(ranked, name)
 
 
 class CheckinIn(Strict):

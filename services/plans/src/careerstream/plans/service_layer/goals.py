@@ -11,6 +11,7 @@ from datetime import date
 
 from careerstream.contracts.events import plans as ev
 from careerstream.plans.adapters.repository import Plans, Reference
+from careerstream.plans.domain.evidence import Estimate
 from careerstream.plans.domain.plan import ActionState, Goal, Plan
 from careerstream.plans.domain.rules import CatalogueEntry, NewGoal, action_problems, goal_problems
 from careerstream.plans.service_layer.plans import (
@@ -154,8 +155,14 @@ async def set_action_status(uow: UnitOfWork, who: Principal, action_id: str, sta
     await save(uow, plans, plan)
 
 
-async def suggestions_for(uow: UnitOfWork, who: Principal, goal_id: str) -> list[CatalogueEntry]:
-    """Catalogue entries for a goal the caller may see, best first."""
+async def suggestions_for(
+    uow: UnitOfWork, who: Principal, goal_id: str
+) -> tuple[list[tuple[CatalogueEntry, Estimate]], str]:
+    """Catalogue entries for a goal the caller may see, best first, with their evidence; and
+    the competency's name (what the evidence is told in)."""
     _, plan, _ = await plan_of_goal(uow, who, goal_id)
     goal = plan.goal(goal_id)
-    return await suggestions(uow, who.tenant_id, goal.competency_id, goal.from_level, goal.to_level)
+    ranked = await suggestions(
+        uow, who.tenant_id, goal.competency_id, goal.from_level, goal.to_level
+    )
+    return ranked, await Reference(uow, who.tenant_id).competency_name(goal.competency_id)

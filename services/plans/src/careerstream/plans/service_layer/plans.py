@@ -11,6 +11,7 @@ The rules themselves live in `domain/plan.py` (the `Plan` aggregate) and
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime
 
 from careerstream.contracts.envelope import Envelope
@@ -18,6 +19,7 @@ from careerstream.contracts.events import plans as ev
 from careerstream.contracts.events.assessments import SkillgapIdentified
 from careerstream.plans.adapters.orm import employees
 from careerstream.plans.adapters.repository import Plans, Reference
+from careerstream.plans.domain.evidence import Estimate, Outcomes, rank_with_evidence
 from careerstream.plans.domain.plan import Plan
 from careerstream.plans.domain.rules import (
     CatalogueEntry,
@@ -25,7 +27,6 @@ from careerstream.plans.domain.rules import (
     NewGoal,
     goals_from_gaps,
     period_for,
-    rank,
 )
 from careerstream.servicekit import clock, relation
 from careerstream.servicekit.auth import Principal
@@ -63,18 +64,41 @@ async def save(uow: UnitOfWork, plans: Plans, plan: Plan) -> None:
     uow.publish_all(plan.pull_events(), tenant_id=plans.tenant)
 
 
+EVIDENCE_SECONDS = 300.0
+"""How long a process keeps a tenant's evidence (what closed gaps) before reading it again."""
+_evidence: dict[tuple[str, str], tuple[float, list[Outcomes]]] = {}
+
+
+async def evidence(uow: UnitOfWork, tenant: str) -> list[Outcomes]:
+    """The tenant's resolved goals by competency, kind and gap (kept `EVIDENCE_SECONDS`)."""
+    key = (str(uow.session.get_bind().engine.url), tenant)
+    held = _evidence.get(key)
+    if held is not None and time.monotonic() - held[0] < EVIDENCE_SECONDS:
+        return held[1]
+    rows = await Reference(uow, tenant).outcomes()
+    _evidence[key] = (time.monotonic(), rows)
+    return rows
+
+
+def forget_evidence() -> None:
+    """Read the evidence again on the next suggestion (tests)."""
+    _evidence.clear()
+
+
 async def suggestions(
     uow: UnitOfWork, tenant: str, competency_id: str, from_level: int, to_level: int
-) -> list[CatalogueEntry]:
-    """Catalogue entries for a goal, best first (`rules.rank`)."""
+) -> list[tuple[CatalogueEntry, Estimate]]:
+    """Catalogue entries for a goal, best first, each with what closed similar gaps before
+    (`evidence.rank_with_evidence`: today's rule where the evidence is thin)."""
     entries = await Reference(uow, tenant).catalogue_for(competency_id)
-    return rank(entries, competency_id, from_level, to_level)
+    outcomes = await evidence(uow, tenant)
+    return rank_with_evidence(entries, competency_id, from_level, to_level, outcomes)
 
 
 async def first_actions(uow: UnitOfWork, tenant: str, goal: NewGoal) -> list[CatalogueEntry]:
     """The catalogue entries a new goal starts with."""
     picks = await suggestions(uow, tenant, goal.competency_id, goal.from_level, goal.to_level)
-    return picks[:SUGGESTED_ACTIONS]
+    return [entry for entry, _estimate in picks[:SUGGESTED_ACTIONS]]
 
 
 async def start(

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from careerstream.plans.adapters.orm import learning_records
 from careerstream.plans.adapters.repository import Plans, Reference
+from careerstream.plans.domain.evidence import Estimate
 from careerstream.plans.domain.plan import Plan
 from careerstream.plans.domain.rules import CatalogueEntry, period_for
 from careerstream.plans.service_layer.plans import WORKERS, relation_to
@@ -191,3 +192,24 @@ async def retire_entry(
 def entries_as_dicts(entries: list[CatalogueEntry]) -> list[dict[str, Any]]:
     """Catalogue entries as the API shows them."""
     return [e.__dict__ for e in entries]
+
+
+def suggestions_as_dicts(
+    ranked: list[tuple[CatalogueEntry, Estimate]], competency_name: str
+) -> list[dict[str, Any]]:
+    """A goal's suggested entries, each with the evidence behind its place."""
+    return [
+        {
+            **e.__dict__,
+            "evidence": {
+                "basis": "evidence" if x.ranked else "rule",
+                "closed": x.closed,
+                "total": x.total,
+                "estimate": round(x.rate, 3),
+                "interval": [round(x.low, 3), round(x.high, 3)],
+                "months": round(x.months, 1) if x.months is not None else None,
+                "why": x.why(competency_name),
+            },
+        }
+        for e, x in ranked
+    ]
