@@ -49,7 +49,15 @@ async def framework(c: httpx.AsyncClient, hr: dict[str, str]) -> None:
 
 
 def link(uri: str, competency: str = "craft") -> str:
-    return f"{BASE}/competencies/{competency}/skills/{quote(uri, safe='')}"
+    return f"{BASE}/competencies/{competency}/skills?uri={quote(uri, safe='')}"
+
+
+async def add_link(
+    c: httpx.AsyncClient, uri: str, headers: dict[str, str], competency: str = "craft"
+) -> httpx.Response:
+    return await c.post(
+        f"{BASE}/competencies/{competency}/skills", json={"uri": uri}, headers=headers
+    )
 
 
 async def test_link_draft_from_an_occupation_publish_diff_and_withdraw(
@@ -60,7 +68,7 @@ async def test_link_draft_from_an_occupation_publish_diff_and_withdraw(
     await framework(c, hr)
 
     # Without a library, a link names what is missing.
-    none = problem(await c.put(link(PYTHON), headers=hr), 422)
+    none = problem(await add_link(c, PYTHON, hr), 422)
     assert "no skills library" in none["detail"]
     imported = await c.post(
         "/v1/skill-library/imports",
@@ -71,17 +79,18 @@ async def test_link_draft_from_an_occupation_publish_diff_and_withdraw(
     assert imported.status_code == 201, imported.text
 
     # A link gets the skill's label; an unknown URI or an occupation is refused by path.
-    assert (await c.put(link(PYTHON), headers=emp)).status_code == 403
-    linked = await c.put(link(PYTHON), headers=hr)
+    assert (await add_link(c, PYTHON, emp)).status_code == 403
+    linked = await add_link(c, PYTHON, hr)
     assert linked.status_code == 200, linked.text
     craft = linked.json()["document"]["competencies"][0]
     assert craft["skills"] == [{"uri": PYTHON, "label": "Python (computer programming)"}]
-    unknown = problem(await c.put(link(S + "no-such-skill"), headers=hr), 422)
+    unknown = problem(await add_link(c, S + "no-such-skill", hr), 422)
     assert unknown["errors"][0]["path"] == "competencies[0].skills[1].uri"
     assert "not in the skills library" in unknown["errors"][0]["message"]
-    occupation = problem(await c.put(link(DEVELOPER), headers=hr), 422)
+    occupation = problem(await add_link(c, DEVELOPER, hr), 422)
     assert "which is an occupation" in occupation["detail"]
-    assert problem(await c.put(BASE + "/competencies/craft/skills/not-a-uri", headers=hr), 422)
+    not_uri = await c.post(BASE + "/competencies/craft/skills", json={"uri": "x"}, headers=hr)
+    assert "uri" in str(problem(not_uri, 422)["errors"])
     twice = await c.put(
         BASE + "/competencies/craft",
         json={
@@ -142,7 +151,7 @@ async def test_link_draft_from_an_occupation_publish_diff_and_withdraw(
     # A new draft links SQL instead of Python: the diff says so.
     assert (await c.post("/v1/frameworks/acme/drafts", headers=hr)).status_code == 201
     assert (await c.delete(link(PYTHON), headers=hr)).status_code == 200
-    assert (await c.put(link(SQL), headers=hr)).status_code == 200
+    assert (await add_link(c, SQL, hr)).status_code == 200
     d = await c.get("/v1/frameworks/acme/diff", params={"from": 1, "to": "draft"}, headers=hr)
     changes = {(ch["change"], ch["path"]) for ch in d.json()["changes"]}
     assert changes == {
@@ -180,7 +189,7 @@ async def test_link_draft_from_an_occupation_publish_diff_and_withdraw(
         BASE + "/families/engineering", json={"name": "Software engineering"}, headers=hr
     )
     assert rename.status_code == 200, rename.text
-    anew = problem(await c.put(link(SQL, "debug-software"), headers=hr), 422)
+    anew = problem(await add_link(c, SQL, hr, "debug-software"), 422)
     assert "withdrew in version 1.2.0" in anew["detail"]
     refused = problem(await c.post("/v1/frameworks/acme/versions/2/publish", headers=hr), 422)
     assert refused["title"] == "Not ready to publish"

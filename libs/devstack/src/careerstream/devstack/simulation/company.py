@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +71,21 @@ TEMPLATED = {"finance": "finance"}
 OFFICES = {"Lisbon": 0.55, "Berlin": 0.3, "São Paulo": 0.15}
 """Where people work (the HRIS location), by share."""
 MONTH_DAYS = 30
+
+ACTION_KINDS = ("course", "stretch_assignment", "mentoring", "project", "rotation")
+WORKS_BEST = 0.9
+WORKS = 0.55
+
+
+def action_works(kind: str, competency_id: str) -> float:
+    """The hidden truth of the simulated company: the chance that doing an action of `kind`
+    closes a gap in `competency_id`. One kind works best for each competency (which one is
+    fixed by the competency's id), the others less well: the signal the plans service's
+    evidence-ranked suggestions are there to find."""
+    best = ACTION_KINDS[zlib.crc32(competency_id.encode()) % len(ACTION_KINDS)]
+    return WORKS_BEST if kind == best else WORKS
+
+
 """A simulated month, in business days of the calendar."""
 
 SHARES = {

@@ -19,6 +19,7 @@ from careerstream.devstack.simulation.company import (
     TEMPLATED,
     Person,
     Truth,
+    action_works,
     build_company,
 )
 
@@ -368,17 +369,21 @@ class Simulation(PlatformClient):
                         json={"progress": self.rnd.choice([25, 50, 75])},
                         headers=self.token(person.employee_id),
                     )
-                closing = self.rnd.random()
-                if closing < 0.4:
-                    # Weeks to close a gap; about one closed goal in four is dropped (the
-                    # course was cancelled, the priority changed).
+                if self.rnd.random() < 0.4:
+                    # Weeks to close a gap: the person does one action, and whether the gap
+                    # closes depends on how well that kind of action works for the
+                    # competency (`action_works`); otherwise the goal is dropped.
+                    kind = await self._work_on(plans, person, goal)
                     self._on_after(approved, self.rnd.uniform(21, 60))
+                    closes = kind is not None and self.rnd.random() < action_works(
+                        kind, goal["competency_id"]
+                    )
                     await self.call(
                         plans,
                         "POST",
                         f"/v1/goals/{goal['goal_id']}/complete",
                         expect=(200, 409),
-                        json={"outcome": "achieved" if closing < 0.3 else "dropped"},
+                        json={"outcome": "achieved" if closes else "dropped"},
                         headers=self.token(person.employee_id),
                     )
             if self.rnd.random() < 0.5:
@@ -391,6 +396,58 @@ class Simulation(PlatformClient):
                     json={"notes": "on track", "progress_rating": self.rnd.randint(2, 5)},
                     headers=self.token(person.manager_id),
                 )
+
+    async def _work_on(
+        self, plans: httpx.AsyncClient, person: Person, goal: dict[str, Any]
+    ) -> str | None:
+        """The action a person does for a goal: mostly the first one their plan suggested,
+        sometimes another suggestion they pick themselves (which is how the company learns
+        what else works). Its kind, or None when there was nothing to do."""
+        me = self.token(person.employee_id)
+        actions = goal.get("actions") or []
+        if actions and self.rnd.random() < 0.7:
+            action = actions[0]
+            kind = str(action["kind"])
+            action_id = action["action_id"]
+        else:
+            suggested = (
+                await self.call(
+                    plans,
+                    "GET",
+                    f"/v1/goals/{goal['goal_id']}/suggestions",
+                    expect=(200, 404),
+                    headers=me,
+                )
+            ).json()
+            if not isinstance(suggested, list) or not suggested:
+                return None
+            entry = self.rnd.choice(suggested)
+            added = await self.call(
+                plans,
+                "POST",
+                f"/v1/goals/{goal['goal_id']}/actions",
+                expect=(201, 409),
+                json={
+                    "kind": entry["kind"],
+                    "title": entry["title"],
+                    "owner_id": person.employee_id,
+                    "target_date": (self.business_now() + timedelta(days=60)).date().isoformat(),
+                    "entry_id": entry["entry_id"],
+                },
+                headers=me,
+            )
+            if added.status_code != 201:
+                return None
+            kind, action_id = str(entry["kind"]), added.json()["action_id"]
+        done = await self.call(
+            plans,
+            "POST",
+            f"/v1/actions/{action_id}/status",
+            expect=(200, 409),
+            json={"status": "done"},
+            headers=me,
+        )
+        return kind if done.status_code == 200 else None
 
     async def _succession(self, mob: httpx.AsyncClient) -> None:
         """HR marks each department's manager role critical; its director nominates one or two

@@ -8,7 +8,7 @@ Each route parses, authorises (hr_admin) and applies one operation of
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from careerstream.frameworks.domain import editing
 from careerstream.frameworks.domain import model as m
@@ -32,6 +32,7 @@ from careerstream.frameworks.entrypoints.schemas import (
     LevelIn,
     RequirementIn,
     RoleIn,
+    SkillLinkIn,
     SkillRef,
     TrackIn,
     VersionWithDocument,
@@ -40,9 +41,9 @@ from careerstream.frameworks.service_layer import versions as svc
 from careerstream.servicekit.deps import HrAdmin, Uow
 from careerstream.servicekit.errors import unit
 
-SkillUriPath = Annotated[
+SkillUriQuery = Annotated[
     str,
-    Path(
+    Query(
         min_length=8,
         max_length=300,
         pattern=r"^https?://\S+$",
@@ -301,31 +302,31 @@ async def delete_descriptor(
     return await edit(uow, principal, framework_id, version, change, if_match, response)
 
 
-@router.put(
-    "/frameworks/{framework_id}/versions/{version}/competencies/{competency_id}/skills/{uri:path}",
+@router.post(
+    "/frameworks/{framework_id}/versions/{version}/competencies/{competency_id}/skills",
     tags=["drafts"],
     summary="Link a competency to a skill of the skills library",
     description="The competency covers the skill: matching counts a person's level in the "
     "competency for it. The library must hold the skill; its label is filled in.",
 )
-async def put_skill_link(
+async def post_skill_link(
     framework_id: SlugPath,
     version: Draft,
     competency_id: SlugPath,
-    uri: SkillUriPath,
+    body: SkillLinkIn,
     principal: HrAdmin,
     uow: Uow,
     response: Response,
     if_match: IfMatch = None,
 ) -> VersionWithDocument:
     def change(fw: m.Framework) -> m.Framework:
-        return editing.link_skill(fw, competency_id, uri)
+        return editing.link_skill(fw, competency_id, body.uri)
 
     return await edit(uow, principal, framework_id, version, change, if_match, response)
 
 
 @router.delete(
-    "/frameworks/{framework_id}/versions/{version}/competencies/{competency_id}/skills/{uri:path}",
+    "/frameworks/{framework_id}/versions/{version}/competencies/{competency_id}/skills",
     tags=["drafts"],
     summary="Unlink a skill from a competency",
 )
@@ -333,7 +334,7 @@ async def delete_skill_link(
     framework_id: SlugPath,
     version: Draft,
     competency_id: SlugPath,
-    uri: SkillUriPath,
+    uri: SkillUriQuery,
     principal: HrAdmin,
     uow: Uow,
     response: Response,

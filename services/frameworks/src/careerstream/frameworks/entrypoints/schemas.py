@@ -185,6 +185,12 @@ class LateralPathIn(BaseModel):
     to_build: list[m.Delta] = []
 
 
+class SkillLinkIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    uri: m.SkillUri
+    """The skill of the skills library, e.g. http://data.europa.eu/esco/skill/<uuid>."""
+
+
 class FromOccupationIn(BaseModel):
     model_config = {"extra": "forbid"}
     occupation_uri: m.SkillUri
