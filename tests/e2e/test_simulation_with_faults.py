@@ -168,6 +168,9 @@ async def test_a_simulated_company_survives_killed_services_and_a_broker_restart
         # Finance runs on a framework made from the platform's template, adapted once: its
         # people are assessed against the template's roles like everyone else.
         assert truth.template_changes >= 1
+        # HR accepted the two skills the platform read in its description of a competency.
+        assert truth.skills_linked == 2
+        assert sim.linked_skills
         finance = next(x for x in sim.people.values() if x.department == "finance" and x.active)
         gaps = await p["assessments"].get(f"/v1/employees/{finance.employee_id}/gaps", headers=hr)
         assert gaps.status_code == 200, gaps.text

@@ -4,9 +4,6 @@ typo and language, reading a concept, and the events an import publishes."""
 
 from __future__ import annotations
 
-import io
-import zipfile
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -15,11 +12,12 @@ import pytest
 
 from careerstream.contracts.envelope import decode
 from careerstream.contracts.topics import SKILL
+from careerstream.devstack.sample import ESCO_SAMPLE, esco_zip
 from careerstream.devstack.testing import EventTapFactory, RunningService
 from careerstream.servicekit.auth import AuthSettings, mint_token
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
-FIXTURE = Path(__file__).parent / "esco_fixture"
+FIXTURE = ESCO_SAMPLE
 S = "http://data.europa.eu/esco/skill/"
 PYTHON = S + "7030d79d-8f1d-5578-8f7a-4055625291d0"
 ZIP = {"Content-Type": "application/zip"}
@@ -38,15 +36,8 @@ def problem(resp: httpx.Response, status: int) -> dict[str, Any]:
 
 
 def download(edit: dict[str, Any] | None = None) -> bytes:
-    """The fixture as ESCO ships it (a ZIP), each file passed through `edit[name]` if given."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for path in sorted(FIXTURE.glob("*.csv")):
-            text = path.read_text()
-            if edit and path.name in edit:
-                text = edit[path.name](text)
-            z.writestr(f"ESCO dataset - v1.2.0 - classification - csv/{path.name}", text)
-    return buf.getvalue()
+    """The sample library as ESCO ships it (a ZIP), each file passed through `edit[name]`."""
+    return esco_zip(edit)
 
 
 async def search(

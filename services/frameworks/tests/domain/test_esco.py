@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 
 import pytest
 
+from careerstream.devstack.sample import ESCO_SAMPLE
 from careerstream.frameworks.domain import esco
 from careerstream.servicekit.domain import Invalid
 
-FIXTURE = Path(__file__).parents[1] / "esco_fixture"
+FIXTURE = ESCO_SAMPLE
 PYTHON = "http://data.europa.eu/esco/skill/7030d79d-8f1d-5578-8f7a-4055625291d0"
 
 

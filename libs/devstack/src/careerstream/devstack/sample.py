@@ -7,8 +7,12 @@ publish), so each service's tests feed it through Kafka like production does.
 from __future__ import annotations
 
 import asyncio
+import io
 import time
+import zipfile
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from careerstream.contracts.events.assessments import (
@@ -254,3 +258,21 @@ async def import_directory(client: Any, tenant: str, csv: str, *, timeout: float
             return
         await asyncio.sleep(0.2)
     raise AssertionError(f"the directory import {import_id} did not finish within {timeout:.0f}s")
+
+
+ESCO_SAMPLE = Path(__file__).parent / "esco_sample"
+"""A small library in ESCO's CSV layout (32 skills, 5 groups, 2 occupations, relations, the
+hierarchy; English and German), written for this project: tests and the simulation import it."""
+
+
+def esco_zip(edit: dict[str, Callable[[str], str]] | None = None) -> bytes:
+    """The sample as ESCO ships its download (a ZIP), each file passed through
+    `edit[name]` if given."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in sorted(ESCO_SAMPLE.glob("*.csv")):
+            text = path.read_text()
+            if edit and path.name in edit:
+                text = edit[path.name](text)
+            z.writestr(f"ESCO dataset - v1.2.0 - classification - csv/{path.name}", text)
+    return buf.getvalue()

@@ -133,6 +133,10 @@ class Truth:
     """People who stated aspirations (a target role, projects, relocation)."""
     template_changes: int = 0
     """How far the frameworks made from templates moved from them (changes in their diff)."""
+    skills_linked: int = 0
+    """Library skills HR accepted from the platform's suggestions as competency links."""
+    postings_with_skills: int = 0
+    """Postings that required a library skill as well as competencies."""
 
     @property
     def fills(self) -> int:
@@ -151,7 +155,8 @@ class Truth:
             f"{self.org_moves} org units moved; "
             f"{self.critical_roles} critical roles with {self.nominations} successors nominated; "
             f"{len(TEMPLATED)} framework(s) from templates, {self.template_changes} change(s) "
-            "made to them"
+            f"made to them; {self.skills_linked} library skills linked from suggestions, "
+            f"{self.postings_with_skills} postings requiring one"
         )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from careerstream.devstack.sample import esco_zip
 from careerstream.devstack.simulation.client import PlatformClient, Urls
 from careerstream.devstack.simulation.company import (
     DEPARTMENTS,
@@ -44,6 +45,9 @@ class Simulation(PlatformClient):
     month's steps happen on their own days (the services need the test clock)."""
     _start: datetime = field(init=False)
     _month: int = 0
+    linked_skills: list[str] = field(default_factory=list)
+    """Skills of the library the finance framework's competencies cover (postings require
+    them)."""
     _moved: set[str] = field(default_factory=set)
     """People who changed role in this story: the HRIS promotes each person once at most,
     and never someone whose marketplace move may take effect later in business time."""
@@ -135,6 +139,43 @@ class Simulation(PlatformClient):
         self.out(f"done: {self.truth.describe()}")
         return self.truth
 
+    async def _skills_library(self, fw: httpx.AsyncClient, draft: str) -> None:
+        """HR imports the skills library (the sample in ESCO's layout), describes what
+        'planning-analysis' means at the company in its own words, and accepts the two
+        skills the platform reads in them as the competency's links."""
+        imported = await self.call(
+            fw,
+            "POST",
+            "/v1/skill-library/imports",
+            params={"version": "1.2.0"},
+            content=esco_zip(),
+            headers={**self.hr, "Content-Type": "application/zip"},
+        )
+        self.out(f"skills library: {imported.json()['counts']['skill']['added']} skills added")
+        suggested = (
+            await self.call(
+                fw,
+                "POST",
+                "/v1/skills/suggestions",
+                json={
+                    "text": "Builds the monthly forecast in spreadsheets, manages budgets of "
+                    "cost centres and performs data analysis on the variances.",
+                    "limit": 2,
+                },
+                headers=self.hr,
+            )
+        ).json()["items"]
+        for item in suggested:
+            await self.call(
+                fw,
+                "POST",
+                f"{draft}/competencies/planning-analysis/skills",
+                json={"uri": item["uri"]},
+                headers=self.hr,
+            )
+            self.linked_skills.append(item["uri"])
+        self.truth.skills_linked += len(suggested)
+
     async def _from_templates(self, fw: httpx.AsyncClient) -> None:
         """Finance starts from the platform's template: HR creates the draft, words one
         descriptor the company's way, publishes it, and reads how far it moved."""
@@ -163,6 +204,7 @@ class Simulation(PlatformClient):
                     },
                     headers=self.hr,
                 )
+                await self._skills_library(fw, draft)
                 await self.call(fw, "POST", f"{draft}/publish", headers=self.hr)
             diff = await self.call(
                 fw,
@@ -599,17 +641,22 @@ class Simulation(PlatformClient):
             self._on(self.rnd.uniform(1, 10))
             posted_on = self.business_now()
             remote = self.rnd.random() < 0.3  # otherwise in the hiring manager's office
+            posting: dict[str, Any] = {
+                "kind": "role",
+                "title": f"{target_role} ({dept})",
+                "role_id": target_role,
+                "location": hiring.location,
+                "remote": remote,
+            }
+            if dept in TEMPLATED and self.linked_skills:
+                # Finance asks for a library skill too, met through 'planning-analysis'.
+                posting["required_skills"] = {self.linked_skills[0]: 2}
+                self.truth.postings_with_skills += 1
             posted = await self.call(
                 mob,
                 "POST",
                 "/v1/opportunities",
-                json={
-                    "kind": "role",
-                    "title": f"{target_role} ({dept})",
-                    "role_id": target_role,
-                    "location": hiring.location,
-                    "remote": remote,
-                },
+                json=posting,
                 headers=self.token(hiring.employee_id, "manager"),
             )
             oid = posted.json()["opportunity_id"]
