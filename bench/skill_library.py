@@ -18,7 +18,7 @@ Measured in one run, against baselines of the same run:
   p50 and p95, each in its own unit of work as the API runs it; baseline: reading one
   skill's row by its key, the same way.
 - **quality**: how often the skill a phrase came from is first, and in the top 10.
-- **skills from text**: `--texts` suggestions (`POST /v1/skills/suggestions`'s work) for
+- **skills from text**: `--texts` suggestions (`POST /v1/skill-suggestions`'s work) for
   texts of about 100-250 words (the descriptions of four sampled skills run together), p50
   and p95 against the same read baseline; the first suggestion, which builds the per-process
   table of label-word rarities, is timed on its own.

@@ -28,7 +28,7 @@ JOB = (
 async def test_a_job_description_names_its_skills(svc: RunningService, tenant: str) -> None:
     c = svc.client
     hr, emp = auth(tenant, "hr_admin"), auth(tenant, "employee")
-    no_library = await c.post("/v1/skills/suggestions", json={"text": JOB}, headers=emp)
+    no_library = await c.post("/v1/skill-suggestions", json={"text": JOB}, headers=emp)
     problem(no_library, 404)
     imported = await c.post(
         "/v1/skill-library/imports",
@@ -38,7 +38,7 @@ async def test_a_job_description_names_its_skills(svc: RunningService, tenant: s
     )
     assert imported.status_code == 201, imported.text
 
-    resp = await c.post("/v1/skills/suggestions", json={"text": JOB}, headers=emp)
+    resp = await c.post("/v1/skill-suggestions", json={"text": JOB}, headers=emp)
     assert resp.status_code == 200, resp.text
     body: dict[str, Any] = resp.json()
     assert "ESCO" in body["attribution"]
@@ -59,12 +59,12 @@ async def test_a_job_description_names_its_skills(svc: RunningService, tenant: s
 
     # Scattered words count for less than the same words together.
     scattered = await c.post(
-        "/v1/skills/suggestions",
+        "/v1/skill-suggestions",
         json={"text": "I review budgets; my code is tidy.", "limit": 50},
         headers=emp,
     )
     together = await c.post(
-        "/v1/skills/suggestions", json={"text": "I review code.", "limit": 50}, headers=emp
+        "/v1/skill-suggestions", json={"text": "I review code.", "limit": 50}, headers=emp
     )
 
     def score(resp: Any, uri: str) -> float:
@@ -75,17 +75,17 @@ async def test_a_job_description_names_its_skills(svc: RunningService, tenant: s
 
     # Already linked skills can be left out; German text in German.
     without = await c.post(
-        "/v1/skills/suggestions", json={"text": JOB, "exclude": [PYTHON]}, headers=emp
+        "/v1/skill-suggestions", json={"text": JOB, "exclude": [PYTHON]}, headers=emp
     )
     assert PYTHON not in {i["uri"] for i in without.json()["items"]}
     german = await c.post(
-        "/v1/skills/suggestions",
+        "/v1/skill-suggestions",
         json={"text": "Sie programmieren in Python und schreiben SQL-Abfragen.", "lang": "de"},
         headers=emp,
     )
     assert german.status_code == 200, german.text
     assert {PYTHON, SQL} <= {i["uri"] for i in german.json()["items"][:3]}
-    nothing = await c.post("/v1/skills/suggestions", json={"text": "!!! ..."}, headers=emp)
+    nothing = await c.post("/v1/skill-suggestions", json={"text": "!!! ..."}, headers=emp)
     assert nothing.json()["items"] == []
 
     # Bad input names its field.
@@ -96,13 +96,13 @@ async def test_a_job_description_names_its_skills(svc: RunningService, tenant: s
         ({"text": JOB, "lang": "english"}, "lang"),
         ({"text": JOB, "surprise": 1}, "surprise"),
     ):
-        got = problem(await c.post("/v1/skills/suggestions", json=bad, headers=emp), 422)
+        got = problem(await c.post("/v1/skill-suggestions", json=bad, headers=emp), 422)
         assert field in str(got["errors"]), (bad, got)
     french = problem(
-        await c.post("/v1/skills/suggestions", json={"text": JOB, "lang": "fr"}, headers=emp), 422
+        await c.post("/v1/skill-suggestions", json={"text": JOB, "lang": "fr"}, headers=emp), 422
     )
     assert "the library holds de, en" in french["detail"]
-    assert (await c.post("/v1/skills/suggestions", json={"text": JOB})).status_code == 401
+    assert (await c.post("/v1/skill-suggestions", json={"text": JOB})).status_code == 401
 
     # A suggestion changes nothing: the library is as it was.
     info = (await c.get("/v1/skill-library", headers=emp)).json()

@@ -156,7 +156,7 @@ class Simulation(PlatformClient):
             await self.call(
                 fw,
                 "POST",
-                "/v1/skills/suggestions",
+                "/v1/skill-suggestions",
                 json={
                     "text": "Builds the monthly forecast in spreadsheets, manages budgets of "
                     "cost centres and performs data analysis on the variances.",

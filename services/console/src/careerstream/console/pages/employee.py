@@ -6,6 +6,7 @@ the API says their part is (`your_part`).
 
 # No `from __future__ import annotations`: FastAPI reads the annotations at runtime.
 
+import asyncio
 import json
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
@@ -211,7 +212,35 @@ async def _plan_page(
     request: Request, b: Backend, plan_id: str, errors: dict[str, str], status: int = 200
 ) -> Response:
     p = await b.get("plans", f"/v1/plans/{plan_id}")
-    return render(request, "employee/plan.html", status, p=p, label=label, errors=errors)
+    return render(
+        request,
+        "employee/plan.html",
+        status,
+        p=p,
+        label=label,
+        errors=errors,
+        why=await _why_suggested(b, p),
+    )
+
+
+async def _why_suggested(b: Backend, p: dict[str, Any]) -> dict[str, str]:
+    """For each catalogue action of the plan's open goals: what closed similar gaps before
+    (the plans service's evidence), by entry id."""
+    open_goals = [g for g in p.get("goals", []) if g.get("status") == "open"]
+    found = await asyncio.gather(
+        *(b.get("plans", f"/v1/goals/{g['goal_id']}/suggestions") for g in open_goals),
+        return_exceptions=True,
+    )
+    why: dict[str, str] = {}
+    for goal, entries in zip(open_goals, found, strict=True):
+        if isinstance(entries, ApiError) or not isinstance(entries, list):
+            continue  # not the caller's to read: the plan shows without it
+        wanted = {a.get("entry_id") for a in goal.get("actions", [])}
+        for e in entries:
+            evidence = e.get("evidence") or {}
+            if e.get("entry_id") in wanted and evidence.get("basis") == "evidence":
+                why[f"{goal['goal_id']}/{e['entry_id']}"] = evidence.get("why", "")
+    return why
 
 
 async def _plan_action(

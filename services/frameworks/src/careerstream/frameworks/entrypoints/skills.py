@@ -146,7 +146,7 @@ class SuggestIn(BaseModel):
 
 
 @router.post(
-    "/skills/suggestions",
+    "/skill-suggestions",
     summary="Suggest library skills a text names, each with its score and evidence",
     description="Reads the text and answers the library's skills it names, best first, each "
     "with the label and the text's words that matched, whether they stand together, and the "
