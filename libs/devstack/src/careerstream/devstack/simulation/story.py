@@ -473,7 +473,8 @@ class Simulation(PlatformClient):
                     "kind": entry["kind"],
                     "title": entry["title"],
                     "owner_id": person.employee_id,
-                    "target_date": (self.business_now() + timedelta(days=60)).date().isoformat(),
+                    # Checked against today's date, not business time.
+                    "target_date": (datetime.now(UTC) + timedelta(days=60)).date().isoformat(),
                     "entry_id": entry["entry_id"],
                 },
                 headers=me,
