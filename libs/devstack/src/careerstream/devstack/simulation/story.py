@@ -37,6 +37,9 @@ class Simulation(PlatformClient):
     people: dict[str, Person] = field(default_factory=dict)
     truth: Truth = field(default_factory=Truth)
     rnd: random.Random = field(init=False)
+    actions_rnd: random.Random = field(init=False)
+    """Which actions people do and whether they work: drawn apart from `rnd`, so the rest of
+    the story is what it was before actions were simulated."""
     _secret: str = ""
     _events: int = 0
     _heads: dict[str, str] = field(default_factory=dict)
@@ -54,6 +57,7 @@ class Simulation(PlatformClient):
 
     def __post_init__(self) -> None:
         self.rnd = random.Random(self.seed)
+        self.actions_rnd = random.Random(self.seed + 1)
         self._start = datetime.now(UTC) - timedelta(days=MONTH_DAYS * self.months + 7)
 
     def _on_after(self, start: datetime, days: float) -> None:
@@ -417,7 +421,7 @@ class Simulation(PlatformClient):
                     # competency (`action_works`); otherwise the goal is dropped.
                     kind = await self._work_on(plans, person, goal)
                     self._on_after(approved, self.rnd.uniform(21, 60))
-                    closes = kind is not None and self.rnd.random() < action_works(
+                    closes = kind is not None and self.actions_rnd.random() < action_works(
                         kind, goal["competency_id"]
                     )
                     await self.call(
@@ -447,7 +451,7 @@ class Simulation(PlatformClient):
         what else works). Its kind, or None when there was nothing to do."""
         me = self.token(person.employee_id)
         actions = goal.get("actions") or []
-        if actions and self.rnd.random() < 0.7:
+        if actions and self.actions_rnd.random() < 0.7:
             action = actions[0]
             kind = str(action["kind"])
             action_id = action["action_id"]
@@ -463,7 +467,7 @@ class Simulation(PlatformClient):
             ).json()
             if not isinstance(suggested, list) or not suggested:
                 return None
-            entry = self.rnd.choice(suggested)
+            entry = self.actions_rnd.choice(suggested)
             added = await self.call(
                 plans,
                 "POST",
