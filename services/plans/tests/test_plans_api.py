@@ -103,7 +103,9 @@ async def test_from_gaps_to_a_completed_plan(
         )
         plan_id = await _plan_of(svc, tenant, "E1")
         events = _validate(await tap.wait_for(3, tenant=tenant))
-    assert [e["type"].split(".")[3] for e in events] == ["created", "added", "added"], [(e["type"], e["data"]) for e in events]
+    assert [e["type"].split(".")[3] for e in events] == ["created", "added", "added"], [
+        (e["type"], e["data"]) for e in events
+    ]
     plan = (await c.get(f"/v1/plans/{plan_id}", headers=e1)).json()
     assert plan["status"] == "draft"
     goals = {g["competency_id"]: g for g in plan["goals"]}
