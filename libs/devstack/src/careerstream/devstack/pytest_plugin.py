@@ -5,6 +5,7 @@ Enabled from the repository's root conftest.py. See `careerstream.devstack.testi
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from typing import Any
@@ -25,6 +26,11 @@ from careerstream.devstack.testing import (
     test_infrastructure,
     unique_name,
 )
+
+# Tests assert exact figures the moment the facts are in: a metrics view answers from the
+# facts as they are (its kept answers only while nothing changed), never from an answer a few
+# minutes old as production allows (services/metrics/METRICS.md, "Kept answers").
+os.environ.setdefault("METRICS_VIEW_MAX_AGE_SECONDS", "0")
 
 
 @pytest.fixture(scope="session")

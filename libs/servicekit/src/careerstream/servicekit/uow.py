@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, Self
@@ -87,6 +87,14 @@ class UnitOfWork:
         self._pending: list[dict[str, Any]] = []
         self._session: AsyncSession | None = None
         self._deferred = False
+        self._before_commit: dict[Hashable, Callable[[AsyncSession], Awaitable[None]]] = {}
+
+    def before_commit(self, key: Hashable, step: Callable[[AsyncSession], Awaitable[None]]) -> None:
+        """Run `step` in this transaction just before it commits, once per `key` (the last
+        registered for a key wins). For a write that must be atomic with the rest but should
+        hold its row lock as briefly as possible, e.g. a version counter many transactions
+        bump."""
+        self._before_commit[key] = step
 
     @property
     def idempotency_table(self) -> Table:
@@ -129,6 +137,7 @@ class UnitOfWork:
                 await self.session.rollback()
         finally:
             self._pending.clear()
+            self._before_commit.clear()
             self._deferred = False
             await self.session.close()
             self._session = None
@@ -234,6 +243,10 @@ class UnitOfWork:
     async def commit(self) -> None:
         """Write the outbox rows and commit (with an Idempotency-Key: with the response)."""
         await self.flush_outbox()
+        steps = list(self._before_commit.values())
+        self._before_commit.clear()
+        for step in steps:
+            await step(self.session)
         deferred = deferring.get()
         if deferred is not None and deferred.task is asyncio.current_task():
             # Part of a request with an Idempotency-Key: written now, committed with its response.
@@ -247,6 +260,7 @@ class UnitOfWork:
     async def rollback(self) -> None:
         """Forget pending events and roll back."""
         self._pending.clear()
+        self._before_commit.clear()
         await self.session.rollback()
 
 

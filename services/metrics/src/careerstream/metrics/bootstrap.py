@@ -5,7 +5,7 @@ from pathlib import Path
 from careerstream.metrics.adapters.orm import metadata
 from careerstream.metrics.config import Settings
 from careerstream.metrics.entrypoints import api, consumers
-from careerstream.metrics.service_layer import snapshots
+from careerstream.metrics.service_layer import snapshots, views
 from careerstream.servicekit.erasure import export_router
 from careerstream.servicekit.service import ServiceRuntime, build_runtime
 
@@ -27,5 +27,12 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
     )
     rt.background.append(
         snapshots.daily(rt.uow, settings.anonymity_threshold, settings.snapshot_check_seconds)
+    )
+    rt.background.append(
+        views.refresher(
+            rt.uow,
+            views.Policy(settings.view_max_age_seconds, settings.view_keep_warm_seconds),
+            settings.view_refresh_seconds,
+        )
     )
     return rt

@@ -17,3 +17,11 @@ class Settings(ServiceSettings):
     """No figure is shown for a group of fewer people than this (the API says it was suppressed)."""
     snapshot_check_seconds: float = 3600.0
     """How often the daily snapshot job looks for a day to snapshot."""
+    view_max_age_seconds: float = 300.0
+    """How long a view's answer may still be served after the tenant's facts changed (0: only
+    answers computed at the current facts). Every answer says when it was computed (`as_of`)."""
+    view_keep_warm_seconds: float = 3600.0
+    """Answers read within this many seconds are computed again in the background when the
+    facts change, before anyone asks."""
+    view_refresh_seconds: float = 30.0
+    """How often the background round looks for answers to compute again."""

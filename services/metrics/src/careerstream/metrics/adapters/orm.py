@@ -234,6 +234,32 @@ benches = sa.Table(
     comment="each critical role's latest bench (bench.changed): counts, no people",
 )
 
+facts_versions = sa.Table(
+    "facts_versions",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("changed_at", TS, nullable=False),
+    comment="how many transactions have changed a tenant's facts: a view computed at the "
+    "current version is still exact (service_layer/views.py)",
+)
+
+view_results = sa.Table(
+    "view_results",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("view", sa.Text, primary_key=True),
+    sa.Column("params", sa.Text, primary_key=True),
+    sa.Column("viewer_id", sa.Text),
+    sa.Column("manager_id", sa.Text),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("computed_at", TS, nullable=False),
+    sa.Column("compute_ms", sa.Float, nullable=False),
+    sa.Column("read_at", TS, nullable=False),
+    sa.Column("body", JSONB, nullable=False),
+    comment="each view's latest answer per question, with the facts version it was computed at",
+)
+
 PROJECTIONS = (
     employees,
     roles,

@@ -10,8 +10,7 @@ Definitions: services/metrics/METRICS.md.
 
 import csv
 import io
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
@@ -20,22 +19,14 @@ from fastapi.responses import Response
 
 from careerstream.metrics.adapters.orm import employees
 from careerstream.metrics.domain.definitions import Window
-from careerstream.metrics.service_layer import figures, privacy, scope, workforce
+from careerstream.metrics.service_layer import figures, scope, views
 from careerstream.servicekit import relation
-from careerstream.servicekit.auth import Principal, Role
+from careerstream.servicekit.auth import Role
 from careerstream.servicekit.deps import CurrentPrincipal, Uow
 from careerstream.servicekit.problems import Problem
 from careerstream.servicekit.types import Day
-from careerstream.servicekit.uow import UnitOfWork
 
 router = APIRouter(prefix="/v1/metrics", tags=["metrics"])
-
-
-@dataclass(frozen=True)
-class Ask:
-    principal: Principal
-    filters: scope.Filters
-    threshold: int
 
 
 def _day(d: date) -> datetime:
@@ -61,7 +52,7 @@ async def _ask(
         str | None, Query(description="level id (of the person's current role)")
     ] = None,
     manager: Annotated[str | None, Query(description="everyone below this manager")] = None,
-) -> Ask:
+) -> views.Question:
     end = _day(to) if to else _day(datetime.now(UTC).date() + timedelta(days=1))
     start = _day(from_) if from_ else end - timedelta(days=365)
     if start >= end:
@@ -83,65 +74,49 @@ async def _ask(
             if not below:
                 raise Problem(403, "Forbidden", f"'{manager}' is not in your reporting line")
     threshold: int = request.app.state.runtime.settings.anonymity_threshold
-    return Ask(
-        principal,
+    return views.Question(
+        principal.tenant_id,
         scope.Filters(Window(start, end), department, family, track, level, manager),
         threshold,
+        viewer=None if principal.has(Role.HR_ADMIN) else principal.subject,
     )
 
 
-Asked = Annotated[Ask, Depends(_ask)]
+Asked = Annotated[views.Question, Depends(_ask)]
 
 
-async def _run(
-    uow: Any, ask: Ask, compute: Callable[[UnitOfWork], Awaitable[dict[str, Any]]]
-) -> dict[str, Any]:
-    async with uow() as u:
-        size = await scope.size(u, ask.principal.tenant_id, ask.filters)
-        base: dict[str, Any] = {
-            "filters": ask.filters.describe(),
-            "anonymity_threshold": ask.threshold,
-        }
-        why = await _suppressed(u, ask, ask.filters, size)
-        if why is not None:
-            return {**base, "suppressed": True, "reason": why}
-        return {**base, "suppressed": False, **(await compute(u))}
+async def _answer(request: Request, view: str, q: views.Question, **extra: Any) -> dict[str, Any]:
+    """The view's answer, kept or computed (service_layer/views.py)."""
+    settings = request.app.state.runtime.settings
+    policy = views.Policy(settings.view_max_age_seconds, settings.view_keep_warm_seconds)
+    asked = replace(q, extra=extra)
+    return await views.answer(request.app.state.runtime.uow, view, asked, policy)
 
 
-async def _suppressed(u: UnitOfWork, ask: Ask, f: scope.Filters, size: int) -> str | None:
-    """Why a view over these people is withheld (METRICS.md, "Anonymity"), or None."""
-    k = ask.threshold
-    if size < k:
-        return f"the filters select {'fewer than ' + str(k) if size else 'no'} people"
-    viewer = None if ask.principal.has(Role.HR_ADMIN) else ask.principal.subject
-    return await privacy.differencing(u, ask.principal.tenant_id, f, size, k, viewer=viewer)
+def _measured_at(q: views.Question) -> str:
+    """When retention is measured: the window's end, or the current hour if that is later."""
+    return min(q.filters.window.end.isoformat(), views.this_hour())
 
 
 @router.get(
     "/mobility",
     summary="Internal hire, promotion and lateral move rates, time-to-fill, applications",
 )
-async def mobility(ask: Asked, uow: Uow) -> dict[str, Any]:
-    return await _run(
-        uow, ask, lambda u: figures.mobility_figures(u, ask.principal.tenant_id, ask.filters)
-    )
+async def mobility(request: Request, ask: Asked) -> dict[str, Any]:
+    return await _answer(request, "mobility", ask)
 
 
 @router.get("/development", summary="Active plans, plan and goal completion, time to close a gap")
-async def development(ask: Asked, uow: Uow) -> dict[str, Any]:
-    return await _run(
-        uow, ask, lambda u: figures.development_figures(u, ask.principal.tenant_id, ask.filters)
-    )
+async def development(request: Request, ask: Asked) -> dict[str, Any]:
+    return await _answer(request, "development", ask)
 
 
 @router.get(
     "/learning",
     summary="Courses completed through the LMS, and how much of the plans' actions it moved",
 )
-async def learning(ask: Asked, uow: Uow) -> dict[str, Any]:
-    return await _run(
-        uow, ask, lambda u: figures.learning_figures(u, ask.principal.tenant_id, ask.filters)
-    )
+async def learning(request: Request, ask: Asked) -> dict[str, Any]:
+    return await _answer(request, "learning", ask)
 
 
 @router.get(
@@ -167,65 +142,35 @@ async def succession(
 @router.get(
     "/skills", summary="Gap heatmap by team and competency, its trend, the readiness pipeline"
 )
-async def skills(ask: Asked, uow: Uow) -> dict[str, Any]:
-    return await _run(
-        uow,
-        ask,
-        lambda u: figures.skills_figures(u, ask.principal.tenant_id, ask.filters, ask.threshold),
-    )
+async def skills(request: Request, ask: Asked) -> dict[str, Any]:
+    return await _answer(request, "skills", ask)
 
 
 @router.get("/engagement", summary="Career conversations, manager confidence and growth sentiment")
-async def engagement(ask: Asked, uow: Uow) -> dict[str, Any]:
-    return await _run(
-        uow,
-        ask,
-        lambda u: workforce.engagement_figures(
-            u, ask.principal.tenant_id, ask.filters, ask.threshold
-        ),
-    )
+async def engagement(request: Request, ask: Asked) -> dict[str, Any]:
+    return await _answer(request, "engagement", ask)
 
 
 @router.get(
     "/retention",
     summary="6- and 12-month retention of the promoted, the passed over and everyone else",
 )
-async def retention(ask: Asked, uow: Uow) -> dict[str, Any]:
-    as_of = min(ask.filters.window.end, datetime.now(UTC))
-    return await _run(
-        uow,
-        ask,
-        lambda u: workforce.retention_figures(
-            u, ask.principal.tenant_id, ask.filters, ask.threshold, as_of
-        ),
-    )
+async def retention(request: Request, ask: Asked) -> dict[str, Any]:
+    return await _answer(request, "retention", ask, now=_measured_at(ask))
 
 
 @router.get(
     "/fairness", summary="Promotion and internal-fill rates by a group attribute of the HRIS"
 )
 async def fairness(
-    ask: Asked, uow: Uow, attribute: Annotated[str, Query(min_length=1)]
+    request: Request, ask: Asked, attribute: Annotated[str, Query(min_length=1)]
 ) -> dict[str, Any]:
-    return await _run(
-        uow,
-        ask,
-        lambda u: workforce.fairness_figures(
-            u, ask.principal.tenant_id, ask.filters, attribute, ask.threshold
-        ),
-    )
+    return await _answer(request, "fairness", ask, attribute=attribute)
 
 
 @router.get("/headline", summary="The headline figures (those of the daily snapshot)")
-async def headline(ask: Asked, uow: Uow) -> dict[str, Any]:
-    async def compute(u: UnitOfWork) -> dict[str, Any]:
-        return {
-            "figures": await workforce.headline(
-                u, ask.principal.tenant_id, ask.filters, ask.threshold
-            )
-        }
-
-    return await _run(uow, ask, compute)
+async def headline(request: Request, ask: Asked) -> dict[str, Any]:
+    return await _answer(request, "headline", ask, now=_measured_at(ask))
 
 
 TrendMetric = Literal[
@@ -244,49 +189,12 @@ TrendMetric = Literal[
 
 @router.get("/trends", summary="A figure month by month")
 async def trends(
-    ask: Asked, uow: Uow, metric: TrendMetric, months: Annotated[int, Query(ge=1, le=36)] = 12
+    request: Request,
+    ask: Asked,
+    metric: TrendMetric,
+    months: Annotated[int, Query(ge=1, le=36)] = 12,
 ) -> dict[str, Any]:
-    end = ask.filters.window.end
-    first = date(end.year, end.month, 1)
-    points = []
-    for i in range(months - 1, -1, -1):
-        y, m = divmod(first.month - 1 - i, 12)
-        start_d = date(first.year + y, m + 1, 1)
-        ny, nm = divmod(m + 1, 12)
-        end_d = date(first.year + y + ny, nm + 1, 1)
-        f = scope.Filters(
-            Window(_day(start_d), _day(end_d)),
-            ask.filters.department,
-            ask.filters.family,
-            ask.filters.track,
-            ask.filters.level,
-            ask.filters.manager,
-        )
-        async with uow() as u:
-            size = await scope.size(u, ask.principal.tenant_id, f)
-            why = await _suppressed(u, ask, f, size)
-            if why is not None:
-                points.append(
-                    {
-                        "month": start_d.isoformat()[:7],
-                        "value": None,
-                        "suppressed": True,
-                        "reason": why,
-                    }
-                )
-                continue
-            if metric in ("plan_completion_rate", "goal_completion_rate", "active_plan_share"):
-                values = await figures.development_figures(u, ask.principal.tenant_id, f)
-            elif metric == "conversations_per_employee":
-                values = await workforce.engagement_figures(
-                    u, ask.principal.tenant_id, f, ask.threshold
-                )
-            else:
-                values = await figures.mobility_figures(u, ask.principal.tenant_id, f)
-        points.append(
-            {"month": start_d.isoformat()[:7], "value": values[metric], "suppressed": False}
-        )
-    return {"metric": metric, "filters": ask.filters.describe(), "points": points}
+    return await _answer(request, "trends", ask, metric=metric, months=months)
 
 
 @router.get(
@@ -295,7 +203,7 @@ async def trends(
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
-async def export_csv(ask: Asked, uow: Uow) -> Response:
+async def export_csv(request: Request, ask: Asked) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["figure", "value", "from", "to", "filters"])
@@ -303,32 +211,21 @@ async def export_csv(ask: Asked, uow: Uow) -> Response:
     described = ";".join(
         f"{k}={v}" for k, v in f.describe().items() if k not in ("from", "to") and v
     )
-    async with uow() as u:
-        size = await scope.size(u, ask.principal.tenant_id, f)
-        why = await _suppressed(u, ask, f, size)
-        if why is not None:
-            writer.writerow(
-                [
-                    "suppressed",
-                    why,
-                    f.window.start.date(),
-                    f.window.end.date(),
-                    described,
-                ]
-            )
-        else:
-            for name, value in (
-                await workforce.headline(u, ask.principal.tenant_id, f, ask.threshold)
-            ).items():
-                writer.writerow(
-                    [
-                        name,
-                        "" if value is None else value,
-                        f.window.start.date(),
-                        f.window.end.date(),
-                        described,
-                    ]
-                )
+    body = await _answer(request, "headline", ask, now=_measured_at(ask))
+    if body["suppressed"]:
+        rows: list[tuple[str, Any]] = [("suppressed", body["reason"])]
+    else:
+        rows = list(body["figures"].items())
+    for name, value in rows:
+        writer.writerow(
+            [
+                name,
+                "" if value is None else value,
+                f.window.start.date(),
+                f.window.end.date(),
+                described,
+            ]
+        )
     return Response(
         out.getvalue(),
         media_type="text/csv",

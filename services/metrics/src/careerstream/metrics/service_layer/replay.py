@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from careerstream.contracts.envelope import Envelope
 from careerstream.contracts.events.privacy import ErasureRequested
 from careerstream.metrics.adapters.orm import PROJECTIONS, metadata
+from careerstream.metrics.service_layer import views
 from careerstream.metrics.service_layer.erasure import ERASURE_RULES
 from careerstream.metrics.service_layer.projections import handler_groups
 from careerstream.servicekit.consumer import BatchHandler, EventConsumer, Handler, Record, inbox_key
@@ -136,7 +137,10 @@ async def replay(
     batch_handlers = {t: h for t, (_, h) in batched.items()}
     # Erasures are applied again to the rebuilt facts, under the pseudonyms the live tables
     # hold, and what the topics hold about an erased person lands under that pseudonym.
-    guard = ErasureGuard("metrics", SHADOW, ERASURE_RULES, keep_facts=True, erased_schema=LIVE)
+    # (The rules for the tables a replay rebuilds: the others stay where they are.)
+    rebuilt = {t.name for t in PROJECTIONS}
+    rules = [r for r in ERASURE_RULES if r.table in rebuilt]
+    guard = ErasureGuard("metrics", SHADOW, rules, keep_facts=True, erased_schema=LIVE)
 
     async def on_erasure(u: UnitOfWork, envelope: Envelope, req: ErasureRequested) -> None:
         await guard.erase(u, envelope.tenantid, req.employee_id)
@@ -228,6 +232,13 @@ async def replay(
                             sa.text(f'ALTER TABLE "{SHADOW}"."{name}" SET SCHEMA "{LIVE}"')
                         )
                     await conn.execute(sa.text(f'DROP SCHEMA "{SHADOW}" CASCADE'))
+                    # Every answer kept was computed from the tables just replaced.
+                    await conn.execute(
+                        sa.text(
+                            f'UPDATE "{LIVE}".facts_versions SET version = version + 1, '
+                            "changed_at = clock_timestamp()"
+                        )
+                    )
             finally:
                 await conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
                 await conn.commit()
@@ -246,6 +257,7 @@ def sharing_the_replay_lock(handler: Handler) -> Handler:
     async def handle(uow: UnitOfWork, event: Envelope, payload: Any) -> None:
         await uow.session.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(LOCK_KEY)))
         await handler(uow, event, payload)
+        views.touched(uow, [event.tenantid])
 
     return handle
 
@@ -257,5 +269,6 @@ def batch_sharing_the_replay_lock(handler: BatchHandler) -> BatchHandler:
     async def handle(uow: UnitOfWork, events: Sequence[tuple[Envelope, Any]]) -> None:
         await uow.session.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(LOCK_KEY)))
         await handler(uow, events)
+        views.touched(uow, (event.tenantid for event, _ in events))
 
     return handle

@@ -323,14 +323,17 @@ async def fairness_figures(
 
 
 async def headline(
-    u: UnitOfWork, tenant: str, f: Filters, threshold: int
+    u: UnitOfWork, tenant: str, f: Filters, threshold: int, now: datetime | None = None
 ) -> dict[str, float | None]:
-    """The figures of the daily snapshot and the CSV export."""
+    """The figures of the daily snapshot and the CSV export (`now`: the moment retention is
+    measured at when the window ends later; the current time by default)."""
     m = await mobility_figures(u, tenant, f)
     d = await development_figures(u, tenant, f)
     e = await engagement_figures(u, tenant, f, threshold)
     # As /retention does: as of the window's end, or now when that is still to come.
-    r = await retention_figures(u, tenant, f, threshold, min(f.window.end, datetime.now(UTC)))
+    r = await retention_figures(
+        u, tenant, f, threshold, min(f.window.end, now or datetime.now(UTC))
+    )
     out: dict[str, float | None] = {}
     for key in (
         "headcount",
