@@ -256,7 +256,7 @@ view_results = sa.Table(
     sa.Column("computed_at", TS, nullable=False),
     sa.Column("compute_ms", sa.Float, nullable=False),
     sa.Column("read_at", TS, nullable=False),
-    sa.Column("body", JSONB, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
     comment="each view's latest answer per question, with the facts version it was computed at",
 )
 

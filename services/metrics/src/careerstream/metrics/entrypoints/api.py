@@ -85,12 +85,16 @@ async def _ask(
 Asked = Annotated[views.Question, Depends(_ask)]
 
 
-async def _answer(request: Request, view: str, q: views.Question, **extra: Any) -> dict[str, Any]:
-    """The view's answer, kept or computed (service_layer/views.py)."""
+def _policy(request: Request) -> views.Policy:
     settings = request.app.state.runtime.settings
-    policy = views.Policy(settings.view_max_age_seconds, settings.view_keep_warm_seconds)
+    return views.Policy(settings.view_max_age_seconds, settings.view_keep_warm_seconds)
+
+
+async def _answer(request: Request, view: str, q: views.Question, **extra: Any) -> Response:
+    """The view's answer, kept or computed (service_layer/views.py), as the JSON it was kept as."""
     asked = replace(q, extra=extra)
-    return await views.answer(request.app.state.runtime.uow, view, asked, policy)
+    text = await views.answer_json(request.app.state.runtime.uow, view, asked, _policy(request))
+    return Response(text, media_type="application/json")
 
 
 def _measured_at(q: views.Question) -> str:
@@ -100,22 +104,28 @@ def _measured_at(q: views.Question) -> str:
 
 @router.get(
     "/mobility",
+    response_model=dict[str, Any],
     summary="Internal hire, promotion and lateral move rates, time-to-fill, applications",
 )
-async def mobility(request: Request, ask: Asked) -> dict[str, Any]:
+async def mobility(request: Request, ask: Asked) -> Response:
     return await _answer(request, "mobility", ask)
 
 
-@router.get("/development", summary="Active plans, plan and goal completion, time to close a gap")
-async def development(request: Request, ask: Asked) -> dict[str, Any]:
+@router.get(
+    "/development",
+    response_model=dict[str, Any],
+    summary="Active plans, plan and goal completion, time to close a gap",
+)
+async def development(request: Request, ask: Asked) -> Response:
     return await _answer(request, "development", ask)
 
 
 @router.get(
     "/learning",
+    response_model=dict[str, Any],
     summary="Courses completed through the LMS, and how much of the plans' actions it moved",
 )
-async def learning(request: Request, ask: Asked) -> dict[str, Any]:
+async def learning(request: Request, ask: Asked) -> Response:
     return await _answer(request, "learning", ask)
 
 
@@ -140,36 +150,49 @@ async def succession(
 
 
 @router.get(
-    "/skills", summary="Gap heatmap by team and competency, its trend, the readiness pipeline"
+    "/skills",
+    response_model=dict[str, Any],
+    summary="Gap heatmap by team and competency, its trend, the readiness pipeline",
 )
-async def skills(request: Request, ask: Asked) -> dict[str, Any]:
+async def skills(request: Request, ask: Asked) -> Response:
     return await _answer(request, "skills", ask)
 
 
-@router.get("/engagement", summary="Career conversations, manager confidence and growth sentiment")
-async def engagement(request: Request, ask: Asked) -> dict[str, Any]:
+@router.get(
+    "/engagement",
+    response_model=dict[str, Any],
+    summary="Career conversations, manager confidence and growth sentiment",
+)
+async def engagement(request: Request, ask: Asked) -> Response:
     return await _answer(request, "engagement", ask)
 
 
 @router.get(
     "/retention",
+    response_model=dict[str, Any],
     summary="6- and 12-month retention of the promoted, the passed over and everyone else",
 )
-async def retention(request: Request, ask: Asked) -> dict[str, Any]:
+async def retention(request: Request, ask: Asked) -> Response:
     return await _answer(request, "retention", ask, now=_measured_at(ask))
 
 
 @router.get(
-    "/fairness", summary="Promotion and internal-fill rates by a group attribute of the HRIS"
+    "/fairness",
+    response_model=dict[str, Any],
+    summary="Promotion and internal-fill rates by a group attribute of the HRIS",
 )
 async def fairness(
     request: Request, ask: Asked, attribute: Annotated[str, Query(min_length=1)]
-) -> dict[str, Any]:
+) -> Response:
     return await _answer(request, "fairness", ask, attribute=attribute)
 
 
-@router.get("/headline", summary="The headline figures (those of the daily snapshot)")
-async def headline(request: Request, ask: Asked) -> dict[str, Any]:
+@router.get(
+    "/headline",
+    response_model=dict[str, Any],
+    summary="The headline figures (those of the daily snapshot)",
+)
+async def headline(request: Request, ask: Asked) -> Response:
     return await _answer(request, "headline", ask, now=_measured_at(ask))
 
 
@@ -187,13 +210,13 @@ TrendMetric = Literal[
 ]
 
 
-@router.get("/trends", summary="A figure month by month")
+@router.get("/trends", response_model=dict[str, Any], summary="A figure month by month")
 async def trends(
     request: Request,
     ask: Asked,
     metric: TrendMetric,
     months: Annotated[int, Query(ge=1, le=36)] = 12,
-) -> dict[str, Any]:
+) -> Response:
     return await _answer(request, "trends", ask, metric=metric, months=months)
 
 
@@ -211,7 +234,8 @@ async def export_csv(request: Request, ask: Asked) -> Response:
     described = ";".join(
         f"{k}={v}" for k, v in f.describe().items() if k not in ("from", "to") and v
     )
-    body = await _answer(request, "headline", ask, now=_measured_at(ask))
+    asked = replace(ask, extra={"now": _measured_at(ask)})
+    body = await views.answer(request.app.state.runtime.uow, "headline", asked, _policy(request))
     if body["suppressed"]:
         rows: list[tuple[str, Any]] = [("suppressed", body["reason"])]
     else:

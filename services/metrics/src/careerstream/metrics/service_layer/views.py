@@ -272,7 +272,15 @@ _flights: WeakValueDictionary[tuple[str, str, str], asyncio.Lock] = WeakValueDic
 
 
 async def answer(uow: UowFactory, view: str, q: Question, policy: Policy) -> dict[str, Any]:
-    """The view's answer to `q`: kept if still good (see the module), else computed and kept."""
+    """The view's answer to `q` (see `answer_json`)."""
+    out: dict[str, Any] = json.loads(await answer_json(uow, view, q, policy))
+    return out
+
+
+async def answer_json(uow: UowFactory, view: str, q: Question, policy: Policy) -> str:
+    """The view's answer to `q` as JSON text: kept if still good (see the module), else computed
+    and kept. Served as the text it was kept as: a large answer is not decoded and encoded
+    again on every read."""
     key = q.key()
     async with uow() as u:
         found = await _kept(u, q.tenant, view, key, policy)
@@ -292,9 +300,7 @@ async def answer(uow: UowFactory, view: str, q: Question, policy: Policy) -> dic
         return await compute(uow, view, q)
 
 
-async def _kept(
-    u: UnitOfWork, tenant: str, view: str, key: str, policy: Policy
-) -> dict[str, Any] | None:
+async def _kept(u: UnitOfWork, tenant: str, view: str, key: str, policy: Policy) -> str | None:
     vr = view_results.c
     current = (
         sa.select(facts_versions.c.version)
@@ -324,10 +330,15 @@ async def _kept(
             .where(vr.tenant_id == tenant, vr.view == view, vr.params == key)
             .values(read_at=row.now)
         )
-    return {**row.body, "as_of": row.computed_at.isoformat()}
+    return _with_as_of(row.body, row.computed_at)
 
 
-async def compute(uow: UowFactory, view: str, q: Question) -> dict[str, Any]:
+def _with_as_of(body: str, computed_at: datetime) -> str:
+    """The kept JSON object with `as_of` first (the object is never empty: it has `filters`)."""
+    return '{"as_of":' + json.dumps(computed_at.isoformat()) + "," + body[1:]
+
+
+async def compute(uow: UowFactory, view: str, q: Question) -> str:
     """Compute `view`'s answer to `q` from the facts and keep it."""
     started = time.perf_counter()
     async with uow() as u:
@@ -335,8 +346,7 @@ async def compute(uow: UowFactory, view: str, q: Question) -> dict[str, Any]:
         # never newer, so the next question recomputes rather than trust a stale answer.
         version = await version_of(u.session, q.tenant)
         computed_at = await u.session.scalar(sa.select(sa.func.now()))
-        body = await VIEWS[view](u, q)
-    body = json.loads(json.dumps(body, default=_jsonable))
+        body = json.dumps(await VIEWS[view](u, q), default=_jsonable, separators=(",", ":"))
     ms = (time.perf_counter() - started) * 1000
     async with uow() as u:
         stmt = pg_insert(view_results).values(
@@ -368,7 +378,7 @@ async def compute(uow: UowFactory, view: str, q: Question) -> dict[str, Any]:
         )
         await u.commit()
     assert computed_at is not None
-    return {**body, "as_of": computed_at.isoformat()}
+    return _with_as_of(body, computed_at)
 
 
 def _jsonable(value: Any) -> Any:

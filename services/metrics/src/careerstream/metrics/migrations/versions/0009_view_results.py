@@ -14,7 +14,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects.postgresql import JSONB
 
 revision: str = "0009"
 down_revision: str | None = "0008"
@@ -45,7 +44,7 @@ def upgrade() -> None:
         sa.Column("computed_at", TS, nullable=False),
         sa.Column("compute_ms", sa.Float, nullable=False),
         sa.Column("read_at", TS, nullable=False),
-        sa.Column("body", JSONB, nullable=False),
+        sa.Column("body", sa.Text, nullable=False),
         schema="metrics",
         comment="each view's latest answer per question, with the facts version it was computed at",
     )
