@@ -479,6 +479,9 @@ async def test_hr_publishes_a_framework_change_the_employee_sees_opens_a_cycle_a
     assert not PAGE_ERRORS, PAGE_ERRORS
     await expect(page.locator("#trend-chart")).to_have_attribute("data-drawn", "true")
     await expect(page.locator("table[data-view='fairness'] .suppressed").first).to_be_visible()
+    await expect(
+        page.get_by_text(re.compile(r"Figures as computed at \d{4}-\d\d-\d\d \d\d:\d\d UTC"))
+    ).to_be_visible()
     await axe(page)
     await shot(page, "hr-metrics")
     csv = await page.request.get("/hr/metrics/export.csv")
