@@ -56,7 +56,7 @@ async def test_an_answer_is_kept_until_the_facts_change(
         first = await _get(svc.client, f"/v1/metrics/mobility?{WINDOW}", hr)
         assert first["headcount"] == 3
         again = await _get(svc.client, f"/v1/metrics/mobility?{WINDOW}", hr)
-        assert again == first  # the kept answer, as_of and all
+        assert again == first  # the kept answer, computed_at and all
         assert (
             await svc.scalar(
                 "SELECT count(*) FROM metrics.view_results WHERE tenant_id = $1", tenant
@@ -68,7 +68,7 @@ async def test_an_answer_is_kept_until_the_facts_change(
         await _hired(svc, emit, tenant, "P4", total=4)
         after = await _get(svc.client, f"/v1/metrics/mobility?{WINDOW}", hr)
         assert after["headcount"] == 4
-        assert after["as_of"] > first["as_of"]
+        assert after["computed_at"] > first["computed_at"]
 
         # Each question is kept apart: another window, another answer.
         other = await _get(svc.client, "/v1/metrics/mobility?from=2023-01-01&to=2023-06-01", hr)
@@ -108,7 +108,7 @@ async def test_a_recent_answer_may_be_served_and_is_refreshed_in_the_background(
         assert done == 1
         fresh = await _get(svc.client, f"/v1/metrics/headline?{WINDOW}", hr)
         assert fresh["figures"]["headcount"] == 4
-        assert fresh["as_of"] > first["as_of"]
+        assert fresh["computed_at"] > first["computed_at"]
         # Nothing more to do until the facts change again.
         assert await views.refresh(svc.runtime.uow, views.Policy(max_age=0, keep_warm=3600)) == 0
 

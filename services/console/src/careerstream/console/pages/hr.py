@@ -644,7 +644,7 @@ async def metrics(request: Request, b: Api) -> Response:
     csv_query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
     # The views keep their answers (services/metrics/METRICS.md, "Kept answers"): the page says
     # how old the oldest figure on it may be.
-    computed = [r["as_of"] for r in results if isinstance(r, dict) and r.get("as_of")]
+    computed = [r["computed_at"] for r in results if isinstance(r, dict) and r.get("computed_at")]
     as_of = min(computed)[:16].replace("T", " ") if computed else None
     return render(
         request,

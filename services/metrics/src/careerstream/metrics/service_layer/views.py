@@ -14,7 +14,7 @@ million people. Its answer changes only when the tenant's facts do, so:
   someone read in the last `keep_warm` seconds whose facts have changed, so that a
   dashboard read often stays fast while the facts keep changing.
 
-Every answer carries `as_of`: when it was computed. A change committed while an
+Every answer carries `computed_at`: when it was computed. A change committed while an
 answer is computed is seen by the next question (the answer was stored with the
 version before it), never lost.
 """
@@ -330,12 +330,13 @@ async def _kept(u: UnitOfWork, tenant: str, view: str, key: str, policy: Policy)
             .where(vr.tenant_id == tenant, vr.view == view, vr.params == key)
             .values(read_at=row.now)
         )
-    return _with_as_of(row.body, row.computed_at)
+    return _with_computed_at(row.body, row.computed_at)
 
 
-def _with_as_of(body: str, computed_at: datetime) -> str:
-    """The kept JSON object with `as_of` first (the object is never empty: it has `filters`)."""
-    return '{"as_of":' + json.dumps(computed_at.isoformat()) + "," + body[1:]
+def _with_computed_at(body: str, computed_at: datetime) -> str:
+    """The kept JSON object with `computed_at` first (the object is never empty: it has
+    `filters`; no view has a figure of that name)."""
+    return '{"computed_at":' + json.dumps(computed_at.isoformat()) + "," + body[1:]
 
 
 async def compute(uow: UowFactory, view: str, q: Question) -> str:
@@ -378,7 +379,7 @@ async def compute(uow: UowFactory, view: str, q: Question) -> str:
         )
         await u.commit()
     assert computed_at is not None
-    return _with_as_of(body, computed_at)
+    return _with_computed_at(body, computed_at)
 
 
 def _jsonable(value: Any) -> Any:
