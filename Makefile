@@ -28,7 +28,7 @@ test-under-load: tools    ## the suite 3 times in a row with every core kept bus
 	scripts/test-under-load
 
 fuzz: tools               ## fuzz every service's HTTP API longer than the test run does
-	FUZZ_SEEDS=$${FUZZ_SEEDS:-1,2,3} FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-40} uv run pytest tests/fuzz -q
+	FUZZ_FULL=1 FUZZ_SEEDS=$${FUZZ_SEEDS:-1,2,3} FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-40} uv run pytest tests/fuzz -q
 
 lint: tools
 	uv run ruff check . && uv run ruff format --check . && uv run mypy .

@@ -41,7 +41,7 @@ from careerstream.devstack import chart
 from careerstream.devstack.config import StackConfig
 from careerstream.devstack.ports import free_port
 from careerstream.devstack.processes import Service, eventually
-from careerstream.devstack.secured_kafka import SecuredKafka
+from careerstream.devstack.secured_kafka import Grant, SecuredKafka
 from careerstream.devstack.testing import unique_name
 from careerstream.servicekit.auth import AuthSettings, mint_token
 
@@ -81,12 +81,11 @@ def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecuredKafka]:
     users = {f"{RELEASE}-{s}": _password(s) for s in SERVICES}
     with SecuredKafka(StackConfig.for_tests(), home, users=users) as k:
         asyncio.run(_create_topics(k))
-        for service in SERVICES:
-            _grant(k, service)
+        k.grant_all(g for service in SERVICES for g in _grants(service))
         yield k
 
 
-def _grant(kafka: SecuredKafka, service: str) -> None:
+def _grants(service: str) -> list[Grant]:
     """Strimzi's User Operator turns the KafkaUser into ACLs; AclCommand does it here."""
     acls, _ = _chart(service)
     batches: dict[tuple[str, tuple[str, ...]], list[str]] = {}
@@ -94,8 +93,10 @@ def _grant(kafka: SecuredKafka, service: str) -> None:
         assert acl["resource"]["patternType"] == "literal", acl
         key = (acl["resource"]["type"], tuple(acl["operations"]))
         batches.setdefault(key, []).append(acl["resource"]["name"])
-    for (resource, operations), names in batches.items():
-        kafka.grant(f"{RELEASE}-{service}", resource=resource, names=names, operations=operations)
+    return [
+        Grant(f"{RELEASE}-{service}", resource, tuple(names), operations)
+        for (resource, operations), names in batches.items()
+    ]
 
 
 def _service(kafka: SecuredKafka, service: str, database_url: str, log: Path) -> Service:

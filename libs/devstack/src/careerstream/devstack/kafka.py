@@ -108,12 +108,20 @@ def _properties(cfg: StackConfig, data_dir: Path) -> str:
     return "".join(f"{k}={v}\n" for k, v in props.items())
 
 
+TOOL_JVM = ("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto")
+"""A command-line tool's JVM (StorageTool, AclCommand): it lives a second or two, so it
+starts light (no broker-sized heap, no optimising compiler)."""
+
+
 def _java_cmd(cfg: StackConfig, main: str, *args: str) -> list[str]:
+    jvm = (
+        TOOL_JVM
+        if main != "kafka.Kafka"
+        else (f"-Xmx{cfg.kafka_heap}", f"-Xms{cfg.kafka_heap}", "-XX:+UseG1GC")
+    )
     return [
         "java",
-        f"-Xmx{cfg.kafka_heap}",
-        f"-Xms{cfg.kafka_heap}",
-        "-XX:+UseG1GC",
+        *jvm,
         "-Djava.awt.headless=true",
         f"-Dlog4j2.configurationFile={LOG4J}",
         "-cp",

@@ -15,9 +15,10 @@ from __future__ import annotations
 import asyncio
 import subprocess
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 from careerstream.devstack.config import StackConfig
 from careerstream.devstack.kafka import _java_cmd, ensure_jars, new_cluster_id, wait_ready
@@ -26,6 +27,15 @@ from careerstream.devstack.procs import StackError, spawn, stop_pid, tail
 
 ADMIN = "admin"
 MECHANISM = "SCRAM-SHA-512"
+
+
+class Grant(NamedTuple):
+    """`user` may do `operations` on the literal `resource`s (topic, group) `names`."""
+
+    user: str
+    resource: str
+    names: tuple[str, ...]
+    operations: tuple[str, ...]
 
 
 class SecuredKafka:
@@ -152,7 +162,16 @@ class SecuredKafka:
         self, user: str, *, resource: str, names: Iterable[str], operations: Iterable[str]
     ) -> None:
         """Allow `user` `operations` on the literal `resource`s (topic, group) `names`."""
-        names = list(names)
+        self.grant_all([Grant(user, resource, tuple(names), tuple(operations))])
+
+    def grant_all(self, grants: Iterable[Grant]) -> None:
+        """Every grant, a few at a time: each is a JVM of AclCommand, mostly start-up."""
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            for done in [pool.submit(self._grant, g) for g in grants]:
+                done.result()
+
+    def _grant(self, grant: Grant) -> None:
+        user, resource, names, operations = grant
         if not names:
             return
         flag = {"topic": "--topic", "group": "--group"}[resource]

@@ -220,12 +220,12 @@ def up(cfg: StackConfig) -> None:
         )
     started: list[str] = []
     try:
+        # Every service is spawned first, then waited for: they start side by side (a
+        # service's start is mostly importing Python, so the cores share it).
         for svc in services:
             pid_file = cfg.run_dir / f"{svc}.pid"
-            log_file = cfg.logs_dir / f"{svc}.log"
-            port = service_port(cfg, svc)
-            url = f"http://{cfg.host}:{port}"
             if read_pid(pid_file) is None:
+                port = service_port(cfg, svc)
                 ensure_port_free(
                     cfg.host, port, f"the {svc} service", "CAREERSTREAM_FIRST_SERVICE_PORT"
                 )
@@ -233,11 +233,14 @@ def up(cfg: StackConfig) -> None:
                     svc,
                     [sys.executable, "-m", f"careerstream.{svc}"],
                     pid_file=pid_file,
-                    log_file=log_file,
+                    log_file=cfg.logs_dir / f"{svc}.log",
                     env=service_env(cfg, ep, svc),
                 )
                 started.append(svc)
-            _wait_http(f"{url}/readyz", pid_file, log_file)
+        for svc in services:
+            log_file = cfg.logs_dir / f"{svc}.log"
+            url = f"http://{cfg.host}:{service_port(cfg, svc)}"
+            _wait_http(f"{url}/readyz", cfg.run_dir / f"{svc}.pid", log_file)
             print(f"{svc:<12} {url}  (OpenAPI {url}/docs, AsyncAPI {url}/asyncapi, log {log_file})")
     except BaseException:
         # All or nothing: a half-started platform would go on consuming and
