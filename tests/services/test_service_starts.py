@@ -12,7 +12,7 @@ from careerstream.devstack.testing import ServiceUnderTest
 async def test_starts_migrates_and_is_ready(
     name: str, service_under_test: ServiceUnderTest
 ) -> None:
-    async with service_under_test(name) as svc:
+    async with service_under_test(name, empty_database=True) as svc:
         ready = await svc.client.get("/readyz")
         assert ready.status_code == 200, ready.text
         assert ready.json()["checks"] == {"database": "ok", "kafka": "ok"}

@@ -182,13 +182,9 @@ class ServiceDatabase:
 
 
 @asynccontextmanager
-async def service_database(admin_url: str, name: str) -> AsyncIterator[ServiceDatabase]:
-    """A fresh copy of the service's migrated database (a template copy: no migration per test)."""
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    from careerstream.servicekit.db import make_sessionmaker
-    from careerstream.servicekit.wiring import uow_factory
-
+async def migrated_database(admin_url: str, name: str) -> AsyncIterator[str]:
+    """A fresh database at the service's head (libpq URL), dropped afterwards: a copy of a
+    template migrated once per session (about 0.15 s here, where migrating takes 0.5-0.9 s)."""
     template = await _migrated_template(admin_url, name)
     database = unique_name("t")
     conn = await asyncpg.connect(admin_url)
@@ -196,18 +192,33 @@ async def service_database(admin_url: str, name: str) -> AsyncIterator[ServiceDa
         await conn.execute(f"CREATE DATABASE {database} TEMPLATE {template}")
     finally:
         await conn.close()
-    url = with_database(admin_url, database)
-    orm = importlib.import_module(f"careerstream.{name}.adapters.orm")
-    engine = create_async_engine(url.replace("postgresql://", "postgresql+asyncpg://", 1))
     try:
-        yield ServiceDatabase(name, url, uow_factory(make_sessionmaker(engine), orm.metadata, name))
+        yield with_database(admin_url, database)
     finally:
-        await engine.dispose()
         conn = await asyncpg.connect(admin_url)
         try:
             await conn.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
         finally:
             await conn.close()
+
+
+@asynccontextmanager
+async def service_database(admin_url: str, name: str) -> AsyncIterator[ServiceDatabase]:
+    """A fresh copy of the service's migrated database (a template copy: no migration per test)."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from careerstream.servicekit.db import make_sessionmaker
+    from careerstream.servicekit.wiring import uow_factory
+
+    async with migrated_database(admin_url, name) as url:
+        orm = importlib.import_module(f"careerstream.{name}.adapters.orm")
+        engine = create_async_engine(url.replace("postgresql://", "postgresql+asyncpg://", 1))
+        try:
+            yield ServiceDatabase(
+                name, url, uow_factory(make_sessionmaker(engine), orm.metadata, name)
+            )
+        finally:
+            await engine.dispose()
 
 
 @dataclass
@@ -232,18 +243,25 @@ ServiceUnderTest = Callable[..., AbstractAsyncContextManager[RunningService]]
 
 
 def service_factory(endpoints: Endpoints) -> ServiceUnderTest:
-    """Start a service in-process on a fresh database, lifespan and all."""
+    """Start a service in-process on a fresh database at its head, lifespan and all (its
+    start-up migration then finds nothing to do)."""
 
     @asynccontextmanager
     async def start(
-        name: str, *, replay: bool = False, **overrides: Any
+        name: str, *, replay: bool = False, empty_database: bool = False, **overrides: Any
     ) -> AsyncIterator[RunningService]:
-        """`replay`: its consumer groups read every topic from the beginning (a rebuild)."""
+        """`replay`: its consumer groups read every topic from the beginning (a rebuild);
+        `empty_database`: the service migrates a new, empty database itself as it starts."""
         config = importlib.import_module(f"careerstream.{name}.config")
         bootstrap = importlib.import_module(f"careerstream.{name}.bootstrap")
         from careerstream.servicekit.service import create_app
 
-        async with fresh_database(endpoints.admin_database_url) as db_url:
+        database = (
+            fresh_database(endpoints.admin_database_url)
+            if empty_database
+            else migrated_database(endpoints.admin_database_url, name)
+        )
+        async with database as db_url:
             settings = config.Settings(
                 database_url=db_url,
                 kafka_bootstrap_servers=endpoints.kafka_bootstrap,
