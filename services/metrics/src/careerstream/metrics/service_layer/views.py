@@ -74,15 +74,6 @@ def _bump(tenant: str) -> Callable[[AsyncSession], Awaitable[None]]:
     return step
 
 
-async def bump_all(u: UnitOfWork) -> None:
-    """Every tenant's facts changed (a replay swapped the tables in): no answer is exact now."""
-    await u.session.execute(
-        sa.update(facts_versions).values(
-            version=facts_versions.c.version + 1, changed_at=sa.func.clock_timestamp()
-        )
-    )
-
-
 async def version_of(session: AsyncSession, tenant: str) -> int:
     """The tenant's facts version (0 before any fact)."""
     v = await session.scalar(
