@@ -586,6 +586,31 @@ TREND_METRICS = (
 )
 
 
+HEATMAP_TEAMS = 50
+"""Teams shown in the dashboard's skills heatmap: those with the largest gaps (a department
+filter shows the others)."""
+
+
+def heatmap(cells: list[dict[str, Any]], limit: int = HEATMAP_TEAMS) -> dict[str, Any]:
+    """The skills view's cells as a table: competencies, and the teams with the largest mean
+    gap first, each with its cell per competency (None where it has none). One pass over the
+    cells: a company of 10,000 people has about 1,000 teams and 40,000 cells."""
+    comps = sorted({c["competency_id"] for c in cells})
+    rows: dict[str, dict[str, dict[str, Any]]] = {}
+    worst: dict[str, float] = {}
+    for c in cells:
+        team = c["team"]
+        rows.setdefault(team, {})[c["competency_id"]] = c
+        gap = c.get("mean_gap")
+        worst[team] = max(worst.get(team, float("-inf")), gap if gap is not None else float("-inf"))
+    order = sorted(rows, key=lambda t: -worst[t])
+    return {
+        "competencies": comps,
+        "teams": [(t, [rows[t].get(k) for k in comps]) for t in order[:limit]],
+        "total": len(rows),
+    }
+
+
 @router.get("/metrics")
 async def metrics(request: Request, b: Api) -> Response:
     _refuse_non_hr(b)
@@ -651,6 +676,7 @@ async def metrics(request: Request, b: Api) -> Response:
         "hr/metrics.html",
         as_of=as_of,
         m=data,
+        heatmap=heatmap(data["skills"].get("gap_heatmap") or []),
         fairness=fairness,
         trends=trends,
         chart_json=json.dumps(chart),
