@@ -40,6 +40,7 @@ from pathlib import Path
 
 import httpx
 
+from careerstream.console.pages.hr import TREND_METRICS
 from careerstream.devstack import kafka
 from careerstream.devstack.ports import free_port
 from careerstream.devstack.processes import Platform, platform
@@ -181,15 +182,6 @@ async def _each_call(p: Platform, tenant: str) -> None:
         shown = path + ("?metric=" + params["metric"] if "metric" in params else "")
         print(f"  {shown:<52} {ms:9.0f} ms", flush=True)
     print(f"  {'sum':<52} {total:9.0f} ms")
-
-
-TREND_METRICS = (
-    "internal_hire_rate",
-    "promotion_rate",
-    "lateral_move_rate",
-    "plan_completion_rate",
-    "conversations_per_employee",
-)
 
 
 async def main(ep: Endpoints, n: int, requests: int) -> None:
