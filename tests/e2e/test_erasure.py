@@ -28,7 +28,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from careerstream.devstack.processes import Platform, eventually
+from careerstream.devstack.processes import Platform, eventually, platform
 from careerstream.devstack.sample import auth
 from careerstream.devstack.stack import Endpoints
 from careerstream.devstack.testing import service_factory
@@ -352,265 +352,271 @@ async def _rows_naming(url: str, needles: list[str]) -> list[str]:
 
 
 async def test_erasing_two_people_leaves_nothing_of_them_and_the_figures_unchanged(
-    endpoints: Endpoints, platform_topics: list[str], shared_platform: Platform
+    endpoints: Endpoints, platform_topics: list[str], tmp_path: Path
 ) -> None:
     tenant = f"erase{datetime.now(UTC).strftime('%H%M%S%f')}"
     hr = auth(tenant, "HR", "hr_admin")
-    p = shared_platform
-    await _company(p, tenant)
-    await _finished_plan(p, tenant, "ERASE1")
-    await _passed_over(p, tenant, "ERASE2", winner="KEEP")
+    async with platform(endpoints, tmp_path, {"METRICS_ANONYMITY_THRESHOLD": "1"}) as p:
+        await _company(p, tenant)
+        await _finished_plan(p, tenant, "ERASE1")
+        await _passed_over(p, tenant, "ERASE2", winner="KEEP")
 
-    async def settled() -> Any:
-        figures = await _figures(p, tenant)
-        mob, dev = figures["mobility"], figures["development"]
-        head = figures["headline"].get("figures", {})
-        settled = (
-            mob.get("fills"),
-            dev.get("plans_ended"),
-            dev.get("plan_completion_rate"),
-            head.get("fills"),
-            head.get("plan_completion_rate"),
-        ) == (1, 1, 1.0, 1, 1.0)
-        # The views are read one after another: each must show every event of the company,
-        # and a second read must find them as they were (nothing still on its way).
-        return figures if settled and await _figures(p, tenant) == figures else None
+        async def settled() -> Any:
+            figures = await _figures(p, tenant)
+            mob, dev = figures["mobility"], figures["development"]
+            head = figures["headline"].get("figures", {})
+            settled = (
+                mob.get("fills"),
+                dev.get("plans_ended"),
+                dev.get("plan_completion_rate"),
+                head.get("fills"),
+                head.get("plan_completion_rate"),
+            ) == (1, 1, 1.0, 1, 1.0)
+            # The views are read one after another: each must show every event of the company,
+            # and a second read must find them as they were (nothing still on its way).
+            return figures if settled and await _figures(p, tenant) == figures else None
 
-    before = await eventually(settled, "the metrics of the company", timeout=90)
+        before = await eventually(settled, "the metrics of the company", timeout=90)
 
-    # Sealing is on: a colleague's personal values travel sealed, and open with her key.
-    events = await _everything_on_kafka(endpoints.kafka_bootstrap, platform_topics, tenant)
-    hired = [
-        json.loads(e["raw"]) for e in events if '"careerstream.hris.employee.hired.v1"' in e["raw"]
-    ]
-    keep = next(e for e in hired if e["data"]["employee_id"] == "KEEP")
-    assert "Name-of-KEEP" not in json.dumps(keep)
-    keys = await _fetch_keys(p["privacy"], tenant, {keep["kid"]})
-    data = keep["data"]
-    open_sealed(data, keep["id"], DataKey(keep["kid"], base64.b64decode(keys["keys"][0]["key"])))
-    assert data["display_name"] == "Name-of-KEEP"
-    # Her group attributes are not in it: they travel apart, on the topic only metrics
-    # reads, sealed with the same key.
-    assert data["details"].get("group_attributes") is None
-    groups = next(
-        json.loads(e["raw"])
-        for e in events
-        if '"careerstream.hris.groups.recorded.v1"' in e["raw"]
-        and json.loads(e["raw"])["data"]["employee_id"] == "KEEP"
-    )
-    assert "gender-of-KEEP" not in json.dumps(groups)
-    opened = groups["data"]
-    open_sealed(
-        opened,
-        groups["id"],
-        DataKey(keep["kid"], base64.b64decode(keys["keys"][0]["key"])),
-    )
-    assert groups["kid"] == keep["kid"]
-    assert opened["group_attributes"] == {"gender": "gender-of-KEEP"}
-
-    # A subject access export: everything held about KEEP, from every service.
-    export = await p["privacy"].get("/v1/privacy/employees/KEEP/export", headers=hr)
-    assert export.status_code == 200, export.text
-    assert "attachment" in export.headers["content-disposition"]
-    doc = export.json()
-    assert doc["complete"] is True
-    assert set(doc["services"]) == {
-        "frameworks",
-        "assessments",
-        "plans",
-        "mobility",
-        "metrics",
-        "hris",
-        "privacy",
-        "notifications",
-    }
-    sections = doc["services"]
-    assert sections["hris"]["records"]["people"][0]["display_name"] == "Name-of-KEEP"
-    assert sections["mobility"]["records"]["applications"][0]["status"] == "selected"
-    assert sections["metrics"]["records"]["employees"][0]["employee_id"] == "KEEP"
-    assert sections["assessments"]["records"]["employees"][0]["manager_id"] == "M"
-    assert sections["privacy"]["records"]["data_keys"][0]["destroyed_at"] is None
-    assert "key" not in sections["privacy"]["records"]["data_keys"][0]
-    # ERASE1's export holds their plan's private notes, and not other people's rows.
-    mine = (
-        await p["privacy"].get(
-            "/v1/privacy/employees/ERASE1/export", headers=auth(tenant, "ERASE1", "employee")
+        # Sealing is on: a colleague's personal values travel sealed, and open with her key.
+        events = await _everything_on_kafka(endpoints.kafka_bootstrap, platform_topics, tenant)
+        hired = [
+            json.loads(e["raw"])
+            for e in events
+            if '"careerstream.hris.employee.hired.v1"' in e["raw"]
+        ]
+        keep = next(e for e in hired if e["data"]["employee_id"] == "KEEP")
+        assert "Name-of-KEEP" not in json.dumps(keep)
+        keys = await _fetch_keys(p["privacy"], tenant, {keep["kid"]})
+        data = keep["data"]
+        open_sealed(
+            data, keep["id"], DataKey(keep["kid"], base64.b64decode(keys["keys"][0]["key"]))
         )
-    ).json()
-    notes = [c["notes"] for c in mine["services"]["plans"]["records"]["checkins"]]
-    assert notes == ["checkin-notes-of-ERASE1"]
-    assert "KEEP" not in json.dumps(mine["services"]["mobility"])
-    for who, role, whose, status in (
-        ("M", "manager", "KEEP", 403),
-        ("ERASE2", "employee", "KEEP", 403),
-        ("HR", "hr_admin", "NOBODY", 404),
-    ):
-        r = await p["privacy"].get(
-            f"/v1/privacy/employees/{whose}/export", headers=auth(tenant, who, role)
+        assert data["display_name"] == "Name-of-KEEP"
+        # Her group attributes are not in it: they travel apart, on the topic only metrics
+        # reads, sealed with the same key.
+        assert data["details"].get("group_attributes") is None
+        groups = next(
+            json.loads(e["raw"])
+            for e in events
+            if '"careerstream.hris.groups.recorded.v1"' in e["raw"]
+            and json.loads(e["raw"])["data"]["employee_id"] == "KEEP"
         )
-        assert r.status_code == status, (who, r.text)
-    other = await p["privacy"].get(
-        "/v1/privacy/employees/KEEP/export", headers=auth("elsewhere", "HR", "hr_admin")
-    )
-    assert other.status_code == 404
-
-    # The audit trail: who has seen KEEP's data. HR sees who; KEEP sees roles and dates.
-    async def trail() -> Any:
-        got = (await p["privacy"].get("/v1/privacy/employees/KEEP/accesses", headers=hr)).json()
-        routes = {(a["actor_id"], a["service"], a["route"]) for a in got}
-        wanted = {
-            ("M", "mobility", "/v1/opportunities/{opportunity_id}/candidates"),
-            ("HR", "privacy", "/v1/privacy/employees/{employee_id}/export"),
-        }
-        return got if wanted <= routes else None
-
-    await eventually(trail, "the audit trail of KEEP", timeout=60)
-    own = await p["privacy"].get(
-        "/v1/privacy/employees/KEEP/accesses", headers=auth(tenant, "KEEP", "employee")
-    )
-    assert own.status_code == 200
-    assert own.json()
-    assert all("actor_id" not in a for a in own.json())
-    assert {"manager"} in [set(a["actor_roles"]) for a in own.json()]
-    refused = await p["privacy"].get(
-        "/v1/privacy/employees/KEEP/accesses", headers=auth(tenant, "M", "manager")
-    )
-    assert refused.status_code == 403
-
-    async def erase1_seen() -> Any:
-        got = (await p["privacy"].get("/v1/privacy/employees/ERASE1/accesses", headers=hr)).json()
-        seen = {(a["actor_id"], a["action"], a["route"]) for a in got}
-        wanted = {
-            ("ERASE1", "read", "/v1/plans/{plan_id}"),
-            ("M", "write", "/v1/plans/{plan_id}/approve"),  # found by the access check
-            ("M", "write", "/v1/plans/{plan_id}/checkins"),
-        }
-        return got if wanted <= seen else None
-
-    await eventually(erase1_seen, "the audit trail of ERASE1", timeout=60)
-
-    # HR erases the two while the plans service is down: the erasure waits for it.
-    p.services["plans"].stop()
-    erasures = {}
-    for emp in ERASED:
-        r = await p["privacy"].post(
-            "/v1/privacy/erasures",
-            json={"employee_id": emp, "reason": "the employee asked (GDPR art. 17)"},
-            headers=hr,
+        assert "gender-of-KEEP" not in json.dumps(groups)
+        opened = groups["data"]
+        open_sealed(
+            opened,
+            groups["id"],
+            DataKey(keep["kid"], base64.b64decode(keys["keys"][0]["key"])),
         )
-        assert r.status_code == 202, r.text
-        erasures[emp] = r.json()["erasure_id"]
-    for emp, eid in erasures.items():
+        assert groups["kid"] == keep["kid"]
+        assert opened["group_attributes"] == {"gender": "gender-of-KEEP"}
 
-        async def all_but_plans(eid: str = eid) -> Any:
-            got = (await p["privacy"].get(f"/v1/privacy/erasures/{eid}", headers=hr)).json()
-            answered = {s["service"] for s in got["services"] if s["answered_at"]}
-            if len(answered) == 6:
-                return got
-            raise AssertionError(f"answered: {got}")
-
-        waiting = await eventually(all_but_plans, f"six services erasing {emp}", timeout=90)
-        assert waiting["status"] == "in_progress"
-        pending = [s["service"] for s in waiting["services"] if s["answered_at"] is None]
-        assert pending == ["plans"]
-    p.services["plans"].start()  # back: it reads the requests it missed, and answers
-    await p.ready("plans")
-    for emp, eid in erasures.items():
-
-        async def completed(eid: str = eid) -> Any:
-            got = (await p["privacy"].get(f"/v1/privacy/erasures/{eid}", headers=hr)).json()
-            return got if got["status"] == "completed" else None
-
-        done = await eventually(completed, f"the erasure of {emp}", timeout=90)
-        assert done["missing"] == []
-        assert {s["service"] for s in done["services"] if s["answered_at"]} == {
+        # A subject access export: everything held about KEEP, from every service.
+        export = await p["privacy"].get("/v1/privacy/employees/KEEP/export", headers=hr)
+        assert export.status_code == 200, export.text
+        assert "attachment" in export.headers["content-disposition"]
+        doc = export.json()
+        assert doc["complete"] is True
+        assert set(doc["services"]) == {
             "frameworks",
             "assessments",
             "plans",
             "mobility",
             "metrics",
             "hris",
+            "privacy",
             "notifications",
         }
-    parts = {s["service"]: s for s in done["services"]}  # ERASE2's erasure
-    assert parts["mobility"]["deleted"].get("applications") == 1  # their application
-    # Metrics knew them as passed over (from the restricted topic), and keeps the fact.
-    assert parts["metrics"]["anonymised"].get("passed_over") == 1
-
-    # 1. Kafka: nothing of theirs in the clear; what was sealed for them never opens again.
-    events = await _everything_on_kafka(endpoints.kafka_bootstrap, platform_topics, tenant)
-    assert len(events) > 20
-    for e in events:
-        for emp in ERASED:
-            for value in _secrets(emp):
-                assert value not in e["raw"], f"{value} in the clear on {e['topic']}"
-    theirs = {
-        (_ev := json.loads(e["raw"]))["kid"]
-        for e in events
-        if '"kid"' in e["raw"] and json.loads(e["raw"])["data"].get("employee_id") in ERASED
-    }
-    assert theirs, "no sealed event of the erased people was found"
-    fetched = await _fetch_keys(p["privacy"], tenant, theirs)
-    assert fetched["keys"] == []
-    assert set(fetched["gone"]) == theirs
-    assert (await _fetch_keys(p["privacy"], tenant, {keep["kid"]}))["keys"]
-
-    # 2. No service's database names them.
-    for name, svc in p.services.items():
-        url = svc.env[f"{name.upper()}_DATABASE_URL"].replace("+asyncpg", "")
-        needles = [*ERASED, *(v for emp in ERASED for v in _secrets(emp))]
-        found = await _rows_naming(url, needles)
-        assert found == [], f"{name}: {found}"
-
-    privacy_db = p.services["privacy"].env["PRIVACY_DATABASE_URL"].replace("+asyncpg", "")
-    conn = await asyncpg.connect(privacy_db)
-    try:
-        left = await conn.fetch(
-            "SELECT employee_id, wrapped IS NULL AS destroyed, master_kid FROM privacy.data_keys "
-            "WHERE tenant_id = $1 AND employee_id = ANY($2::text[])",
-            tenant,
-            list(ERASED),
+        sections = doc["services"]
+        assert sections["hris"]["records"]["people"][0]["display_name"] == "Name-of-KEEP"
+        assert sections["mobility"]["records"]["applications"][0]["status"] == "selected"
+        assert sections["metrics"]["records"]["employees"][0]["employee_id"] == "KEEP"
+        assert sections["assessments"]["records"]["employees"][0]["manager_id"] == "M"
+        assert sections["privacy"]["records"]["data_keys"][0]["destroyed_at"] is None
+        assert "key" not in sections["privacy"]["records"]["data_keys"][0]
+        # ERASE1's export holds their plan's private notes, and not other people's rows.
+        mine = (
+            await p["privacy"].get(
+                "/v1/privacy/employees/ERASE1/export", headers=auth(tenant, "ERASE1", "employee")
+            )
+        ).json()
+        notes = [c["notes"] for c in mine["services"]["plans"]["records"]["checkins"]]
+        assert notes == ["checkin-notes-of-ERASE1"]
+        assert "KEEP" not in json.dumps(mine["services"]["mobility"])
+        for who, role, whose, status in (
+            ("M", "manager", "KEEP", 403),
+            ("ERASE2", "employee", "KEEP", 403),
+            ("HR", "hr_admin", "NOBODY", 404),
+        ):
+            r = await p["privacy"].get(
+                f"/v1/privacy/employees/{whose}/export", headers=auth(tenant, who, role)
+            )
+            assert r.status_code == status, (who, r.text)
+        other = await p["privacy"].get(
+            "/v1/privacy/employees/KEEP/export", headers=auth("elsewhere", "HR", "hr_admin")
         )
-    finally:
-        await conn.close()
-    assert sorted(r["employee_id"] for r in left) == sorted(ERASED)
-    assert all(r["destroyed"] and r["master_kid"] is None for r in left)
+        assert other.status_code == 404
 
-    # 3. The company's figures have not changed...
-    assert await _figures(p, tenant) == before
+        # The audit trail: who has seen KEEP's data. HR sees who; KEEP sees roles and dates.
+        async def trail() -> Any:
+            got = (await p["privacy"].get("/v1/privacy/employees/KEEP/accesses", headers=hr)).json()
+            routes = {(a["actor_id"], a["service"], a["route"]) for a in got}
+            wanted = {
+                ("M", "mobility", "/v1/opportunities/{opportunity_id}/candidates"),
+                ("HR", "privacy", "/v1/privacy/employees/{employee_id}/export"),
+            }
+            return got if wanted <= routes else None
 
-    # ...and a metrics service that replays every topic from the beginning agrees.
-    os.environ["CAREERSTREAM_PRIVACY_URL"] = p.services["privacy"].url
-    try:
-        start = service_factory(endpoints)
-        async with start("metrics", replay=True, anonymity_threshold=1) as replay:
-            # It reads the backlog of every earlier test too: wait until its groups have
-            # consumed everything there is (the exact state), however long that backlog is.
-            began = time.monotonic()
+        await eventually(trail, "the audit trail of KEEP", timeout=60)
+        own = await p["privacy"].get(
+            "/v1/privacy/employees/KEEP/accesses", headers=auth(tenant, "KEEP", "employee")
+        )
+        assert own.status_code == 200
+        assert own.json()
+        assert all("actor_id" not in a for a in own.json())
+        assert {"manager"} in [set(a["actor_roles"]) for a in own.json()]
+        refused = await p["privacy"].get(
+            "/v1/privacy/employees/KEEP/accesses", headers=auth(tenant, "M", "manager")
+        )
+        assert refused.status_code == 403
 
-            async def caught_up() -> Any:
-                lag = await replay.runtime.lag.measure(timeout=10)
-                if lag and not any(lag.values()):
-                    return lag
-                raise AssertionError(f"{sum(lag.values())} messages to go" if lag else lag)
+        async def erase1_seen() -> Any:
+            got = (
+                await p["privacy"].get("/v1/privacy/employees/ERASE1/accesses", headers=hr)
+            ).json()
+            seen = {(a["actor_id"], a["action"], a["route"]) for a in got}
+            wanted = {
+                ("ERASE1", "read", "/v1/plans/{plan_id}"),
+                ("M", "write", "/v1/plans/{plan_id}/approve"),  # found by the access check
+                ("M", "write", "/v1/plans/{plan_id}/checkins"),
+            }
+            return got if wanted <= seen else None
 
-            await eventually(caught_up, "the replay reading every topic", timeout=900)
-            print(f"replayed every topic in {time.monotonic() - began:.0f}s")
+        await eventually(erase1_seen, "the audit trail of ERASE1", timeout=60)
 
-            async def replayed() -> Any:
-                figures = {}
-                for view in FIGURES:
-                    r = await replay.client.get(f"/v1/metrics/{view}", headers=hr)
-                    body = r.json()
-                    body.pop("computed_at", None)
-                    body.pop("as_of", None)
-                    figures[view] = body
-                if figures == before:
-                    return figures
-                # Raised (and kept by `eventually`) so a timeout says what differs.
-                raise AssertionError(_differences(before, figures))
+        # HR erases the two while the plans service is down: the erasure waits for it.
+        p.services["plans"].stop()
+        erasures = {}
+        for emp in ERASED:
+            r = await p["privacy"].post(
+                "/v1/privacy/erasures",
+                json={"employee_id": emp, "reason": "the employee asked (GDPR art. 17)"},
+                headers=hr,
+            )
+            assert r.status_code == 202, r.text
+            erasures[emp] = r.json()["erasure_id"]
+        for emp, eid in erasures.items():
 
-            await eventually(replayed, "the replayed figures", timeout=60)
-    finally:
-        os.environ.pop("CAREERSTREAM_PRIVACY_URL", None)
-    await asyncio.sleep(0)
+            async def all_but_plans(eid: str = eid) -> Any:
+                got = (await p["privacy"].get(f"/v1/privacy/erasures/{eid}", headers=hr)).json()
+                answered = {s["service"] for s in got["services"] if s["answered_at"]}
+                if len(answered) == 6:
+                    return got
+                raise AssertionError(f"answered: {got}")
+
+            waiting = await eventually(all_but_plans, f"six services erasing {emp}", timeout=90)
+            assert waiting["status"] == "in_progress"
+            pending = [s["service"] for s in waiting["services"] if s["answered_at"] is None]
+            assert pending == ["plans"]
+        p.services["plans"].start()  # back: it reads the requests it missed, and answers
+        await p.ready("plans")
+        for emp, eid in erasures.items():
+
+            async def completed(eid: str = eid) -> Any:
+                got = (await p["privacy"].get(f"/v1/privacy/erasures/{eid}", headers=hr)).json()
+                return got if got["status"] == "completed" else None
+
+            done = await eventually(completed, f"the erasure of {emp}", timeout=90)
+            assert done["missing"] == []
+            assert {s["service"] for s in done["services"] if s["answered_at"]} == {
+                "frameworks",
+                "assessments",
+                "plans",
+                "mobility",
+                "metrics",
+                "hris",
+                "notifications",
+            }
+        parts = {s["service"]: s for s in done["services"]}  # ERASE2's erasure
+        assert parts["mobility"]["deleted"].get("applications") == 1  # their application
+        # Metrics knew them as passed over (from the restricted topic), and keeps the fact.
+        assert parts["metrics"]["anonymised"].get("passed_over") == 1
+
+        # 1. Kafka: nothing of theirs in the clear; what was sealed for them never opens again.
+        events = await _everything_on_kafka(endpoints.kafka_bootstrap, platform_topics, tenant)
+        assert len(events) > 20
+        for e in events:
+            for emp in ERASED:
+                for value in _secrets(emp):
+                    assert value not in e["raw"], f"{value} in the clear on {e['topic']}"
+        theirs = {
+            (_ev := json.loads(e["raw"]))["kid"]
+            for e in events
+            if '"kid"' in e["raw"] and json.loads(e["raw"])["data"].get("employee_id") in ERASED
+        }
+        assert theirs, "no sealed event of the erased people was found"
+        fetched = await _fetch_keys(p["privacy"], tenant, theirs)
+        assert fetched["keys"] == []
+        assert set(fetched["gone"]) == theirs
+        assert (await _fetch_keys(p["privacy"], tenant, {keep["kid"]}))["keys"]
+
+        # 2. No service's database names them.
+        for name, svc in p.services.items():
+            url = svc.env[f"{name.upper()}_DATABASE_URL"].replace("+asyncpg", "")
+            needles = [*ERASED, *(v for emp in ERASED for v in _secrets(emp))]
+            found = await _rows_naming(url, needles)
+            assert found == [], f"{name}: {found}"
+
+        privacy_db = p.services["privacy"].env["PRIVACY_DATABASE_URL"].replace("+asyncpg", "")
+        conn = await asyncpg.connect(privacy_db)
+        try:
+            left = await conn.fetch(
+                "SELECT employee_id, wrapped IS NULL AS destroyed, master_kid FROM privacy.data_keys "
+                "WHERE tenant_id = $1 AND employee_id = ANY($2::text[])",
+                tenant,
+                list(ERASED),
+            )
+        finally:
+            await conn.close()
+        assert sorted(r["employee_id"] for r in left) == sorted(ERASED)
+        assert all(r["destroyed"] and r["master_kid"] is None for r in left)
+
+        # 3. The company's figures have not changed...
+        assert await _figures(p, tenant) == before
+
+        # ...and a metrics service that replays every topic from the beginning agrees.
+        os.environ["CAREERSTREAM_PRIVACY_URL"] = p.services["privacy"].url
+        try:
+            start = service_factory(endpoints)
+            async with start("metrics", replay=True, anonymity_threshold=1) as replay:
+                # It reads the backlog of every earlier test too: wait until its groups have
+                # consumed everything there is (the exact state), however long that backlog is.
+                began = time.monotonic()
+
+                async def caught_up() -> Any:
+                    lag = await replay.runtime.lag.measure(timeout=10)
+                    if lag and not any(lag.values()):
+                        return lag
+                    raise AssertionError(f"{sum(lag.values())} messages to go" if lag else lag)
+
+                await eventually(caught_up, "the replay reading every topic", timeout=900)
+                print(f"replayed every topic in {time.monotonic() - began:.0f}s")
+
+                async def replayed() -> Any:
+                    figures = {}
+                    for view in FIGURES:
+                        r = await replay.client.get(f"/v1/metrics/{view}", headers=hr)
+                        body = r.json()
+                        body.pop("computed_at", None)
+                        body.pop("as_of", None)
+                        figures[view] = body
+                    if figures == before:
+                        return figures
+                    # Raised (and kept by `eventually`) so a timeout says what differs.
+                    raise AssertionError(_differences(before, figures))
+
+                await eventually(replayed, "the replayed figures", timeout=60)
+        finally:
+            os.environ.pop("CAREERSTREAM_PRIVACY_URL", None)
+        await asyncio.sleep(0)

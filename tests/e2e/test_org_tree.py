@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
-from careerstream.devstack.processes import Platform, eventually
+from careerstream.devstack.processes import eventually, platform
 from careerstream.devstack.sample import auth, import_directory
+from careerstream.devstack.stack import Endpoints
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 EXAMPLE = (
@@ -37,110 +38,110 @@ TREE = (
 
 
 async def test_a_department_is_its_subtree_and_a_move_regroups_everyone_in_it(
-    shared_platform: Platform,
+    endpoints: Endpoints, platform_topics: list[str], tmp_path: Path
 ) -> None:
     tenant = f"tree{datetime.now(UTC).strftime('%H%M%S%f')}"
     hr = auth(tenant, "HR", "hr_admin")
-    p = shared_platform
-    imported = await p["frameworks"].post(
-        "/v1/frameworks/import?publish=true",
-        content=EXAMPLE.read_bytes(),
-        headers={**hr, "Content-Type": "application/yaml"},
-    )
-    assert imported.status_code == 201, imported.text
-    for code, role in (
-        ("ENG1", "engineering.software-engineer"),
-        ("MGR", "engineering.engineering-manager"),
-    ):
-        r = await p["hris"].put(f"/v1/job-mappings/{code}", json={"role_id": role}, headers=hr)
-        assert r.status_code == 200
-    tree = await p["hris"].put(
-        "/v1/org-units", content=TREE, headers={**hr, "Content-Type": "text/csv"}
-    )
-    assert tree.status_code == 200, tree.text
-    await import_directory(p["hris"], tenant, DIRECTORY)
-
-    async def seen_by(who: str) -> set[str]:
-        r = await p["mobility"].get("/v1/opportunities", headers=auth(tenant, who))
-        assert r.status_code == 200, r.text
-        return {o["opportunity_id"] for o in r.json()}
-
-    async def known_to_mobility() -> Any:
-        # The CEO's direct reports, as mobility knows them: S1 is known there.
-        r = await p["mobility"].get(
-            "/v1/me/reports/opportunities", headers=auth(tenant, "CEO", "manager")
+    async with platform(endpoints, tmp_path, {"METRICS_ANONYMITY_THRESHOLD": "1"}) as p:
+        imported = await p["frameworks"].post(
+            "/v1/frameworks/import?publish=true",
+            content=EXAMPLE.read_bytes(),
+            headers={**hr, "Content-Type": "application/yaml"},
         )
-        return r.status_code == 200 and {x["employee_id"] for x in r.json()} == {"M1", "S1"}
+        assert imported.status_code == 201, imported.text
+        for code, role in (
+            ("ENG1", "engineering.software-engineer"),
+            ("MGR", "engineering.engineering-manager"),
+        ):
+            r = await p["hris"].put(f"/v1/job-mappings/{code}", json={"role_id": role}, headers=hr)
+            assert r.status_code == 200
+        tree = await p["hris"].put(
+            "/v1/org-units", content=TREE, headers={**hr, "Content-Type": "text/csv"}
+        )
+        assert tree.status_code == 200, tree.text
+        await import_directory(p["hris"], tenant, DIRECTORY)
 
-    await eventually(known_to_mobility, "mobility knows the directory")
-    posted = await p["mobility"].post(
-        "/v1/opportunities",
-        json={
-            "kind": "role",
-            "title": "Engineering only",
-            "role_id": "engineering.senior-engineer",
-            "visibility": "department",
-            "department_id": "ENG",
-        },
-        headers=auth(tenant, "M1", "manager"),
-    )
-    assert posted.status_code == 201, posted.text
-    oid = posted.json()["opportunity_id"]
+        async def seen_by(who: str) -> set[str]:
+            r = await p["mobility"].get("/v1/opportunities", headers=auth(tenant, who))
+            assert r.status_code == 200, r.text
+            return {o["opportunity_id"] for o in r.json()}
 
-    async def platform_sees_it() -> bool:
-        return oid in await seen_by("E1")
+        async def known_to_mobility() -> Any:
+            # The CEO's direct reports, as mobility knows them: S1 is known there.
+            r = await p["mobility"].get(
+                "/v1/me/reports/opportunities", headers=auth(tenant, "CEO", "manager")
+            )
+            return r.status_code == 200 and {x["employee_id"] for x in r.json()} == {"M1", "S1"}
 
-    await eventually(platform_sees_it, "Platform sees Engineering's opportunity")
-    assert oid not in await seen_by("S1")
-    assert (
-        await p["mobility"].get(f"/v1/opportunities/{oid}", headers=auth(tenant, "S1"))
-    ).status_code == 404
+        await eventually(known_to_mobility, "mobility knows the directory")
+        posted = await p["mobility"].post(
+            "/v1/opportunities",
+            json={
+                "kind": "role",
+                "title": "Engineering only",
+                "role_id": "engineering.senior-engineer",
+                "visibility": "department",
+                "department_id": "ENG",
+            },
+            headers=auth(tenant, "M1", "manager"),
+        )
+        assert posted.status_code == 201, posted.text
+        oid = posted.json()["opportunity_id"]
 
-    async def eng_headcount() -> int:
-        r = await p["metrics"].get("/v1/metrics/mobility?department=ENG", headers=hr)
-        assert r.status_code == 200, r.text
-        return int(r.json()["headcount"])
+        async def platform_sees_it() -> bool:
+            return oid in await seen_by("E1")
 
-    async def three() -> bool:
-        return await eng_headcount() == 3
+        await eventually(platform_sees_it, "Platform sees Engineering's opportunity")
+        assert oid not in await seen_by("S1")
+        assert (
+            await p["mobility"].get(f"/v1/opportunities/{oid}", headers=auth(tenant, "S1"))
+        ).status_code == 404
 
-    await eventually(three, "Engineering's figures count M1, E1 and E2")
+        async def eng_headcount() -> int:
+            r = await p["metrics"].get("/v1/metrics/mobility?department=ENG", headers=hr)
+            assert r.status_code == 200, r.text
+            return int(r.json()["headcount"])
 
-    deadline = (datetime.now(UTC) + timedelta(days=14)).isoformat()
-    cycle = await p["assessments"].post(
-        "/v1/cycles",
-        json={
-            "name": "Engineering",
-            "deadline": deadline,
-            "population": {"kind": "department", "ids": ["ENG"]},
-        },
-        headers=hr,
-    )
-    assert cycle.status_code == 201, cycle.text
-    cid = cycle.json()["cycle_id"]
+        async def three() -> bool:
+            return await eng_headcount() == 3
 
-    async def in_cycle(who: str) -> bool:
-        r = await p["assessments"].get(f"/v1/assessments?employee_id={who}", headers=hr)
-        assert r.status_code == 200, r.text
-        return any(a["cycle_id"] == cid for a in r.json())
+        await eventually(three, "Engineering's figures count M1, E1 and E2")
 
-    assert [await in_cycle(x) for x in ("M1", "E1", "E2", "S1")] == [True, True, True, False]
+        deadline = (datetime.now(UTC) + timedelta(days=14)).isoformat()
+        cycle = await p["assessments"].post(
+            "/v1/cycles",
+            json={
+                "name": "Engineering",
+                "deadline": deadline,
+                "population": {"kind": "department", "ids": ["ENG"]},
+            },
+            headers=hr,
+        )
+        assert cycle.status_code == 201, cycle.text
+        cid = cycle.json()["cycle_id"]
 
-    # Sales moves under Engineering: one unit changes; nobody's record does.
-    moved = await p["hris"].put(
-        "/v1/org-units/SALES", json={"name": "Sales", "parent_id": "ENG"}, headers=hr
-    )
-    assert moved.status_code == 200, moved.text
+        async def in_cycle(who: str) -> bool:
+            r = await p["assessments"].get(f"/v1/assessments?employee_id={who}", headers=hr)
+            assert r.status_code == 200, r.text
+            return any(a["cycle_id"] == cid for a in r.json())
 
-    async def sales_sees_it() -> bool:
-        return oid in await seen_by("S1")
+        assert [await in_cycle(x) for x in ("M1", "E1", "E2", "S1")] == [True, True, True, False]
 
-    async def sales_in_cycle() -> bool:
-        return await in_cycle("S1")
+        # Sales moves under Engineering: one unit changes; nobody's record does.
+        moved = await p["hris"].put(
+            "/v1/org-units/SALES", json={"name": "Sales", "parent_id": "ENG"}, headers=hr
+        )
+        assert moved.status_code == 200, moved.text
 
-    async def four() -> bool:
-        return await eng_headcount() == 4
+        async def sales_sees_it() -> bool:
+            return oid in await seen_by("S1")
 
-    await eventually(sales_sees_it, "Sales sees Engineering's opportunity after the move")
-    await eventually(sales_in_cycle, "Sales joins Engineering's open cycle after the move")
-    await eventually(four, "Engineering's figures count Sales after the move")
+        async def sales_in_cycle() -> bool:
+            return await in_cycle("S1")
+
+        async def four() -> bool:
+            return await eng_headcount() == 4
+
+        await eventually(sales_sees_it, "Sales sees Engineering's opportunity after the move")
+        await eventually(sales_in_cycle, "Sales joins Engineering's open cycle after the move")
+        await eventually(four, "Engineering's figures count Sales after the move")
