@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from careerstream.metrics.domain.definitions import (
     Fill,
@@ -19,6 +20,7 @@ from careerstream.metrics.domain.definitions import (
     retention,
     role_moves,
 )
+from careerstream.metrics.service_layer.figures import largest_gaps
 
 
 def t(day: str) -> datetime:
@@ -137,3 +139,19 @@ def test_moves_are_read_from_consecutive_roles_and_counted_once() -> None:
         ("C", "p2", "hris"),
         ("C", "p2", "marketplace"),
     ]
+
+
+def test_the_heatmap_cut_to_the_teams_with_the_largest_gaps() -> None:
+    cells: list[dict[str, Any]] = [
+        {"team": None, "competency_id": "a", "n": 4, "mean_gap": 0.5},
+        {"team": "B", "competency_id": "a", "n": 3, "mean_gap": 0.2},
+        {"team": "B", "competency_id": "b", "n": 3, "mean_gap": 1.5},
+        {"team": "C", "competency_id": "a", "suppressed": True},
+        {"team": "D", "competency_id": "a", "n": 5, "mean_gap": 1.5},
+        {"team": "E", "competency_id": "a", "n": 5, "mean_gap": 0.0},
+    ]
+    # B and D tie at 1.5 (B first by id); then the top level (None), then E; C only suppressed.
+    assert [c["team"] for c in largest_gaps(cells, 2)] == ["B", "B", "D"]
+    assert {c["team"] for c in largest_gaps(cells, 3)} == {"B", "D", None}
+    assert {c["team"] for c in largest_gaps(cells, 4)} == {"B", "D", None, "E"}
+    assert largest_gaps(cells, 10) == cells

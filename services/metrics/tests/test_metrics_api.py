@@ -391,6 +391,16 @@ async def test_figures_from_a_synthetic_year(
     assert cells[("M", "craft")] == {"team": "M", "competency_id": "craft", "n": 3, "mean_gap": 1.0}
     assert cells[("M", "design")]["suppressed"] is True
     assert cells[("N", "craft")]["suppressed"] is True
+    assert sk["teams_total"] == len({x["team"] for x in sk["gap_heatmap"]}) >= 2
+    # The team with the largest shown gap alone: M (N's cells are all suppressed).
+    top = await _get(c, f"/v1/metrics/skills?{WINDOW}&teams=1", hr)
+    assert {x["team"] for x in top["gap_heatmap"]} == {"M"}
+    assert top["gap_heatmap"] == [x for x in sk["gap_heatmap"] if x["team"] == "M"]
+    assert top["teams_total"] == sk["teams_total"]
+    bad = await c.get(f"/v1/metrics/skills?{WINDOW}&teams=0", headers=hr)
+    assert bad.status_code == 422
+    assert bad.headers["content-type"].startswith("application/problem+json")
+    assert "teams" in bad.text
     # Ready now for eng.engineer: 2 people; ready soon for eng.senior: 1 (both under 3).
     assert sk["readiness_pipeline"] == [
         {

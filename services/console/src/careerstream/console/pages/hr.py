@@ -591,10 +591,17 @@ HEATMAP_TEAMS = 50
 filter shows the others)."""
 
 
-def heatmap(cells: list[dict[str, Any]], limit: int = HEATMAP_TEAMS) -> dict[str, Any]:
+VIEW_PARAMS: dict[str, dict[str, Any]] = {"skills": {"teams": HEATMAP_TEAMS}}
+"""What the dashboard asks a view beyond the filters: the skills view answers with the
+heatmap's teams only (a company of 10,000 people has about 1,000 teams and 40,000 cells)."""
+
+
+def heatmap(
+    cells: list[dict[str, Any]], limit: int = HEATMAP_TEAMS, total: int | None = None
+) -> dict[str, Any]:
     """The skills view's cells as a table: competencies, and the teams with the largest mean
-    gap first, each with its cell per competency (None where it has none). One pass over the
-    cells: a company of 10,000 people has about 1,000 teams and 40,000 cells."""
+    gap first, each with its cell per competency (None where it has none), in one pass.
+    `total`: how many teams the view counted (it may have sent only the largest gaps)."""
     comps = sorted({c["competency_id"] for c in cells})
     rows: dict[str, dict[str, dict[str, Any]]] = {}
     worst: dict[str, float] = {}
@@ -603,11 +610,11 @@ def heatmap(cells: list[dict[str, Any]], limit: int = HEATMAP_TEAMS) -> dict[str
         rows.setdefault(team, {})[c["competency_id"]] = c
         gap = c.get("mean_gap")
         worst[team] = max(worst.get(team, float("-inf")), gap if gap is not None else float("-inf"))
-    order = sorted(rows, key=lambda t: -worst[t])
+    order = sorted(rows, key=lambda t: (-worst[t], t or ""))
     return {
         "competencies": comps,
         "teams": [(t, [rows[t].get(k) for k in comps]) for t in order[:limit]],
-        "total": len(rows),
+        "total": max(total or 0, len(rows)),
     }
 
 
@@ -621,7 +628,7 @@ async def metrics(request: Request, b: Api) -> Response:
     attribute = q.get("attribute") or "gender"
     views = ("mobility", "development", "skills", "engagement", "retention")
     results = await b.gather(
-        *(b.get("metrics", f"/v1/metrics/{v}", **filters) for v in views),
+        *(b.get("metrics", f"/v1/metrics/{v}", **filters, **VIEW_PARAMS.get(v, {})) for v in views),
         b.get("metrics", "/v1/metrics/fairness", attribute=attribute, **filters),
         *(
             b.get("metrics", "/v1/metrics/trends", metric=m, months=12, **filters)
@@ -676,7 +683,9 @@ async def metrics(request: Request, b: Api) -> Response:
         "hr/metrics.html",
         as_of=as_of,
         m=data,
-        heatmap=heatmap(data["skills"].get("gap_heatmap") or []),
+        heatmap=heatmap(
+            data["skills"].get("gap_heatmap") or [], total=data["skills"].get("teams_total")
+        ),
         fairness=fairness,
         trends=trends,
         chart_json=json.dumps(chart),

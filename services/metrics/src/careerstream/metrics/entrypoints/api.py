@@ -154,8 +154,24 @@ async def succession(
     response_model=dict[str, Any],
     summary="Gap heatmap by team and competency, its trend, the readiness pipeline",
 )
-async def skills(request: Request, ask: Asked) -> Response:
-    return await _answer(request, "skills", ask)
+async def skills(
+    request: Request,
+    ask: Asked,
+    teams: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=100_000,
+            description=(
+                "only the heatmap of the N teams with the largest mean gap in any competency "
+                "(`teams_total` says how many there are); default: every team"
+            ),
+        ),
+    ] = None,
+) -> Response:
+    if teams is None:
+        return await _answer(request, "skills", ask)
+    return await _answer(request, "skills", ask, teams=teams)
 
 
 @router.get(

@@ -344,8 +344,14 @@ async def _gap_closing_median(u: UnitOfWork, tenant: str, f: Filters) -> float |
     return _rounded(value)
 
 
-async def skills_figures(u: UnitOfWork, tenant: str, f: Filters, threshold: int) -> dict[str, Any]:
-    """Gap heatmap and trend, readiness pipeline by role (METRICS.md)."""
+async def skills_figures(
+    u: UnitOfWork, tenant: str, f: Filters, threshold: int, teams: int | None = None
+) -> dict[str, Any]:
+    """Gap heatmap and trend, readiness pipeline by role (METRICS.md).
+
+    `teams` keeps the heatmap to the teams with the largest gaps (each team ranked by its
+    largest shown mean gap; suppressed cells do not rank a team): a company of a million
+    people has about 100,000 teams, and a page shows tens of them."""
     w = f.window
     g = gap_observations
     # Each person's latest gap per competency, counted by their team (manager) in PostgreSQL.
@@ -400,6 +406,9 @@ async def skills_figures(u: UnitOfWork, tenant: str, f: Filters, threshold: int)
                     "mean_gap": round(int(total) / n, 3),
                 }
             )
+    teams_total = len({c["team"] for c in heatmap})
+    if teams is not None:
+        heatmap = largest_gaps(heatmap, teams)
     monthly = (
         await u.session.execute(
             sa.select(
@@ -457,11 +466,24 @@ async def skills_figures(u: UnitOfWork, tenant: str, f: Filters, threshold: int)
         pipeline[role] = {"ready_now": int(ready_now), "ready_soon": int(ready_soon)}
     return {
         "gap_heatmap": heatmap,
+        "teams_total": teams_total,
         "gap_trend": trend,
         "readiness_pipeline": [
             _pipeline_row(role, counts, threshold) for role, counts in sorted(pipeline.items())
         ],
     }
+
+
+def largest_gaps(cells: list[dict[str, Any]], teams: int) -> list[dict[str, Any]]:
+    """The cells of the `teams` teams with the largest mean gap in any competency (ties: by
+    team id; a team whose every cell is suppressed comes last), in the order given."""
+    worst: dict[str | None, float] = {}
+    for c in cells:
+        gap = c.get("mean_gap")
+        worst[c["team"]] = max(worst.get(c["team"], -1.0), -1.0 if gap is None else gap)
+    ranked = sorted(worst, key=lambda t: (-worst[t], t or ""))
+    kept = set(ranked[:teams])
+    return [c for c in cells if c["team"] in kept]
 
 
 def _pipeline_row(role: str, counts: dict[str, int], threshold: int) -> dict[str, Any]:

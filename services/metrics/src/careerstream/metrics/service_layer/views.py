@@ -230,7 +230,11 @@ VIEWS: dict[str, Callable[[UnitOfWork, Question], Awaitable[dict[str, Any]]]] = 
     "mobility": _guarded(lambda u, q: figures.mobility_figures(u, q.tenant, q.filters)),
     "development": _guarded(lambda u, q: figures.development_figures(u, q.tenant, q.filters)),
     "learning": _guarded(lambda u, q: figures.learning_figures(u, q.tenant, q.filters)),
-    "skills": _guarded(lambda u, q: figures.skills_figures(u, q.tenant, q.filters, q.threshold)),
+    "skills": _guarded(
+        lambda u, q: figures.skills_figures(
+            u, q.tenant, q.filters, q.threshold, q.extra.get("teams")
+        )
+    ),
     "engagement": _guarded(
         lambda u, q: workforce.engagement_figures(u, q.tenant, q.filters, q.threshold)
     ),
