@@ -40,7 +40,7 @@ from pathlib import Path
 
 import httpx
 
-from careerstream.console.pages.hr import HEATMAP_TEAMS, TREND_METRICS
+from careerstream.console.metrics_page import HEATMAP_TEAMS, TREND_METRICS
 from careerstream.devstack import kafka
 from careerstream.devstack.ports import free_port
 from careerstream.devstack.processes import Platform, platform

@@ -28,6 +28,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from careerstream.console.metrics_page import HEATMAP_TEAMS
 from careerstream.devstack.testing import fresh_database, test_infrastructure
 from careerstream.metrics.adapters.orm import metadata
 from careerstream.metrics.bootstrap import MIGRATIONS
@@ -349,6 +350,8 @@ async def _kept(
         "headline": {"now": f.window.end.isoformat()},
         "retention": {"now": f.window.end.isoformat()},
         "fairness": {"attribute": "gender"},
+        # What the console's dashboard asks (pages/hr.py: VIEW_PARAMS): the heatmap's teams.
+        "skills": {"teams": HEATMAP_TEAMS},
     }
     questions = {n: views.Question("big", f, 5, extra=extra.get(n, {})) for n in names}
     for name, q in questions.items():

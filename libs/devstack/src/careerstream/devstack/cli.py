@@ -18,7 +18,7 @@ import argparse
 import sys
 
 from careerstream.devstack import stack
-from careerstream.devstack.config import StackConfig
+from careerstream.devstack.config import StackConfig, repo_root
 from careerstream.devstack.procs import StackError
 
 
@@ -61,9 +61,14 @@ def main(argv: list[str] | None = None) -> int:
             stack.down(cfg)
         elif args.command == "contracts":
             from careerstream.contracts import schemagen
-            from careerstream.devstack import asyncapi, chart, docs, openapi
+            from careerstream.devstack import asyncapi, chart, docs, openapi, released_migrations
 
             if schemagen.main([]) != 0:
+                return 1
+            left = released_migrations.record(repo_root(), released_migrations.LOCK)
+            for problem in left:
+                print(f"careerstream contracts: {problem}", file=sys.stderr)
+            if left:
                 return 1
             for path in [*asyncapi.write_all(), *openapi.write_all(), docs.write(), chart.write()]:
                 print(f"wrote {path}")

@@ -15,6 +15,13 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from careerstream.console.backend import ApiError, Backend
+from careerstream.console.metrics_page import (
+    TREND_METRICS,
+    VIEW_PARAMS,
+    fairness_chart,
+    heatmap,
+    trend_chart,
+)
 from careerstream.console.pages.common import form_value, label, number
 from careerstream.console.pages.employee import assessment_write
 from careerstream.console.web import backend_of, redirect, render, require_csrf
@@ -577,46 +584,6 @@ async def pulse_results(request: Request, survey_id: str, b: Api) -> Response:
 
 # -- metrics -----------------------------------------------------------------------------------
 
-TREND_METRICS = (
-    "internal_hire_rate",
-    "promotion_rate",
-    "lateral_move_rate",
-    "plan_completion_rate",
-    "conversations_per_employee",
-)
-
-
-HEATMAP_TEAMS = 50
-"""Teams shown in the dashboard's skills heatmap: those with the largest gaps (a department
-filter shows the others)."""
-
-
-VIEW_PARAMS: dict[str, dict[str, Any]] = {"skills": {"teams": HEATMAP_TEAMS}}
-"""What the dashboard asks a view beyond the filters: the skills view answers with the
-heatmap's teams only (a company of 10,000 people has about 1,000 teams and 40,000 cells)."""
-
-
-def heatmap(
-    cells: list[dict[str, Any]], limit: int = HEATMAP_TEAMS, total: int | None = None
-) -> dict[str, Any]:
-    """The skills view's cells as a table: competencies, and the teams with the largest mean
-    gap first, each with its cell per competency (None where it has none), in one pass.
-    `total`: how many teams the view counted (it may have sent only the largest gaps)."""
-    comps = sorted({c["competency_id"] for c in cells})
-    rows: dict[str, dict[str, dict[str, Any]]] = {}
-    worst: dict[str, float] = {}
-    for c in cells:
-        team = c["team"]
-        rows.setdefault(team, {})[c["competency_id"]] = c
-        gap = c.get("mean_gap")
-        worst[team] = max(worst.get(team, float("-inf")), gap if gap is not None else float("-inf"))
-    order = sorted(rows, key=lambda t: (-worst[t], t or ""))
-    return {
-        "competencies": comps,
-        "teams": [(t, [rows[t].get(k) for k in comps]) for t in order[:limit]],
-        "total": max(total or 0, len(rows)),
-    }
-
 
 @router.get("/metrics")
 async def metrics(request: Request, b: Api) -> Response:
@@ -638,41 +605,6 @@ async def metrics(request: Request, b: Api) -> Response:
     data = dict(zip(views, results[: len(views)], strict=True))
     fairness = results[len(views)]
     trends = dict(zip(TREND_METRICS, results[len(views) + 1 :], strict=True))
-    chart = {
-        "labels": [p["month"] for p in next(iter(trends.values()))["points"]],
-        "series": [
-            {
-                "metric": m,
-                "label": label(m),
-                "values": [None if p.get("suppressed") else p.get("value") for p in t["points"]],
-            }
-            for m, t in trends.items()
-            if m != "conversations_per_employee"
-        ],
-    }
-    fairness_chart = {
-        "labels": [g["group"] for g in fairness.get("groups", []) if not g.get("suppressed")],
-        "series": [
-            {
-                "metric": "promotion_rate",
-                "label": "Promotion rate",
-                "values": [
-                    g.get("promotion_rate")
-                    for g in fairness.get("groups", [])
-                    if not g.get("suppressed")
-                ],
-            },
-            {
-                "metric": "internal_fill_rate",
-                "label": "Internal fill rate",
-                "values": [
-                    g.get("internal_fill_rate")
-                    for g in fairness.get("groups", [])
-                    if not g.get("suppressed")
-                ],
-            },
-        ],
-    }
     csv_query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
     # The views keep their answers (services/metrics/METRICS.md, "Kept answers"): the page says
     # how old the oldest figure on it may be.
@@ -688,8 +620,8 @@ async def metrics(request: Request, b: Api) -> Response:
         ),
         fairness=fairness,
         trends=trends,
-        chart_json=json.dumps(chart),
-        fairness_json=json.dumps(fairness_chart),
+        chart_json=json.dumps(trend_chart(trends)),
+        fairness_json=json.dumps(fairness_chart(fairness)),
         filters=filters,
         attribute=attribute,
         csv_query=csv_query,

@@ -1,8 +1,8 @@
-"""The HR dashboard's skills heatmap as a table (no browser, no services)."""
+"""HR's dashboard: the skills heatmap as a table, and the charts (no browser, no services)."""
 
 import time
 
-from careerstream.console.pages.hr import heatmap
+from careerstream.console.metrics_page import fairness_chart, heatmap, trend_chart
 
 
 def test_teams_with_the_largest_gaps_first_each_with_a_cell_per_competency() -> None:
@@ -38,3 +38,34 @@ def test_a_thousand_teams_are_cut_to_the_limit_in_one_pass() -> None:
     gaps = [max(x["mean_gap"] for x in row if x) for _, row in table["teams"]]
     assert gaps == sorted(gaps, reverse=True)
     assert gaps[0] == 9.6
+
+
+def test_the_view_may_send_only_the_largest_gaps_and_say_how_many_teams_there_are() -> None:
+    cells = [{"team": "Bo (B1)", "competency_id": "sql", "mean_gap": 1.5}]
+    assert heatmap(cells, total=1200)["total"] == 1200
+
+
+def test_suppressed_months_are_gaps_and_suppressed_groups_are_not_charted() -> None:
+    trends = {
+        "promotion_rate": {
+            "points": [
+                {"month": "2026-01", "value": 0.1, "suppressed": False},
+                {"month": "2026-02", "suppressed": True},
+            ]
+        },
+        "conversations_per_employee": {"points": [{"month": "2026-01", "value": 2.0}]},
+    }
+    chart = trend_chart(trends)
+    assert chart["labels"] == ["2026-01", "2026-02"]
+    assert [s["metric"] for s in chart["series"]] == ["promotion_rate"]
+    assert chart["series"][0]["values"] == [0.1, None]
+    fair = fairness_chart(
+        {
+            "groups": [
+                {"group": "f", "promotion_rate": 0.3, "internal_fill_rate": 0.5},
+                {"group": "x", "suppressed": True},
+            ]
+        }
+    )
+    assert fair["labels"] == ["f"]
+    assert [s["values"] for s in fair["series"]] == [[0.3], [0.5]]
