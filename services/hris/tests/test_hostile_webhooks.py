@@ -226,6 +226,13 @@ async def test_the_directory_lists_your_reports_or_everyone_for_hr(
     assert await ids("P") == []
     assert await ids("HR", "hr_admin") == ["D", "E", "M", "P"]
     assert await ids("HR", "hr_admin", manager="M") == ["E"]
+    assert await ids("HR", "hr_admin", manager="D", direct="true") == ["M", "P"]
+    assert await ids("D", "manager", direct="true") == ["M", "P"]
+    assert await ids("D", "manager", direct="true", after="M", limit="1") == ["P"]
+    assert await ids("E", direct="true") == []
+    assert await ids("M", "manager", manager="D", direct="true") == 403
+    assert await ids("HR", "hr_admin", direct="true") == 422
+    assert await ids("HR", "hr_admin", manager="D", direct="maybe") == 422
     assert await ids("HR", "hr_admin", q="love") == ["E"]
     assert await ids("HR", "hr_admin", after="D", limit="2") == ["E", "M"]
     assert await ids("HR", "hr_admin", t=f"{tenant}x") == []
@@ -242,3 +249,8 @@ async def test_the_directory_lists_your_reports_or_everyone_for_hr(
         ),
         422,
     )
+    refused = await svc.client.get(
+        "/v1/people", params={"direct": "true"}, headers=auth(tenant, "HR", "hr_admin")
+    )
+    problem(refused, 422)
+    assert refused.json()["errors"][0]["field"] == "query.direct"

@@ -39,13 +39,17 @@ async def role_of(b: Backend, employee_id: str) -> str | None:
     return None
 
 
-async def names(b: Backend) -> dict[str, str]:
-    """Display names of the people the signed-in person may list (their reports; all for HR)."""
+async def name_of(b: Backend, employee_id: str) -> str:
+    """A person's display name from the directory (as far as the signed-in person may list
+    people), or their id. Asked by id: a director's line is far more than a page."""
     try:
-        rows = await b.get("hris", "/v1/people", limit=1000)
+        rows = await b.get("hris", "/v1/people", q=employee_id, limit=50)
     except ApiError:
-        return {}
-    return {r["employee_id"]: r.get("display_name") or r["employee_id"] for r in rows}
+        return employee_id
+    for r in rows:
+        if r["employee_id"] == employee_id:
+            return str(r.get("display_name") or employee_id)
+    return employee_id
 
 
 def form_value(form: Any, name: str) -> str:

@@ -10,18 +10,35 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from careerstream.console.backend import ApiError, Backend
-from careerstream.console.pages.common import form_value, label, names, number, role_of
+from careerstream.console.pages.common import form_value, label, name_of, number, role_of
 from careerstream.console.web import backend_of, redirect, render, require_csrf
 
 router = APIRouter(dependencies=[Depends(require_csrf)])
 Api = Annotated[Backend, Depends(backend_of)]
 
 
+LINE_SHOWN = 1000
+"""How much of a manager's line (direct and indirect reports) `/team` counts: beyond that it
+says "at least"."""
+
+
+async def direct_reports(b: Backend) -> list[dict[str, Any]]:
+    """The signed-in manager's direct reports, every page of them (a director's line can be
+    far larger than a page; the direct reports are asked for alone)."""
+    out: list[dict[str, Any]] = []
+    after: str | None = None
+    while True:
+        page = await b.get("hris", "/v1/people", direct="true", limit=1000, after=after)
+        out.extend(page)
+        if len(page) < 1000:
+            return out
+        after = page[-1]["employee_id"]
+
+
 @router.get("/team")
 async def team(request: Request, b: Api) -> Response:
     me = b.person.employee_id
-    people = await b.get("hris", "/v1/people", limit=1000)
-    direct = [p for p in people if p.get("manager_id") == me]
+    direct, line = await b.gather(direct_reports(b), b.get("hris", "/v1/people", limit=LINE_SHOWN))
     gaps = await b.gather(
         *(b.maybe("assessments", f"/v1/employees/{p['employee_id']}/gaps") for p in direct)
     )
@@ -50,7 +67,8 @@ async def team(request: Request, b: Api) -> Response:
         team_row=team_row,
         matrix=matrix,
         suppressed=suppressed,
-        indirect=len(people) - len(direct),
+        indirect=sum(1 for p in line if p.get("manager_id") != me),
+        indirect_more=len(line) >= LINE_SHOWN,
         label=label,
     )
 
@@ -63,12 +81,12 @@ async def report(request: Request, employee_id: str, b: Api) -> Response:
 async def _report(
     request: Request, b: Backend, employee_id: str, errors: dict[str, str], status: int = 200
 ) -> Response:
-    gaps, plans, assessments, conversations, who = await b.gather(
+    gaps, plans, assessments, conversations, name = await b.gather(
         b.get("assessments", f"/v1/employees/{employee_id}/gaps"),
         b.get("plans", "/v1/plans", employee_id=employee_id),
         b.get("assessments", "/v1/assessments", employee_id=employee_id),
         b.maybe("plans", f"/v1/employees/{employee_id}/conversations"),
-        names(b),
+        name_of(b, employee_id),
     )
     role = await role_of(b, employee_id)
     target = next(
@@ -82,7 +100,7 @@ async def _report(
         "manager/report.html",
         status,
         employee_id=employee_id,
-        name=who.get(employee_id, employee_id),
+        name=name,
         role=role,
         analyses=gaps.get("analyses", []),
         plans=plans,

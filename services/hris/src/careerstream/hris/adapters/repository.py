@@ -191,10 +191,17 @@ class Gateway:
         return {k: v for k, v in row._mapping.items() if k != "tenant_id"} if row else None
 
     async def directory(
-        self, *, under: str | None, query: str | None, limit: int, after: str | None
+        self,
+        *,
+        under: str | None,
+        query: str | None,
+        limit: int,
+        after: str | None,
+        direct: bool = False,
     ) -> list[dict[str, Any]]:
         """Active people by employee id: everyone, or (`under`) the reports of one manager,
-        direct and indirect; `query` matches the start of an id or any part of a name."""
+        direct and indirect (`direct`: direct only); `query` matches the start of an id or
+        any part of a name."""
         p = people.c
         cols = (
             p.employee_id,
@@ -205,7 +212,9 @@ class Gateway:
             p.manager_id,
             p.department_id,
         )
-        if under is not None:
+        if under is not None and direct:
+            scope: sa.ColumnElement[bool] = p.manager_id == under
+        elif under is not None:
             tree = (
                 sa.select(p.employee_id)
                 .where(p.tenant_id == self.tenant, p.manager_id == under)
@@ -216,7 +225,7 @@ class Gateway:
                     p.tenant_id == self.tenant, p.manager_id == tree.c.employee_id
                 )
             )
-            scope: sa.ColumnElement[bool] = p.employee_id.in_(sa.select(tree.c.employee_id))
+            scope = p.employee_id.in_(sa.select(tree.c.employee_id))
         else:
             scope = sa.true()
         stmt = (

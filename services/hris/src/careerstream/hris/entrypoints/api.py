@@ -186,8 +186,9 @@ class DirectoryEntry(BaseModel):
     description=(
         "Active people in employee-id order, a page at a time (`after` = the last id of the "
         "previous page). HR reads everyone, or one manager's reports with `manager`; anyone "
-        "else reads their own reports (none for someone who manages nobody). `q` matches the "
-        "start of an employee id or any part of a name."
+        "else reads their own reports (none for someone who manages nobody). `direct=true` "
+        "keeps the direct reports only (of `manager`, or yours). `q` matches the start of an "
+        "employee id or any part of a name."
     ),
 )
 async def list_people(
@@ -197,9 +198,20 @@ async def list_people(
     manager: Annotated[str | None, Query(max_length=128)] = None,
     after: Annotated[str | None, Query(max_length=128)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    direct: Annotated[
+        bool, Query(description="direct reports only (of `manager`, or yours)")
+    ] = False,
 ) -> list[DirectoryEntry]:
     if principal.has(Role.HR_ADMIN):
         under = manager
+        if direct and manager is None:
+            message = "direct reports of whom? give `manager` with `direct=true`"
+            raise Problem(
+                422,
+                "Invalid request",
+                f"query.direct: {message}",
+                errors=[{"field": "query.direct", "message": message, "received": True}],
+            )
     elif manager in (None, principal.employee_id):
         under = principal.employee_id
     else:
@@ -210,7 +222,7 @@ async def list_people(
         )
     async with uow() as u:
         rows = await gateway.directory(
-            u, principal.tenant_id, under=under, query=q, limit=limit, after=after
+            u, principal.tenant_id, under=under, query=q, limit=limit, after=after, direct=direct
         )
     return [DirectoryEntry(**r) for r in rows]
 

@@ -72,9 +72,13 @@ async def directory(
     query: str | None,
     limit: int,
     after: str | None,
+    direct: bool = False,
 ) -> list[dict[str, Any]]:
-    """Active people, all of them or the reports (direct and indirect) of `under`."""
-    return await Gateway(uow, tenant).directory(under=under, query=query, limit=limit, after=after)
+    """Active people, all of them or the reports (direct and indirect, or `direct` only) of
+    `under`."""
+    return await Gateway(uow, tenant).directory(
+        under=under, query=query, limit=limit, after=after, direct=direct
+    )
 
 
 async def apply(
