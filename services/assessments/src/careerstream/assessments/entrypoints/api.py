@@ -394,7 +394,9 @@ async def get_matrix(
     principal: CurrentPrincipal,
     uow: Uow,
     group_by: GroupBy = GroupBy.DEPARTMENT,
-    group_id: Annotated[list[str] | None, Query(description="only these groups")] = None,
+    # A plain array (not "array or null"): repeated query values are read the same either
+    # way, and a schema with a null branch makes generated "invalid" lists that are valid.
+    group_id: Annotated[list[str], Query(description="only these groups")] = [],  # noqa: B006
     largest: Annotated[int, Query(ge=0, le=100, description="also rank the N largest gaps")] = 10,
 ) -> dict[str, Any]:
     async with _unit(uow) as u:
@@ -412,7 +414,7 @@ async def get_matrix(
                     u, principal.tenant_id, principal.subject, gid
                 ):
                     raise errors.NotFound(f"no team '{gid}' in your reporting line")
-        groups = await skills_matrix(u, principal.tenant_id, group_by, group_id)
+        groups = await skills_matrix(u, principal.tenant_id, group_by, group_id or None)
     return {
         "group_by": group_by.value,
         "groups": [
