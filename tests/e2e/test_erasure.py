@@ -26,20 +26,22 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from careerstream.devstack.processes import Platform, eventually, platform
 from careerstream.devstack.sample import auth
 from careerstream.devstack.stack import Endpoints
+from careerstream.devstack.story import (
+    ENGINEERING_JOBS,
+    rated_one_level_short,
+    tenant_messages,
+    workday_company,
+    workday_hook,
+)
 from careerstream.devstack.testing import service_factory
-from careerstream.hris.domain.vendors import sign
 from careerstream.servicekit.keys import DEV_PRIVACY_SECRET, service_token
 from careerstream.servicekit.sealing import DataKey, open_sealed
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
-EXAMPLE = (
-    Path(__file__).parents[2] / "services" / "frameworks" / "examples" / "typical-company.yaml"
-)
 ERASED = ("ERASE1", "ERASE2")
 
 
@@ -61,16 +63,6 @@ def _differences(want: Any, got: Any, at: str = "") -> list[str]:
 
 
 FIGURES = ("headline", "mobility", "development", "engagement")
-
-
-async def _hook(c: httpx.AsyncClient, tenant: str, secret: str, payload: dict[str, Any]) -> None:
-    body = json.dumps(payload).encode()
-    headers = {
-        **sign("workday", secret, body, datetime.now(UTC)),
-        "Content-Type": "application/json",
-    }
-    resp = await c.post(f"/v1/webhooks/{tenant}/workday", content=body, headers=headers)
-    assert resp.status_code == 202, resp.text
 
 
 def _worker(emp: str, code: str, manager: str | None) -> dict[str, Any]:
@@ -102,21 +94,7 @@ def _secrets(emp: str) -> list[str]:
 async def _company(p: Platform, tenant: str) -> None:
     """D directs M, who manages ERASE1, ERASE2 and KEEP."""
     hr = auth(tenant, "HR", "hr_admin")
-    imported = await p["frameworks"].post(
-        "/v1/frameworks/import?publish=true",
-        content=EXAMPLE.read_bytes(),
-        headers={**hr, "Content-Type": "application/yaml"},
-    )
-    assert imported.status_code == 201, imported.text
-    secret = (await p["hris"].put("/v1/sources/workday", headers=hr)).json()["secret"]
-    for code, role in (
-        ("ENG1", "engineering.software-engineer"),
-        ("ENG2", "engineering.senior-engineer"),
-        ("MGR", "engineering.engineering-manager"),
-        ("DIR", "engineering.director-of-engineering"),
-    ):
-        r = await p["hris"].put(f"/v1/job-mappings/{code}", json={"role_id": role}, headers=hr)
-        assert r.status_code == 200
+    secret = await workday_company(p, hr, ENGINEERING_JOBS)
     today = datetime.now(UTC).date().isoformat()
     people = (
         ("D", "DIR", None),
@@ -126,7 +104,7 @@ async def _company(p: Platform, tenant: str) -> None:
         ("KEEP", "ENG1", "M"),
     )
     for i, (who, code, boss) in enumerate(people):
-        await _hook(
+        await workday_hook(
             p["hris"],
             tenant,
             secret,
@@ -157,35 +135,7 @@ async def _finished_plan(p: Platform, tenant: str, emp: str) -> None:
         "/v1/cycles", json={"name": "Erasure cycle", "deadline": deadline}, headers=hr
     )
     assert cycle.status_code == 201, cycle.text
-    mine = (await p["assessments"].get(f"/v1/assessments?employee_id={emp}", headers=me)).json()
-    aid = mine[0]["assessment_id"]
-    required = (await p["assessments"].get(f"/v1/assessments/{aid}", headers=me)).json()["required"]
-    first = sorted(required)[0]
-
-    def rate(short: bool) -> dict[str, Any]:
-        return {
-            "ratings": [
-                {
-                    "competency_id": c,
-                    "level": max(1, r - 1) if short and c == first else r,
-                    "evidence": f"evidence-of-{emp}",
-                }
-                for c, r in required.items()
-            ]
-        }
-
-    r = await p["assessments"].post(
-        f"/v1/assessments/{aid}/submissions", json=rate(False), headers=me
-    )
-    assert r.status_code == 201, r.text
-
-    async def manager_rates() -> Any:
-        r = await p["assessments"].post(
-            f"/v1/assessments/{aid}/submissions", json=rate(True), headers=mgr
-        )
-        return r if r.status_code == 201 else None
-
-    await eventually(manager_rates, f"the manager's ratings of {emp}")
+    await rated_one_level_short(p, emp, me, mgr, evidence=f"evidence-of-{emp}")
 
     async def drafted() -> Any:
         plans = (await p["plans"].get(f"/v1/plans?employee_id={emp}", headers=me)).json()
@@ -284,31 +234,10 @@ async def _everything_on_kafka(
     bootstrap: str, topics: list[str], tenant: str
 ) -> list[dict[str, Any]]:
     """Every message of the tenant on every topic, from the beginning (a client of our own)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    out: list[dict[str, Any]] = []
-    try:
-        cluster = await consumer._client.fetch_all_metadata()
-        tps = [
-            TopicPartition(t, part)
-            for t in topics
-            for part in sorted(cluster.partitions_for_topic(t) or ())
-        ]
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
-        ends = await consumer.end_offsets(tps)
-        remaining = {tp: end for tp, end in ends.items() if end > 0}
-        while remaining:
-            batches = await consumer.getmany(*remaining, timeout_ms=1000)
-            for tp, records in batches.items():
-                for r in records:
-                    if r.value is not None and tenant.encode() in r.value:
-                        out.append({"topic": tp.topic, "raw": r.value.decode(errors="replace")})
-                    if r.offset + 1 >= remaining.get(tp, 0):
-                        remaining.pop(tp, None)
-    finally:
-        await consumer.stop()
-    return out
+    return [
+        {"topic": topic, "raw": value.decode(errors="replace")}
+        for topic, value in await tenant_messages(bootstrap, topics, tenant)
+    ]
 
 
 async def _fetch_keys(privacy: httpx.AsyncClient, tenant: str, kids: set[str]) -> dict[str, Any]:

@@ -10,35 +10,20 @@ and the LMS's share of plan actions -> the person's access export holds the stat
 from __future__ import annotations
 
 import base64
-import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from careerstream.devstack.processes import eventually, platform
 from careerstream.devstack.sample import auth
 from careerstream.devstack.stack import Endpoints
-from careerstream.hris.domain.vendors import sign
+from careerstream.devstack.story import rated_one_level_short, workday_company, workday_hook
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
-EXAMPLE = (
-    Path(__file__).parents[2] / "services" / "frameworks" / "examples" / "typical-company.yaml"
-)
 COURSE = "urn:li:lyndaCourse:189800"
-
-
-async def _hook(c: httpx.AsyncClient, tenant: str, secret: str, payload: dict[str, Any]) -> None:
-    body = json.dumps(payload).encode()
-    headers = {
-        **sign("workday", secret, body, datetime.now(UTC)),
-        "Content-Type": "application/json",
-    }
-    resp = await c.post(f"/v1/webhooks/{tenant}/workday", content=body, headers=headers)
-    assert resp.status_code == 202, resp.text
 
 
 async def test_an_lms_completion_moves_a_plan_to_done_and_into_the_figures(
@@ -48,22 +33,14 @@ async def test_an_lms_completion_moves_a_plan_to_done_and_into_the_figures(
     hr = auth(tenant, "HR", "hr_admin")
     me, mgr = auth(tenant, "E", "employee"), auth(tenant, "M", "manager")
     async with platform(endpoints, tmp_path, {"METRICS_ANONYMITY_THRESHOLD": "1"}) as p:
-        imported = await p["frameworks"].post(
-            "/v1/frameworks/import?publish=true",
-            content=EXAMPLE.read_bytes(),
-            headers={**hr, "Content-Type": "application/yaml"},
+        secret = await workday_company(
+            p,
+            hr,
+            {"ENG1": "engineering.software-engineer", "MGR": "engineering.engineering-manager"},
         )
-        assert imported.status_code == 201, imported.text
-        secret = (await p["hris"].put("/v1/sources/workday", headers=hr)).json()["secret"]
-        for code, role in (
-            ("ENG1", "engineering.software-engineer"),
-            ("MGR", "engineering.engineering-manager"),
-        ):
-            r = await p["hris"].put(f"/v1/job-mappings/{code}", json={"role_id": role}, headers=hr)
-            assert r.status_code == 200
         today = datetime.now(UTC).date().isoformat()
         for i, (who, code, boss) in enumerate((("M", "MGR", None), ("E", "ENG1", "M"))):
-            await _hook(
+            await workday_hook(
                 p["hris"],
                 tenant,
                 secret,
@@ -93,34 +70,7 @@ async def test_an_lms_completion_moves_a_plan_to_done_and_into_the_figures(
             "/v1/cycles", json={"name": "Learning cycle", "deadline": deadline}, headers=hr
         )
         assert cycle.status_code == 201, cycle.text
-        aid = (await p["assessments"].get("/v1/assessments?employee_id=E", headers=me)).json()[0][
-            "assessment_id"
-        ]
-        required = (await p["assessments"].get(f"/v1/assessments/{aid}", headers=me)).json()[
-            "required"
-        ]
-        short = sorted(required)[0]
-
-        def ratings(gap: bool) -> dict[str, Any]:
-            return {
-                "ratings": [
-                    {"competency_id": c, "level": max(1, lv - 1) if gap and c == short else lv}
-                    for c, lv in required.items()
-                ]
-            }
-
-        r = await p["assessments"].post(
-            f"/v1/assessments/{aid}/submissions", json=ratings(False), headers=me
-        )
-        assert r.status_code == 201, r.text
-
-        async def manager_rates() -> Any:
-            r = await p["assessments"].post(
-                f"/v1/assessments/{aid}/submissions", json=ratings(True), headers=mgr
-            )
-            return r if r.status_code == 201 else None
-
-        await eventually(manager_rates, "the manager's ratings")
+        short = await rated_one_level_short(p, "E", me, mgr)
 
         async def drafted() -> Any:
             plans = (await p["plans"].get("/v1/plans?employee_id=E", headers=me)).json()

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from careerstream.contracts.topics import ASSESSMENT, HRIS_EMPLOYEE, OPPORTUNITY
 from careerstream.devstack.mailsink import MailSink
 from careerstream.devstack.processes import eventually, platform
 from careerstream.devstack.simulation import Simulation, Urls
 from careerstream.devstack.stack import Endpoints
+from careerstream.devstack.story import tenant_messages
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
@@ -27,40 +27,11 @@ async def _events_since(
     bootstrap: str, topics: list[str], tenant: str, since_ms: int
 ) -> list[dict[str, Any]]:
     """The tenant's events on `topics` written since `since_ms` (a client of our own)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    out: list[dict[str, Any]] = []
-    try:
-        cluster = await consumer._client.fetch_all_metadata()
-        tps = [
-            TopicPartition(t, part)
-            for t in topics
-            for part in sorted(cluster.partitions_for_topic(t) or ())
-        ]
-        consumer.assign(tps)
-        starts = await consumer.offsets_for_times(dict.fromkeys(tps, since_ms))
-        ends = await consumer.end_offsets(tps)
-        remaining = {}
-        for tp in tps:
-            found = starts.get(tp)
-            if found is None:
-                continue
-            consumer.seek(tp, found.offset)
-            if ends[tp] > found.offset:
-                remaining[tp] = ends[tp]
-        while remaining:
-            batches = await consumer.getmany(*remaining, timeout_ms=1000)
-            for tp, records in batches.items():
-                for r in records:
-                    if r.value is not None:
-                        event = json.loads(r.value)
-                        if event.get("tenantid") == tenant:
-                            out.append(event)
-                    if r.offset + 1 >= remaining.get(tp, 0):
-                        remaining.pop(tp, None)
-    finally:
-        await consumer.stop()
-    return out
+    events = [
+        json.loads(value)
+        for _, value in await tenant_messages(bootstrap, topics, tenant, since_ms=since_ms)
+    ]
+    return [e for e in events if e.get("tenantid") == tenant]
 
 
 async def test_a_simulated_month_tells_the_right_people_once(

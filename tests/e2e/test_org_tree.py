@@ -21,11 +21,9 @@ import pytest
 from careerstream.devstack.processes import eventually, platform
 from careerstream.devstack.sample import auth, import_directory
 from careerstream.devstack.stack import Endpoints
+from careerstream.devstack.story import map_jobs, publish_example_framework
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
-EXAMPLE = (
-    Path(__file__).parents[2] / "services" / "frameworks" / "examples" / "typical-company.yaml"
-)
 DIRECTORY = (
     "employee_id,display_name,job_code,manager_id,department_id\n"
     "CEO,C,MGR,,ROOT\nM1,M,MGR,CEO,ENG\nE1,A,ENG1,M1,PLAT\nE2,B,ENG1,M1,PLAT\n"
@@ -43,18 +41,12 @@ async def test_a_department_is_its_subtree_and_a_move_regroups_everyone_in_it(
     tenant = f"tree{datetime.now(UTC).strftime('%H%M%S%f')}"
     hr = auth(tenant, "HR", "hr_admin")
     async with platform(endpoints, tmp_path, {"METRICS_ANONYMITY_THRESHOLD": "1"}) as p:
-        imported = await p["frameworks"].post(
-            "/v1/frameworks/import?publish=true",
-            content=EXAMPLE.read_bytes(),
-            headers={**hr, "Content-Type": "application/yaml"},
+        await publish_example_framework(p, hr)
+        await map_jobs(
+            p,
+            hr,
+            {"ENG1": "engineering.software-engineer", "MGR": "engineering.engineering-manager"},
         )
-        assert imported.status_code == 201, imported.text
-        for code, role in (
-            ("ENG1", "engineering.software-engineer"),
-            ("MGR", "engineering.engineering-manager"),
-        ):
-            r = await p["hris"].put(f"/v1/job-mappings/{code}", json={"role_id": role}, headers=hr)
-            assert r.status_code == 200
         tree = await p["hris"].put(
             "/v1/org-units", content=TREE, headers={**hr, "Content-Type": "text/csv"}
         )

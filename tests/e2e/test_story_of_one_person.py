@@ -12,35 +12,20 @@ service's API, the outbox, Kafka and each consuming service.
 
 from __future__ import annotations
 
-import json
 import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from careerstream.devstack.otlp import CONSUMER, OtlpReceiver
 from careerstream.devstack.processes import eventually, platform
 from careerstream.devstack.sample import auth
 from careerstream.devstack.stack import Endpoints
-from careerstream.hris.domain.vendors import sign
+from careerstream.devstack.story import ENGINEERING_JOBS, workday_company, workday_hook
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
-EXAMPLE = (
-    Path(__file__).parents[2] / "services" / "frameworks" / "examples" / "typical-company.yaml"
-)
-
-
-async def _hook(c: httpx.AsyncClient, tenant: str, secret: str, payload: dict[str, Any]) -> None:
-    body = json.dumps(payload).encode()
-    headers = {
-        **sign("workday", secret, body, datetime.now(UTC)),
-        "Content-Type": "application/json",
-    }
-    resp = await c.post(f"/v1/webhooks/{tenant}/workday", content=body, headers=headers)
-    assert resp.status_code == 202, resp.text
 
 
 def _worker(emp: str, code: str, manager: str | None) -> dict[str, Any]:
@@ -72,28 +57,13 @@ async def test_the_story_of_one_person(
         for client in p.clients.values():
             client.headers["traceparent"] = f"00-{trace_id}-{secrets.token_hex(8)}-01"
         # Framework and HRIS set-up.
-        imported = await p["frameworks"].post(
-            "/v1/frameworks/import?publish=true",
-            content=EXAMPLE.read_bytes(),
-            headers={**hr, "Content-Type": "application/yaml"},
-        )
-        assert imported.status_code == 201, imported.text
-        secret = (await p["hris"].put("/v1/sources/workday", headers=hr)).json()["secret"]
-        for code, role in (
-            ("ENG1", "engineering.software-engineer"),
-            ("ENG2", "engineering.senior-engineer"),
-            ("MGR", "engineering.engineering-manager"),
-            ("DIR", "engineering.director-of-engineering"),
-        ):
-            assert (
-                await p["hris"].put(f"/v1/job-mappings/{code}", json={"role_id": role}, headers=hr)
-            ).status_code == 200
+        secret = await workday_company(p, hr, ENGINEERING_JOBS)
 
         # Hired through the gateway.
         for i, (who, code, boss) in enumerate(
             (("D", "DIR", None), ("M", "MGR", "D"), ("E", "ENG1", "M"))
         ):
-            await _hook(
+            await workday_hook(
                 p["hris"],
                 tenant,
                 secret,
@@ -205,7 +175,7 @@ async def test_the_story_of_one_person(
         assert filled.json()["move_kind"] == "promotion"
 
         # The HRIS records the move.
-        await _hook(
+        await workday_hook(
             p["hris"],
             tenant,
             secret,

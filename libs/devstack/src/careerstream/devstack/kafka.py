@@ -27,6 +27,7 @@ from careerstream.devstack.config import StackConfig, repo_root
 from careerstream.devstack.procs import (
     StackError,
     ensure_port_free,
+    exclusive,
     read_pid,
     spawn,
     stop_pid,
@@ -43,8 +44,18 @@ def new_cluster_id() -> str:
 
 
 def ensure_jars(cfg: StackConfig) -> Path:
-    """Resolve the broker jars with Maven once; later calls reuse them."""
+    """Resolve the broker jars with Maven once; later calls reuse them (one process resolves,
+    any other asking at the same time waits for it)."""
     marker = cfg.jars_dir / ".complete"
+    if marker.exists() and marker.read_text() == POM.read_text():
+        return cfg.jars_dir
+    with exclusive(cfg.jars_dir.with_name(cfg.jars_dir.name + ".lock")):
+        return _resolve_jars(cfg, marker)
+
+
+def _resolve_jars(cfg: StackConfig, marker: Path) -> Path:
+    if marker.exists() and marker.read_text() == POM.read_text():
+        return cfg.jars_dir  # resolved by the process that held the lock before
     if marker.exists() and marker.read_text() == POM.read_text():
         return cfg.jars_dir
     mvn = shutil.which("mvn")

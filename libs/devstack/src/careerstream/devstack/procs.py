@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import signal
 import socket
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 
 class StackError(RuntimeError):
     """Something the user must fix; the message says what."""
+
+
+@contextlib.contextmanager
+def exclusive(lock_file: Path) -> Iterator[None]:
+    """Held by one process at a time (an advisory lock on `lock_file`, made if missing).
+
+    Two processes of one checkout that need the Kafka jars at once (`make up` while the tests
+    start their stack) resolve them under it: the first does the work, the other waits and
+    finds it done. The kernel releases the lock of a process that dies holding it.
+    """
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "a") as f:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
 
 def pid_alive(pid: int) -> bool:
