@@ -35,7 +35,7 @@ from careerstream.devstack.story import (
     rated_one_level_short,
     tenant_messages,
     workday_company,
-    workday_hook,
+    workday_hires,
 )
 from careerstream.devstack.testing import service_factory
 from careerstream.servicekit.keys import DEV_PRIVACY_SECRET, service_token
@@ -95,7 +95,6 @@ async def _company(p: Platform, tenant: str) -> None:
     """D directs M, who manages ERASE1, ERASE2 and KEEP."""
     hr = auth(tenant, "HR", "hr_admin")
     secret = await workday_company(p, hr, ENGINEERING_JOBS)
-    today = datetime.now(UTC).date().isoformat()
     people = (
         ("D", "DIR", None),
         ("M", "MGR", "D"),
@@ -103,18 +102,7 @@ async def _company(p: Platform, tenant: str) -> None:
         ("ERASE2", "ENG1", "M"),
         ("KEEP", "ENG1", "M"),
     )
-    for i, (who, code, boss) in enumerate(people):
-        await workday_hook(
-            p["hris"],
-            tenant,
-            secret,
-            {
-                "eventId": f"hire-{i}",
-                "eventType": "Hire",
-                "effectiveDate": today,
-                "worker": _worker(who, code, boss),
-            },
-        )
+    await workday_hires(p["hris"], tenant, secret, [_worker(*person) for person in people])
 
 
 async def _finished_plan(p: Platform, tenant: str, emp: str) -> None:

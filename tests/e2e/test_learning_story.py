@@ -20,7 +20,7 @@ import pytest
 from careerstream.devstack.processes import eventually, platform
 from careerstream.devstack.sample import auth
 from careerstream.devstack.stack import Endpoints
-from careerstream.devstack.story import rated_one_level_short, workday_company, workday_hook
+from careerstream.devstack.story import rated_one_level_short, workday_company, workday_hires
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 COURSE = "urn:li:lyndaCourse:189800"
@@ -38,26 +38,22 @@ async def test_an_lms_completion_moves_a_plan_to_done_and_into_the_figures(
             hr,
             {"ENG1": "engineering.software-engineer", "MGR": "engineering.engineering-manager"},
         )
-        today = datetime.now(UTC).date().isoformat()
-        for i, (who, code, boss) in enumerate((("M", "MGR", None), ("E", "ENG1", "M"))):
-            await workday_hook(
-                p["hris"],
-                tenant,
-                secret,
+        await workday_hires(
+            p["hris"],
+            tenant,
+            secret,
+            [
                 {
-                    "eventId": f"hire-{i}",
-                    "eventType": "Hire",
-                    "effectiveDate": today,
-                    "worker": {
-                        "workerId": who,
-                        "name": f"Name of {who}",
-                        "jobProfile": {"code": code, "title": code},
-                        "supervisorId": boss,
-                        "organizationId": "ENG",
-                        "email": f"{who.lower()}@acme.example",
-                    },
-                },
-            )
+                    "workerId": who,
+                    "name": f"Name of {who}",
+                    "jobProfile": {"code": code, "title": code},
+                    "supervisorId": boss,
+                    "organizationId": "ENG",
+                    "email": f"{who.lower()}@acme.example",
+                }
+                for who, code, boss in (("M", "MGR", None), ("E", "ENG1", "M"))
+            ],
+        )
 
         # Assessed: the manager rates one competency a level short.
         async def known() -> Any:

@@ -23,7 +23,12 @@ from careerstream.devstack.otlp import CONSUMER, OtlpReceiver
 from careerstream.devstack.processes import eventually, platform
 from careerstream.devstack.sample import auth
 from careerstream.devstack.stack import Endpoints
-from careerstream.devstack.story import ENGINEERING_JOBS, workday_company, workday_hook
+from careerstream.devstack.story import (
+    ENGINEERING_JOBS,
+    workday_company,
+    workday_hires,
+    workday_hook,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
@@ -60,20 +65,8 @@ async def test_the_story_of_one_person(
         secret = await workday_company(p, hr, ENGINEERING_JOBS)
 
         # Hired through the gateway.
-        for i, (who, code, boss) in enumerate(
-            (("D", "DIR", None), ("M", "MGR", "D"), ("E", "ENG1", "M"))
-        ):
-            await workday_hook(
-                p["hris"],
-                tenant,
-                secret,
-                {
-                    "eventId": f"hire-{i}",
-                    "eventType": "Hire",
-                    "effectiveDate": today,
-                    "worker": _worker(who, code, boss),
-                },
-            )
+        people = (("D", "DIR", None), ("M", "MGR", "D"), ("E", "ENG1", "M"))
+        await workday_hires(p["hris"], tenant, secret, [_worker(*person) for person in people])
 
         # Assessments know E and E's role.
         async def e_known() -> Any:

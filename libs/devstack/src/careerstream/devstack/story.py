@@ -72,6 +72,20 @@ async def workday_hook(
     assert resp.status_code == 202, resp.text
 
 
+async def workday_hires(
+    hris: httpx.AsyncClient, tenant: str, secret: str, workers: Sequence[Mapping[str, Any]]
+) -> None:
+    """Each Workday worker hired today, in order (event ids `hire-0`, `hire-1`...)."""
+    today = datetime.now(UTC).date().isoformat()
+    for i, worker in enumerate(workers):
+        await workday_hook(
+            hris,
+            tenant,
+            secret,
+            {"eventId": f"hire-{i}", "eventType": "Hire", "effectiveDate": today, "worker": worker},
+        )
+
+
 async def rated_one_level_short(
     p: Platform,
     employee: str,
