@@ -10,6 +10,9 @@ company for the default window (the last 365 days), and a bare
 `SELECT count(*) FROM metrics.employees WHERE tenant_id = $1` measured in the same run.
 
     uv run python -m bench.metrics_views --employees 1000000
+
+`--kept` asks each view through the API's kept answers; `--dashboard` asks every view at once
+with nothing kept, as HR's dashboard does on its first load (see `_cold_dashboard`).
 """
 
 from __future__ import annotations
@@ -282,9 +285,10 @@ async def timed(fn: Callable[[], Awaitable[object]], runs: int) -> list[float]:
 
 
 def view(
-    uow: Callable[[], UnitOfWork], f: scope.Filters, name: str
+    uow: Callable[[], UnitOfWork], f: scope.Filters, name: str, teams: int | None = None
 ) -> Callable[[], Awaitable[object]]:
-    """A view as the API computes it for hr_admin: the population's size, then the figures."""
+    """A view as the API computes it for hr_admin: the population's size, then the figures
+    (`teams`: the skills heatmap's teams, as the dashboard asks; all by default)."""
     tenant, k = "big", 5
 
     async def run() -> object:
@@ -300,7 +304,7 @@ def view(
             if name == "learning":
                 return await figures.learning_figures(u, tenant, f)
             if name == "skills":
-                return await figures.skills_figures(u, tenant, f, k)
+                return await figures.skills_figures(u, tenant, f, k, teams)
             if name == "engagement":
                 return await workforce.engagement_figures(u, tenant, f, k)
             if name == "retention":
@@ -382,6 +386,74 @@ async def _kept(
     print(f"refresher: {n} answers computed again in {time.perf_counter() - t0:.1f} s", flush=True)
 
 
+async def _cold_dashboard(
+    uow: Callable[[], UnitOfWork], f: scope.Filters, conn: asyncpg.Connection, rounds: int
+) -> None:
+    """Every view asked at once with nothing kept, as HR's dashboard asks them on its first
+    load, two ways, alternating, `rounds` times each:
+
+    - *separately*: each view computed from the facts in its own transaction, the headline
+      too (its four parts in one transaction, as the daily snapshot computes it): the
+      baseline, which is how the API computed the headline before it was composed;
+    - *composed*: through the API's path (`views.answer_json`), where the headline is made of
+      the four views' answers, computed once for both.
+
+    Prints the time until every view has answered, and until the headline has."""
+    policy = views.Policy(max_age=300.0)
+    extra: dict[str, dict[str, Any]] = {
+        "headline": {"now": f.window.end.isoformat()},
+        "retention": {"now": f.window.end.isoformat()},
+        "fairness": {"attribute": "gender"},
+        "skills": {"teams": HEATMAP_TEAMS},
+    }
+
+    async def timed_all(calls: dict[str, Callable[[], Awaitable[object]]]) -> dict[str, float]:
+        t0 = time.perf_counter()
+        done: dict[str, float] = {}
+
+        async def one(name: str, call: Callable[[], Awaitable[object]]) -> None:
+            await call()
+            done[name] = (time.perf_counter() - t0) * 1000
+
+        await asyncio.gather(*(one(n, c) for n, c in calls.items()))
+        return done
+
+    ratios = []
+    for r in range(1, rounds + 1):
+        results = {}
+        for way in ("separately", "composed"):
+            await conn.execute("DELETE FROM metrics.view_results WHERE tenant_id = 'big'")
+            if way == "separately":
+                calls = {n: view(uow, f, n, HEATMAP_TEAMS) for n in VIEWS}
+            else:
+                calls = {
+                    n: functools.partial(
+                        views.answer_json,
+                        uow,
+                        n,
+                        views.Question("big", f, 5, extra=extra.get(n, {})),
+                        policy,
+                    )
+                    for n in VIEWS
+                }
+            done = await timed_all(calls)
+            results[way] = done
+            print(
+                f"round {r} {way:<10} every view {max(done.values()):9.1f} ms  "
+                f"headline {done['headline']:9.1f} ms  "
+                + "  ".join(f"{n} {ms / 1000:.1f}s" for n, ms in sorted(done.items())),
+                flush=True,
+            )
+        ratio = max(results["composed"].values()) / max(results["separately"].values())
+        ratios.append(ratio)
+        print(
+            f"round {r} composed / separately: every view {ratio:.2f}, headline "
+            f"{results['composed']['headline'] / results['separately']['headline']:.2f}",
+            flush=True,
+        )
+    print("every view, composed / separately per round: " + ", ".join(f"{x:.2f}" for x in ratios))
+
+
 async def main(
     employees: int,
     runs: int,
@@ -389,6 +461,7 @@ async def main(
     only: list[str],
     profile: bool = False,
     kept: bool = False,
+    dashboard: bool = False,
 ) -> None:
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     async with fresh_database(admin_url) as db:
@@ -413,6 +486,11 @@ async def main(
         base = await timed(baseline, runs)
         b = statistics.median(base)
         print(f"{'baseline count(*)':<14} median {b:8.1f} ms  max {max(base):8.1f} ms", flush=True)
+        if dashboard:
+            await _cold_dashboard(uow, f, conn, runs)
+            await conn.close()
+            await engine.dispose()
+            return
         if kept:
             await _kept(uow, f, only or list(VIEWS), runs, b)
             await conn.close()
@@ -444,10 +522,21 @@ if __name__ == "__main__":
         action="store_true",
         help="through the kept answers (services/metrics/METRICS.md, 'Kept answers')",
     )
+    parser.add_argument(
+        "--dashboard",
+        action="store_true",
+        help="every view at once with nothing kept, separately and composed (--runs rounds)",
+    )
     args = parser.parse_args()
     with test_infrastructure() as ep:
         asyncio.run(
             main(
-                args.employees, args.runs, ep.admin_database_url, args.view, args.profile, args.kept
+                args.employees,
+                args.runs,
+                ep.admin_database_url,
+                args.view,
+                args.profile,
+                args.kept,
+                args.dashboard,
             )
         )

@@ -449,6 +449,11 @@ async def test_figures_from_a_synthetic_year(
     snapshot = decode(records[0].value)
     assert snapshot.data["snapshot_id"] == f"{tenant}:2025-12-31"
     assert snapshot.data["figures"]["internal_hire_rate"] == 0.75
+    # The headline view, made of the four views' kept answers, says what the snapshot's one
+    # transaction computed over the same year.
+    head = await _get(c, f"/v1/metrics/headline?{WINDOW}", hr)
+    assert head["suppressed"] is False
+    assert head["figures"] == snapshot.data["figures"]
 
 
 async def test_who_may_read_metrics(svc: RunningService, emit: Emit, tenant: str) -> None:

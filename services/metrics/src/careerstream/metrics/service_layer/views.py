@@ -27,7 +27,7 @@ import logging
 import time
 import zlib
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any
@@ -175,9 +175,37 @@ def this_hour() -> str:
     return datetime.now(UTC).replace(minute=0, second=0, microsecond=0).isoformat()
 
 
-async def _headline(u: UnitOfWork, q: Question) -> dict[str, Any]:
-    now = datetime.fromisoformat(q.extra["now"])
-    return {"figures": await workforce.headline(u, q.tenant, q.filters, q.threshold, now)}
+async def _headline(uow: UowFactory, u: UnitOfWork, q: Question) -> dict[str, Any]:
+    """The headline: its population guarded as every view's, its figures taken from the
+    mobility, development, engagement and retention views' answers to the same question.
+
+    Those are asked at once, each in its own transaction (PostgreSQL computes them side by
+    side), as exact answers (kept at the current facts, or computed): a dashboard that asks
+    the headline and those views together computes each once, and the headline's first
+    answer takes as long as the slowest of the four rather than their sum."""
+    size = await scope.size(u, q.tenant, q.filters)
+    base: dict[str, Any] = {"filters": q.filters.describe(), "anonymity_threshold": q.threshold}
+    why = await suppressed(u, q, q.filters, size)
+    if why is not None:
+        return {**base, "suppressed": True, "reason": why}
+    exact = Policy(max_age=0.0)
+    asked = {
+        "mobility": replace(q, extra={}),
+        "development": replace(q, extra={}),
+        "engagement": replace(q, extra={}),
+        "retention": replace(q, extra={"now": q.extra["now"]}),
+    }
+    answers = dict(
+        zip(
+            asked,
+            await asyncio.gather(*(answer(uow, v, sub, exact) for v, sub in asked.items())),
+            strict=True,
+        )
+    )
+    for part in answers.values():
+        if part["suppressed"]:  # the people changed since the guard above counted them
+            return {**base, "suppressed": True, "reason": part["reason"]}
+    return {**base, "suppressed": False, "figures": workforce.headline_of(answers)}
 
 
 async def _retention(u: UnitOfWork, q: Question) -> dict[str, Any]:
@@ -244,10 +272,14 @@ VIEWS: dict[str, Callable[[UnitOfWork, Question], Awaitable[dict[str, Any]]]] = 
             u, q.tenant, q.filters, q.extra["attribute"], q.threshold
         )
     ),
-    "headline": _guarded(_headline),
     "trends": _trends,
 }
 """How each view answers a question, from the facts."""
+
+COMPOSED: dict[str, Callable[[UowFactory, UnitOfWork, Question], Awaitable[dict[str, Any]]]] = {
+    "headline": _headline,
+}
+"""Views answered from other views' answers (each kept in its own right)."""
 
 
 # -- serving and keeping answers -----------------------------------------------------------
@@ -342,7 +374,8 @@ async def compute(uow: UowFactory, view: str, q: Question) -> str:
         # never newer, so the next question recomputes rather than trust a stale answer.
         version = await version_of(u.session, q.tenant)
         computed_at = await u.session.scalar(sa.select(sa.func.now()))
-        body = json.dumps(await VIEWS[view](u, q), default=_jsonable, separators=(",", ":"))
+        answered = await (COMPOSED[view](uow, u, q) if view in COMPOSED else VIEWS[view](u, q))
+        body = json.dumps(answered, default=_jsonable, separators=(",", ":"))
     ms = (time.perf_counter() - started) * 1000
     async with uow() as u:
         stmt = pg_insert(view_results).values(
@@ -406,8 +439,9 @@ async def refresh(uow: UowFactory, policy: Policy, limit: int = 50) -> int:
             )
         ).all()
     done = 0
-    for tenant, view, params in rows:
-        if view not in VIEWS:
+    # The views others are made of first: a composed view (the headline) then reads them kept.
+    for tenant, view, params in sorted(rows, key=lambda r: r[1] in COMPOSED):
+        if view not in VIEWS and view not in COMPOSED:
             continue
         q = Question.from_params(tenant, json.loads(params))
         async with uow() as u:
@@ -416,11 +450,21 @@ async def refresh(uow: UowFactory, policy: Policy, limit: int = 50) -> int:
             if not mine:
                 continue
             try:
-                await compute(uow, view, q)
-                done += 1
+                if not await _current(u, tenant, view, params):  # not computed again meanwhile
+                    await compute(uow, view, q)
+                    done += 1
             finally:
                 await u.session.execute(sa.select(sa.func.pg_advisory_unlock(lock)))
     return done
+
+
+async def _current(u: UnitOfWork, tenant: str, view: str, key: str) -> bool:
+    """The answer kept for the question is at the tenant's current facts."""
+    vr = view_results.c
+    kept = await u.session.scalar(
+        sa.select(vr.version).where(vr.tenant_id == tenant, vr.view == view, vr.params == key)
+    )
+    return kept is not None and kept == await version_of(u.session, tenant)
 
 
 def refresher(uow: UowFactory, policy: Policy, every_seconds: float) -> periodic.Job:

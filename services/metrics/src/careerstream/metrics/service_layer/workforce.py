@@ -322,20 +322,8 @@ async def fairness_figures(
     return {"attribute": attribute, "threshold": threshold, "groups": out}
 
 
-async def headline(
-    u: UnitOfWork, tenant: str, f: Filters, threshold: int, now: datetime | None = None
-) -> dict[str, float | None]:
-    """The figures of the daily snapshot and the CSV export (`now`: the moment retention is
-    measured at when the window ends later; the current time by default)."""
-    m = await mobility_figures(u, tenant, f)
-    d = await development_figures(u, tenant, f)
-    e = await engagement_figures(u, tenant, f, threshold)
-    # As /retention does: as of the window's end, or now when that is still to come.
-    r = await retention_figures(
-        u, tenant, f, threshold, min(f.window.end, now or datetime.now(UTC))
-    )
-    out: dict[str, float | None] = {}
-    for key in (
+HEADLINE_FIGURES: dict[str, tuple[str, ...]] = {
+    "mobility": (
         "headcount",
         "fills",
         "internal_hire_rate",
@@ -346,17 +334,44 @@ async def headline(
         "time_to_fill_external_median_days",
         "time_to_fill_external_p90_days",
         "applications_per_opportunity",
-    ):
-        out[key] = m[key]
-    for key in (
+    ),
+    "development": (
         "active_plan_share",
         "plan_completion_rate",
         "goal_completion_rate",
         "time_to_close_gap_median_days",
-    ):
-        out[key] = d[key]
-    for key in ("conversations_per_employee", "manager_confidence", "growth_sentiment"):
-        out[key] = e[key]
+    ),
+    "engagement": ("conversations_per_employee", "manager_confidence", "growth_sentiment"),
+}
+"""The headline's figures, by the view each is taken from (and retention's three cohorts)."""
+
+
+def headline_of(views: dict[str, dict[str, Any]]) -> dict[str, float | None]:
+    """The headline figures from the figures of the mobility, development, engagement and
+    retention views over the same people and window."""
+    out: dict[str, float | None] = {}
+    for view, keys in HEADLINE_FIGURES.items():
+        for key in keys:
+            out[key] = views[view][key]
     for cohort in ("promoted", "passed_over", "everyone_else"):
-        out[f"retention_12m_{cohort}"] = r[cohort]["retention_12m"]
+        out[f"retention_12m_{cohort}"] = views["retention"][cohort]["retention_12m"]
     return out
+
+
+async def headline(
+    u: UnitOfWork, tenant: str, f: Filters, threshold: int, now: datetime | None = None
+) -> dict[str, float | None]:
+    """The figures of the daily snapshot, in one transaction (`now`: the moment retention is
+    measured at when the window ends later; the current time by default). The API's headline
+    view takes the same figures from the four views' kept answers (`views.py`)."""
+    return headline_of(
+        {
+            "mobility": await mobility_figures(u, tenant, f),
+            "development": await development_figures(u, tenant, f),
+            "engagement": await engagement_figures(u, tenant, f, threshold),
+            # As /retention does: as of the window's end, or now when that is still to come.
+            "retention": await retention_figures(
+                u, tenant, f, threshold, min(f.window.end, now or datetime.now(UTC))
+            ),
+        }
+    )
