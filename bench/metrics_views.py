@@ -343,6 +343,19 @@ def _profile_statements(engine: Any) -> None:
             print(f"    {ms:8.1f} ms  {' '.join(statement.split())[:160]}")
 
 
+def question(f: scope.Filters, name: str) -> views.Question:
+    """The question hr_admin's dashboard asks `name` over the big tenant for the window of `f`
+    (retention measured at the window's end; skills cut to the heatmap's teams, as the
+    console's `metrics_page.VIEW_PARAMS` asks)."""
+    extra: dict[str, dict[str, Any]] = {
+        "headline": {"now": f.window.end.isoformat()},
+        "retention": {"now": f.window.end.isoformat()},
+        "fairness": {"attribute": "gender"},
+        "skills": {"teams": HEATMAP_TEAMS},
+    }
+    return views.Question("big", f, 5, extra=extra.get(name, {}))
+
+
 async def _kept(
     uow: Callable[[], UnitOfWork], f: scope.Filters, names: list[str], runs: int, base: float
 ) -> None:
@@ -350,14 +363,7 @@ async def _kept(
     then `runs` answers kept at the current facts, then, after a change to the facts, `runs`
     answers served while younger than the maximum age, and the background recompute."""
     policy = views.Policy(max_age=300.0)
-    extra: dict[str, dict[str, Any]] = {
-        "headline": {"now": f.window.end.isoformat()},
-        "retention": {"now": f.window.end.isoformat()},
-        "fairness": {"attribute": "gender"},
-        # What the console's dashboard asks (pages/hr.py: VIEW_PARAMS): the heatmap's teams.
-        "skills": {"teams": HEATMAP_TEAMS},
-    }
-    questions = {n: views.Question("big", f, 5, extra=extra.get(n, {})) for n in names}
+    questions = {n: question(f, n) for n in names}
     for name, q in questions.items():
         ask = functools.partial(views.answer_json, uow, name, q, policy)
         first = await timed(ask, 1)
@@ -400,12 +406,6 @@ async def _cold_dashboard(
 
     Prints the time until every view has answered, and until the headline has."""
     policy = views.Policy(max_age=300.0)
-    extra: dict[str, dict[str, Any]] = {
-        "headline": {"now": f.window.end.isoformat()},
-        "retention": {"now": f.window.end.isoformat()},
-        "fairness": {"attribute": "gender"},
-        "skills": {"teams": HEATMAP_TEAMS},
-    }
 
     async def timed_all(calls: dict[str, Callable[[], Awaitable[object]]]) -> dict[str, float]:
         t0 = time.perf_counter()
@@ -427,13 +427,7 @@ async def _cold_dashboard(
                 calls = {n: view(uow, f, n, HEATMAP_TEAMS) for n in VIEWS}
             else:
                 calls = {
-                    n: functools.partial(
-                        views.answer_json,
-                        uow,
-                        n,
-                        views.Question("big", f, 5, extra=extra.get(n, {})),
-                        policy,
-                    )
+                    n: functools.partial(views.answer_json, uow, n, question(f, n), policy)
                     for n in VIEWS
                 }
             done = await timed_all(calls)
