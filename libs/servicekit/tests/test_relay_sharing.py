@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 import pytest
 from harness import SCHEMA, setup_schema  # type: ignore[import-not-found]
@@ -63,3 +65,27 @@ async def test_replicas_share_lanes_and_take_over_when_one_stops(
     finally:
         await first.stop()
         await second.stop()
+
+
+async def test_a_stop_does_not_wait_out_the_poll_interval(
+    database_url: str, kafka_bootstrap: str
+) -> None:
+    """A service's shutdown waits for its relay: a relay that slept out its poll interval
+    first added it to every stop (0.5 s per service, per test, before)."""
+    await setup_schema(database_url)
+    relay = OutboxRelay(database_url, SCHEMA, kafka_bootstrap, service="kit", poll_interval=600)
+    await relay.start()
+    stopping = asyncio.Event()
+    running = asyncio.create_task(relay.run(stopping))
+    try:
+        # Asleep once it holds its lanes (the round is done; the outbox is empty).
+        for _ in range(200):
+            if await _holders(database_url) == {relay.owner: OUTBOX_LANES}:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.2)
+        stopping.set()
+        await asyncio.wait_for(running, timeout=30)  # not 600 s
+    finally:
+        running.cancel()
+        await relay.stop()

@@ -47,9 +47,12 @@ class Service:
             stderr=subprocess.STDOUT,
         )
 
-    def stop(self, sig: int = signal.SIGTERM) -> None:
+    def stop(self, sig: int = signal.SIGTERM, *, signalled: bool = False) -> None:
+        """Signal the process (unless `signalled` already) and wait for it to exit: a second
+        SIGTERM would make uvicorn skip its graceful shutdown."""
         if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(sig)
+            if not signalled:
+                self.process.send_signal(sig)
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -171,8 +174,12 @@ async def platform(
                 await _ready_url(svc, key)
             yield p
         finally:
-            for svc in [*p.services.values(), *p.extra.values()]:
-                svc.stop()
+            everyone = [*p.services.values(), *p.extra.values()]
+            for svc in everyone:  # all told at once, then each waited for
+                if svc.process is not None and svc.process.poll() is None:
+                    svc.process.send_signal(signal.SIGTERM)
+            for svc in everyone:
+                svc.stop(signalled=True)
 
 
 async def _ready_url(svc: Service, key: str, timeout: float = 90) -> None:

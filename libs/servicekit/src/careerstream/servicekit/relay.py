@@ -104,6 +104,12 @@ class OutboxRelay:
         assert self._pool is not None
         listener = await asyncpg.connect(libpq_url(self.database_url))
         await listener.add_listener(notify_channel(self.schema), lambda *_: self._wake.set())
+
+        async def wake_on_stop() -> None:  # a stop does not wait out the poll interval
+            await stopping.wait()
+            self._wake.set()
+
+        stop_watch = asyncio.create_task(wake_on_stop(), name="outbox-relay-stop")
         try:
             while not stopping.is_set():
                 try:
@@ -115,9 +121,12 @@ class OutboxRelay:
                 if sent >= self.batch_size:
                     continue  # more is waiting
                 self._wake.clear()
+                if stopping.is_set():
+                    break
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_interval)
         finally:
+            stop_watch.cancel()
             with contextlib.suppress(Exception):
                 await listener.close()
 
