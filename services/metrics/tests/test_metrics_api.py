@@ -25,6 +25,7 @@ from careerstream.contracts.topics import METRICS_SNAPSHOT
 from careerstream.devstack.pytest_plugin import Emit
 from careerstream.devstack.sample import auth, framework, gaps, wait_until
 from careerstream.devstack.testing import EventTapFactory, RunningService, ServiceUnderTest
+from careerstream.metrics.service_layer.figures import largest_gaps
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 THRESHOLD = 3
@@ -397,6 +398,10 @@ async def test_figures_from_a_synthetic_year(
     assert {x["team"] for x in top["gap_heatmap"]} == {"M"}
     assert top["gap_heatmap"] == [x for x in sk["gap_heatmap"] if x["team"] == "M"]
     assert top["teams_total"] == sk["teams_total"]
+    # PostgreSQL ranks the teams as the definition does (`largest_gaps`), for every cut.
+    for n in range(1, sk["teams_total"] + 2):
+        cut = await _get(c, f"/v1/metrics/skills?{WINDOW}&teams={n}", hr)
+        assert cut["gap_heatmap"] == largest_gaps(sk["gap_heatmap"], n), n
     bad = await c.get(f"/v1/metrics/skills?{WINDOW}&teams=0", headers=hr)
     assert bad.status_code == 422
     assert bad.headers["content-type"].startswith("application/problem+json")
