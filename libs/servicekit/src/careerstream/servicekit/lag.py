@@ -59,6 +59,9 @@ class LagMonitor:
 
     async def _measure(self) -> dict[tuple[str, str], int]:
         admin, offsets = await self._clients()
+        # Tracked by the client, so that `end_offsets` knows the partitions' leaders at once
+        # (otherwise its first call waited out metadata refreshes: 1.4 s for one service).
+        await offsets._client.set_topics(sorted({t for ts in self.groups.values() for t in ts}))
         cluster = await offsets._client.fetch_all_metadata()
         result: dict[tuple[str, str], int] = {}
         for group, topics in self.groups.items():
