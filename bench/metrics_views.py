@@ -456,6 +456,7 @@ async def main(
     profile: bool = False,
     kept: bool = False,
     dashboard: bool = False,
+    teams: int | None = None,
 ) -> None:
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     async with fresh_database(admin_url) as db:
@@ -491,7 +492,7 @@ async def main(
             await engine.dispose()
             return
         for name in only or VIEWS:
-            fn = view(uow, f, name)
+            fn = view(uow, f, name, teams)
             await timed(fn, 1)
             ms = await timed(fn, runs)
             ms.sort()
@@ -511,6 +512,9 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--view", action="append", default=[], choices=VIEWS)
     parser.add_argument("--profile", action="store_true", help="print each slow statement")
+    parser.add_argument(
+        "--teams", type=int, help="the skills heatmap's teams (as the dashboard's 50); all if unset"
+    )
     parser.add_argument(
         "--kept",
         action="store_true",
@@ -532,5 +536,6 @@ if __name__ == "__main__":
                 args.profile,
                 args.kept,
                 args.dashboard,
+                args.teams,
             )
         )
