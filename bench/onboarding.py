@@ -87,6 +87,14 @@ def cpu_by_process() -> dict[str, float]:
     return out
 
 
+def peak_rss_mib(pid: int) -> float:
+    """The most memory the process has held resident so far (VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def company_csv(n: int, seed: int = 11) -> bytes:
     """N people: a director per 400, a manager per 8, the rest engineers."""
     rnd = random.Random(seed)
@@ -239,6 +247,12 @@ async def main(ep: Endpoints, n: int) -> None:
                     )
                     assert r.status_code == 200, f"{view}: {r.status_code} {r.text[:500]}"
                     reads[view] = time.perf_counter() - t
+                # The goal: no process above 1 GiB (issue 20). Each service's peak so far.
+                peaks = {
+                    name: peak_rss_mib(svc.process.pid)
+                    for name, svc in p.services.items()
+                    if svc.process is not None
+                }
             finally:
                 for conn in dbs.values():
                     await conn.close()
@@ -251,6 +265,10 @@ async def main(ep: Endpoints, n: int) -> None:
     print(
         "metrics views over the whole company: "
         + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in reads.items())
+    )
+    print(
+        "peak resident memory per service process (MiB): "
+        + ", ".join(f"{k} {v:.0f}" for k, v in sorted(peaks.items(), key=lambda kv: -kv[1]))
     )
     used = {k: cpu1.get(k, 0.0) - cpu0.get(k, 0.0) for k in cpu1}
     print(f"CPU seconds while onboarding ({os.cpu_count()} cores, {total:.0f}s of wall time):")
