@@ -47,12 +47,17 @@ class Service:
             stderr=subprocess.STDOUT,
         )
 
+    def tell(self, sig: int = signal.SIGTERM) -> None:
+        """Send `sig` if the process is running (without waiting for it)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(sig)
+
     def stop(self, sig: int = signal.SIGTERM, *, signalled: bool = False) -> None:
         """Signal the process (unless `signalled` already) and wait for it to exit: a second
         SIGTERM would make uvicorn skip its graceful shutdown."""
+        if not signalled:
+            self.tell(sig)
         if self.process is not None and self.process.poll() is None:
-            if not signalled:
-                self.process.send_signal(sig)
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -176,8 +181,7 @@ async def platform(
         finally:
             everyone = [*p.services.values(), *p.extra.values()]
             for svc in everyone:  # all told at once, then each waited for
-                if svc.process is not None and svc.process.poll() is None:
-                    svc.process.send_signal(signal.SIGTERM)
+                svc.tell()
             for svc in everyone:
                 svc.stop(signalled=True)
 
