@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 import httpx
 import jwt
 import pytest
+from pydantic import ValidationError
 
 from careerstream.contracts.events.hris import EmployeeHired, EmploymentDetails
 from careerstream.contracts.topics import ERASURE, HRIS_EMPLOYEE
@@ -21,6 +22,7 @@ from careerstream.privacy.domain.keyring import Keyring
 from careerstream.privacy.service_layer import keys as key_store
 from careerstream.servicekit.keys import (
     DEV_PRIVACY_SECRET,
+    KEY_ENTRY_BYTES,
     KeyClient,
     PrivacySettings,
     service_token,
@@ -157,6 +159,33 @@ async def test_the_key_client_fetches_once_and_caches(svc: RunningService, tenan
         assert fresh.calls == 1
     finally:
         await client.close()
+
+
+async def test_the_key_cache_keeps_to_its_memory_budget(svc: RunningService, tenant: str) -> None:
+    """A budget of three keys' worth keeps the three most recently used; the oldest is asked for
+    again."""
+    budget = 3 * KEY_ENTRY_BYTES / 2**20
+    client = KeyClient(
+        PrivacySettings(url="http://privacy", cache_megabytes=budget), service="plans"
+    )
+    client._http = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=svc.app), base_url="http://privacy"
+    )
+    try:
+        assert client.capacity == 3
+        first = await client.for_subjects(tenant, ["E1", "E2", "E3"])
+        await client.for_subjects(tenant, ["E1"])  # E1 is now the most recent
+        await client.for_subjects(tenant, ["E4"])  # E2, the least recent, is dropped
+        assert client.calls == 2
+        assert len(client._by_subject) == len(client._by_kid) == 3
+        assert await client.for_subjects(tenant, ["E1", "E3", "E4"])
+        assert client.calls == 2
+        assert (await client.for_subjects(tenant, ["E2"]))["E2"] == first["E2"]
+        assert client.calls == 3
+    finally:
+        await client.close()
+    with pytest.raises(ValidationError, match="cache_megabytes"):
+        PrivacySettings(cache_megabytes=0)
 
 
 async def test_erasure_is_refused_to_all_but_the_tenants_hr_and_unknown_people_are_404(

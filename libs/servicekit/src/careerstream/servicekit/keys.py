@@ -5,7 +5,8 @@ with a short-lived token signed with `CAREERSTREAM_PRIVACY_SECRET` (role `servic
 the tenant as `tid`), in bulk (one call per relay round or consumer batch), and
 cached for `CAREERSTREAM_PRIVACY_CACHE_SECONDS` (default 300): a key destroyed by
 an erasure stops opening anything in every process within that time. A key that
-is gone is cached as gone.
+is gone is cached as gone. The cache keeps to `CAREERSTREAM_PRIVACY_CACHE_MEGABYTES`
+(default 192, about 220,000 keys), dropping the least recently used.
 
 Without `CAREERSTREAM_PRIVACY_URL` nothing is sealed (a warning says so at start);
 production refuses to start that way.
@@ -23,7 +24,7 @@ from typing import Any
 import httpx
 import jwt
 from prometheus_client import Histogram
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from careerstream.servicekit.sealing import DataKey
@@ -40,6 +41,9 @@ AUDIENCE = "careerstream-privacy"
 ISSUER = "careerstream-services"
 BATCH = 1000
 """Keys asked for in one call, at most."""
+KEY_ENTRY_BYTES = 900
+"""What a cached key costs a process, measured (resident memory over 200,000 keys, each held by
+person and by kid; the ciphers are kept apart, see `sealing.CIPHERS_KEPT`)."""
 
 
 class PrivacySettings(BaseSettings):
@@ -54,7 +58,8 @@ class PrivacySettings(BaseSettings):
     secret: str = DEV_PRIVACY_SECRET
     """Signs the services' tokens for the key API (shared by the platform's services only)."""
     cache_seconds: float = 300.0
-    cache_entries: int = 200_000
+    cache_megabytes: float = Field(default=192.0, gt=0)
+    """The key cache's memory budget; at `KEY_ENTRY_BYTES` a key, 192 MB holds about 220,000."""
     timeout_seconds: float = 10.0
     environment: str = "development"
 
@@ -104,6 +109,8 @@ class KeyClient:
         self._by_kid: OrderedDict[tuple[str, str], tuple[float, DataKey]] = OrderedDict()
         self._by_subject: OrderedDict[tuple[str, str], tuple[float, DataKey]] = OrderedDict()
         self._http: httpx.AsyncClient | None = None
+        self.capacity = max(1, int(settings.cache_megabytes * 2**20 / KEY_ENTRY_BYTES))
+        """Keys kept by person and by kid, each, at most (from the memory budget)."""
         self.calls = 0
         """HTTP calls made (tests and benchmarks read it)."""
         self.seconds = 0.0
@@ -151,7 +158,7 @@ class KeyClient:
     ) -> None:
         cache[key] = (time.monotonic() + self.settings.cache_seconds, value)
         cache.move_to_end(key)
-        while len(cache) > self.settings.cache_entries:
+        while len(cache) > self.capacity:
             cache.popitem(last=False)
 
     async def _post(self, tenant: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
