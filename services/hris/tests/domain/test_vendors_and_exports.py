@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -127,3 +129,51 @@ def test_malformed_exports_are_refused_with_the_line(text: str, fmt: str, messag
     with pytest.raises(exports.ExportInvalid) as caught:
         exports.parse(text, fmt, set())
     assert message in str(caught.value), caught.value.errors
+
+
+def _reference(text: str) -> Any:
+    """What a JSON export holds, read whole (the streaming reader must agree with it)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return "not valid JSON"
+    if isinstance(data, dict) and "employees" in data:
+        data = data["employees"]
+    return data if isinstance(data, list) else "expected a JSON array"
+
+
+def _streamed(text: str) -> Any:
+    try:
+        return list(exports._json_items(text, "employees"))
+    except exports.ExportInvalid as exc:
+        message = exc.errors[0].message
+        return "not valid JSON" if message.startswith("not valid JSON") else message[:21]
+
+
+def test_a_json_export_is_read_one_element_at_a_time_as_a_whole_read_would() -> None:
+    """Valid documents, and every one of them with a character taken out or put in at random:
+    the streaming reader accepts, refuses and yields exactly what `json.loads` does."""
+    people = [
+        {"employee_id": f"E{i}", "display_name": "Ada \u00e9", "n": [i, None]} for i in range(3)
+    ]
+    documents = [
+        json.dumps(people),
+        json.dumps(people, indent=2),
+        json.dumps({"employees": people}),
+        json.dumps({"source": {"employees": [1]}, "employees": people, "after": [{}]}, indent=1),
+        json.dumps({"other": people}),
+        " [ ] ",
+        json.dumps([1, "x", {"a": {"b": []}}]),
+        '{"employees": {"a": 1}}',
+    ]
+    rnd = random.Random(7)
+    cases = list(documents)
+    for doc in documents:
+        for _ in range(150):
+            at = rnd.randrange(len(doc) + 1)
+            if rnd.random() < 0.5 and at < len(doc):
+                cases.append(doc[:at] + doc[at + 1 :])
+            else:
+                cases.append(doc[:at] + rnd.choice('[]{},:"1 \\nx') + doc[at:])
+    for text in cases:
+        assert _streamed(text) == _reference(text), text

@@ -5,8 +5,8 @@ canonical events it emits: a change is the difference with it); `sources` the
 per-tenant webhook secrets; `deliveries` the ids of accepted webhook
 deliveries (a replay is refused); `job_mappings` HRIS job codes to framework
 roles; `scheduled` notifications effective in the future; `imports` full
-exports and their progress; `org_units` the organisation tree (the source of
-`orgunit.changed`).
+exports and their progress, `import_rows` their rows until they are done;
+`org_units` the organisation tree (the source of `orgunit.changed`).
 """
 
 import sqlalchemy as sa
@@ -84,13 +84,25 @@ imports = sa.Table(
     sa.Column("tenant_id", sa.Text, primary_key=True),
     sa.Column("import_id", sa.Text, primary_key=True),
     sa.Column("status", sa.Text, nullable=False),
-    sa.Column("rows", JSONB, nullable=False),
     sa.Column("total", sa.Integer, nullable=False),
     sa.Column("done", sa.Integer, nullable=False, server_default="0"),
     sa.Column("counts", JSONB, nullable=False, server_default="{}"),
     sa.Column("created_at", TS, nullable=False),
     sa.Column("finished_at", TS),
     sa.Column("claimed_until", TS, comment="the lease of the replica running it"),
+)
+
+import_rows = sa.Table(
+    "import_rows",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("import_id", sa.Text, primary_key=True),
+    sa.Column("line", sa.Integer, primary_key=True, comment="the row's line in the file"),
+    sa.Column("employee_id", sa.Text, nullable=False),
+    sa.Column("record", JSONB, nullable=False, comment="the row's fields but the employee id"),
+    sa.Column("hire_date", sa.Date),
+    sa.Index("ix_import_rows_employee", "tenant_id", "import_id", "employee_id"),
+    comment="an import's rows until it is done (read a chunk at a time, then deleted)",
 )
 
 surveys = sa.Table(

@@ -3,6 +3,7 @@ people it knows, notifications held for later, and imports' progress."""
 
 from __future__ import annotations
 
+import json
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from careerstream.hris.adapters.orm import (
     deliveries,
+    import_rows,
     imports,
     job_mappings,
     people,
@@ -265,6 +267,15 @@ class Gateway:
         ).first()
         return dict(row._mapping) if row else None
 
+    async def known_among(self, ids: Sequence[str]) -> set[str]:
+        """Which of `ids` the gateway knows (employed now or not)."""
+        found = await self.uow.session.scalars(
+            sa.select(people.c.employee_id).where(
+                people.c.tenant_id == self.tenant, among(people.c.employee_id, ids)
+            )
+        )
+        return set(found.all())
+
     async def known_ids(self) -> set[str]:
         """Every employee id the gateway knows for the tenant."""
         found = await self.uow.session.scalars(
@@ -290,23 +301,15 @@ class Gateway:
         )
         return list(found.all())
 
-    async def start_import(self, rows: Sequence[Row], now: datetime) -> str:
-        """Record a parsed full export as a pending import; returns its id."""
+    async def new_import(self, now: datetime) -> str:
+        """Record a pending import with no rows yet; returns its id."""
         import_id = f"imp-{uuid.uuid4().hex[:12]}"
         await self.uow.session.execute(
             sa.insert(imports).values(
                 tenant_id=self.tenant,
                 import_id=import_id,
                 status="pending",
-                rows=[
-                    {
-                        "line": r.line,
-                        "record": r.record.as_dict() | {"employee_id": r.record.employee_id},
-                        "hire_date": r.hire_date.isoformat() if r.hire_date else None,
-                    }
-                    for r in rows
-                ],
-                total=len(rows),
+                total=0,
                 done=0,
                 counts={},
                 created_at=now,
@@ -314,8 +317,40 @@ class Gateway:
         )
         return import_id
 
+    async def add_import_rows(self, import_id: str, rows: Sequence[Row]) -> None:
+        """Add rows to an import (one binary COPY)."""
+        conn = await self.uow.session.connection()
+        driver = (await conn.get_raw_connection()).driver_connection
+        assert driver is not None
+        if not driver.is_in_transaction():
+            await self.uow.session.execute(sa.text("SELECT 1"))  # SQLAlchemy begins here
+        await driver.copy_records_to_table(
+            import_rows.name,
+            schema_name=import_rows.schema,
+            columns=("tenant_id", "import_id", "line", "employee_id", "record", "hire_date"),
+            records=[
+                (
+                    self.tenant,
+                    import_id,
+                    r.line,
+                    r.record.employee_id,
+                    json.dumps(r.record.as_dict()),
+                    r.hire_date,
+                )
+                for r in rows
+            ],
+        )
+
+    async def import_total(self, import_id: str, total: int) -> None:
+        """Record how many rows an import has (once they are all added)."""
+        await self.uow.session.execute(
+            sa.update(imports)
+            .where(imports.c.tenant_id == self.tenant, imports.c.import_id == import_id)
+            .values(total=total)
+        )
+
     async def import_job(self, import_id: str) -> Any:
-        """An import's row: its rows, progress and counts."""
+        """An import's row: its progress and counts."""
         return (
             await self.uow.session.execute(
                 sa.select(imports).where(
@@ -323,6 +358,52 @@ class Gateway:
                 )
             )
         ).one()
+
+    async def import_line_after(self, import_id: str, done: int) -> int:
+        """The line of an import's `done`-th row (0 before the first): where a resumed run goes on."""
+        if done <= 0:
+            return 0
+        r = import_rows.c
+        line = await self.uow.session.scalar(
+            sa.select(r.line)
+            .where(r.tenant_id == self.tenant, r.import_id == import_id)
+            .order_by(r.line)
+            .offset(done - 1)
+            .limit(1)
+        )
+        return int(line) if line is not None else 2**31 - 1
+
+    async def import_chunk(self, import_id: str, after_line: int, limit: int) -> list[Any]:
+        """The next `limit` rows of an import after `after_line`, in file order."""
+        r = import_rows.c
+        return list(
+            await self.uow.session.execute(
+                sa.select(r.line, r.employee_id, r.record, r.hire_date)
+                .where(r.tenant_id == self.tenant, r.import_id == import_id, r.line > after_line)
+                .order_by(r.line)
+                .limit(limit)
+            )
+        )
+
+    async def absent_from_import(self, import_id: str, after_id: str, limit: int) -> list[str]:
+        """Up to `limit` people employed now (by id, after `after_id`) whom the import omits."""
+        p, r = people.c, import_rows.c
+        found = await self.uow.session.scalars(
+            sa.select(p.employee_id)
+            .where(
+                p.tenant_id == self.tenant,
+                p.active,
+                p.employee_id > after_id,
+                ~sa.exists().where(
+                    r.tenant_id == self.tenant,
+                    r.import_id == import_id,
+                    r.employee_id == p.employee_id,
+                ),
+            )
+            .order_by(p.employee_id)
+            .limit(limit)
+        )
+        return list(found.all())
 
     async def import_progress(self, import_id: str, done: int, counts: dict[str, int]) -> None:
         """Record how far an import is, and renew its lease."""
@@ -333,11 +414,16 @@ class Gateway:
         )
 
     async def import_done(self, import_id: str, counts: dict[str, int], now: datetime) -> None:
-        """Mark an import finished, with what it did."""
+        """Mark an import finished, with what it did, and let its rows go."""
         await self.uow.session.execute(
             sa.update(imports)
             .where(imports.c.tenant_id == self.tenant, imports.c.import_id == import_id)
             .values(counts=counts, status="done", finished_at=now)
+        )
+        await self.uow.session.execute(
+            sa.delete(import_rows).where(
+                import_rows.c.tenant_id == self.tenant, import_rows.c.import_id == import_id
+            )
         )
 
 

@@ -1,4 +1,4 @@
-"""Full exports: a CSV or JSON file of every employee, read and checked whole (no I/O).
+"""Full exports: a CSV or JSON file of every employee, read and checked row by row (no I/O).
 
 Columns (CSV header, or keys of each JSON object):
     employee_id        required, unique in the file
@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -67,6 +67,90 @@ class ExportInvalid(ValueError):
         )
 
 
+_DECODER = json.JSONDecoder()
+_SPACE = " \t\n\r"
+
+
+def _json_items(text: str, items: str) -> Iterator[Any]:
+    """The elements of a JSON array, or of the array under `items` in an object, one at a time
+    (a large export is never held decoded whole)."""
+
+    def invalid(exc: json.JSONDecodeError) -> ExportInvalid:
+        return ExportInvalid([LineError(exc.lineno, f"not valid JSON: {exc.msg}")])
+
+    def expected(at: int) -> ExportInvalid:
+        return ExportInvalid(
+            [
+                LineError(
+                    text.count("\n", 0, at) + 1,
+                    f'expected a JSON array of {items.replace("_", " ")} (or {{"{items}": [...]}})',
+                )
+            ]
+        )
+
+    def skip(at: int) -> int:
+        while at < len(text) and text[at] in _SPACE:
+            at += 1
+        return at
+
+    def value(at: int) -> tuple[Any, int]:
+        try:
+            return _DECODER.raw_decode(text, at)
+        except json.JSONDecodeError as exc:
+            raise invalid(exc) from exc
+
+    def elements(at: int) -> Generator[Any, None, int]:
+        """The array's elements (`at` is just past its "["); returns where it ends."""
+        at = skip(at)
+        if text.startswith("]", at):
+            return at + 1
+        while True:
+            item, at = value(at)
+            yield item
+            at = skip(at)
+            if text.startswith(",", at):
+                at = skip(at + 1)
+            elif text.startswith("]", at):
+                return at + 1
+            else:
+                raise invalid(json.JSONDecodeError("Expecting ',' delimiter", text, at))
+
+    at = skip(0)
+    found = True
+    if text.startswith("[", at):
+        end = skip((yield from elements(at + 1)))
+    elif text.startswith("{", at):
+        found = False
+        at = skip(at + 1)
+        while not text.startswith("}", at):
+            key, at = value(at)
+            at = skip(at)
+            if not isinstance(key, str) or not text.startswith(":", at):
+                raise invalid(json.JSONDecodeError("Expecting property name", text, at))
+            at = skip(at + 1)
+            if key == items and text.startswith("[", at) and not found:
+                found = True
+                at = yield from elements(at + 1)
+            else:
+                _, at = value(at)
+            at = skip(at)
+            if text.startswith(",", at):
+                at = skip(at + 1)
+                if text.startswith("}", at):
+                    raise invalid(json.JSONDecodeError("Expecting property name", text, at))
+            elif not text.startswith("}", at):
+                raise invalid(json.JSONDecodeError("Expecting ',' delimiter", text, at))
+        end = skip(at + 1)
+    else:
+        found = False
+        _, end = value(at)  # not JSON at all, or a scalar
+        end = skip(end)
+    if end < len(text):
+        raise invalid(json.JSONDecodeError("Extra data", text, end))
+    if not found:
+        raise expected(0)
+
+
 def rows_of(
     text: str,
     fmt: str,
@@ -80,22 +164,7 @@ def rows_of(
     `known` accepts. Empty CSV cells are None; a row that is not an object or has more values
     than columns is marked (`__not_an_object__`, `__extra__`) for the caller to report."""
     if fmt == "json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ExportInvalid([LineError(exc.lineno, f"not valid JSON: {exc.msg}")]) from exc
-        if isinstance(data, dict) and items in data:
-            data = data[items]
-        if not isinstance(data, list):
-            raise ExportInvalid(
-                [
-                    LineError(
-                        1,
-                        f'expected a JSON array of {items.replace("_", " ")} (or {{"{items}": [...]}})',
-                    )
-                ]
-            )
-        for i, item in enumerate(data, start=1):
+        for i, item in enumerate(_json_items(text, items), start=1):
             yield i, item if isinstance(item, dict) else {"__not_an_object__": item}
         return
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
@@ -131,37 +200,67 @@ def _known(column: str) -> bool:
     return column in KNOWN or column.startswith("group.")
 
 
-def parse(text: str | bytes, fmt: str, known_ids: set[str]) -> list[Row]:
-    text = decoded(text)
-    errors: list[LineError] = []
-    rows: list[Row] = []
-    seen: dict[str, int] = {}
-    for line, raw in rows_of(text, fmt, items="employees", required=["employee_id"], known=_known):
-        if "__not_an_object__" in raw:
-            errors.append(LineError(line, "not an object"))
-            continue
-        if "__extra__" in raw:
-            errors.append(LineError(line, f"more values than columns: {raw['__extra__']}"))
-            continue
-        if fmt == "json":
-            unknown = [k for k in raw if not _known(k)]
-            if unknown:
-                errors.append(LineError(line, f"unknown field(s): {', '.join(unknown)}"))
-            nested = [k for k, v in raw.items() if isinstance(v, dict | list)]
-            if nested:
-                errors.append(LineError(line, f"not text or a number: {', '.join(sorted(nested))}"))
+class Checked:
+    """An export read and checked row by row, so that a large one is never held whole.
+
+    Iterate for its rows, in file order; a row with an error is still given (the other
+    rows' checks need it) unless it has no usable employee id or repeats one. Then
+    `unresolved_managers()` names the managers the file refers to but does not list, and
+    `finish(known)`, told which of those the gateway knows, returns every error by line.
+    It keeps one row at a time, the ids seen and the managers not yet seen.
+    """
+
+    def __init__(self, text: str | bytes, fmt: str) -> None:
+        self.text = decoded(text)
+        self.fmt = fmt
+        self.errors: list[LineError] = []
+        self.rows = 0
+        self._seen: dict[str, int] = {}
+        self._forward: list[tuple[int, str]] = []
+        """(line, manager id) of rows whose manager had not been listed yet."""
+
+    def __iter__(self) -> Iterator[Row]:
+        errors = self.errors
+        fmt = self.fmt
+        for line, raw in rows_of(
+            self.text, fmt, items="employees", required=["employee_id"], known=_known
+        ):
+            if "__not_an_object__" in raw:
+                errors.append(LineError(line, "not an object"))
                 continue
+            if "__extra__" in raw:
+                errors.append(LineError(line, f"more values than columns: {raw['__extra__']}"))
+                continue
+            if fmt == "json":
+                unknown = [k for k in raw if not _known(k)]
+                if unknown:
+                    errors.append(LineError(line, f"unknown field(s): {', '.join(unknown)}"))
+                nested = [k for k, v in raw.items() if isinstance(v, dict | list)]
+                if nested:
+                    errors.append(
+                        LineError(line, f"not text or a number: {', '.join(sorted(nested))}")
+                    )
+                    continue
+            row = self._row(line, raw)
+            if row is not None:
+                self.rows += 1
+                yield row
+
+    def _row(self, line: int, raw: dict[str, Any]) -> Row | None:
+        errors = self.errors
         emp = raw.get("employee_id")
         if not emp or not str(emp).strip():
             errors.append(LineError(line, "employee_id is missing"))
-            continue
+            return None
         emp = str(emp).strip()
-        if emp in seen:
+        if emp in self._seen:
             errors.append(
-                LineError(line, f"employee_id {emp} appears twice (first on line {seen[emp]})")
+                LineError(
+                    line, f"employee_id {emp} appears twice (first on line {self._seen[emp]})"
+                )
             )
-            continue
-        seen[emp] = line
+            return None
+        self._seen[emp] = line
         hire: date | None = None
         if raw.get("hire_date"):
             try:
@@ -175,45 +274,59 @@ def parse(text: str | bytes, fmt: str, known_ids: set[str]) -> list[Row]:
             performance = normal_performance(raw.get("performance"))
         except ValueError as exc:
             errors.append(LineError(line, f"performance {exc}"))
-        if raw.get("manager_id") is not None and str(raw["manager_id"]) == emp:
-            errors.append(LineError(line, f"{emp} is their own manager"))
 
-        def text_of(key: str, raw: dict[str, Any] = raw) -> str | None:
+        def text_of(key: str) -> str | None:
             value = raw.get(key)
             return None if value is None else str(value).strip() or None
 
-        rows.append(
-            Row(
-                line,
-                Record(
-                    emp,
-                    display_name=text_of("display_name"),
-                    job_code=text_of("job_code"),
-                    job_title=text_of("job_title"),
-                    manager_id=text_of("manager_id"),
-                    department_id=text_of("department_id"),
-                    location=text_of("location"),
-                    work_email=text_of("work_email"),
-                    performance=performance,
-                    groups={
-                        k.removeprefix("group."): str(v)
-                        for k, v in raw.items()
-                        if k.startswith("group.") and v is not None
-                    },
-                ),
-                hire,
-            )
+        manager = text_of("manager_id")
+        if raw.get("manager_id") is not None and str(raw["manager_id"]) == emp:
+            errors.append(LineError(line, f"{emp} is their own manager"))
+        elif manager is not None and manager not in self._seen:
+            self._forward.append((line, manager))
+        return Row(
+            line,
+            Record(
+                emp,
+                display_name=text_of("display_name"),
+                job_code=text_of("job_code"),
+                job_title=text_of("job_title"),
+                manager_id=manager,
+                department_id=text_of("department_id"),
+                location=text_of("location"),
+                work_email=text_of("work_email"),
+                performance=performance,
+                groups={
+                    k.removeprefix("group."): str(v)
+                    for k, v in raw.items()
+                    if k.startswith("group.") and v is not None
+                },
+            ),
+            hire,
         )
-    ids = set(seen) | known_ids
-    for r in rows:
-        if r.record.manager_id is not None and r.record.manager_id not in ids:
-            errors.append(
-                LineError(
-                    r.line, f"manager_id {r.record.manager_id} is neither in the file nor known"
-                )
-            )
-    if not rows and not errors:
-        errors.append(LineError(1, "the file lists no employees"))
+
+    def unresolved_managers(self) -> set[str]:
+        """Managers the rows name that the file does not list (after the last row)."""
+        return {m for _, m in self._forward if m not in self._seen}
+
+    def finish(self, known: Collection[str]) -> list[LineError]:
+        """Every error by line (none: the file is good), given which of the unresolved
+        managers the gateway knows."""
+        errors = self.errors + [
+            LineError(line, f"manager_id {m} is neither in the file nor known")
+            for line, m in self._forward
+            if m not in self._seen and m not in known
+        ]
+        if not self.rows and not errors:
+            errors.append(LineError(1, "the file lists no employees"))
+        return sorted(errors, key=lambda e: e.line)
+
+
+def parse(text: str | bytes, fmt: str, known_ids: Collection[str]) -> list[Row]:
+    """Every row of an export; raises `ExportInvalid` listing every problem by line."""
+    checked = Checked(text, fmt)
+    rows = list(checked)
+    errors = checked.finish(known_ids)
     if errors:
-        raise ExportInvalid(sorted(errors, key=lambda e: e.line))
+        raise ExportInvalid(errors)
     return rows

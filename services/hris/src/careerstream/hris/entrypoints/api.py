@@ -145,15 +145,14 @@ async def start_import(
     body = await request.body()
     async with uow() as u:
         try:
-            rows = exports.parse(body, fmt, await gateway.known_ids(u, principal.tenant_id))
-        except exports.ExportInvalid as exc:
+            import_id, total = await gateway.start_import(u, principal.tenant_id, body, fmt)
+        except exports.ExportInvalid as exc:  # nothing is committed
             raise Problem(
                 422, "Invalid export", str(exc), errors=[e.as_dict() for e in exc.errors]
             ) from exc
-        import_id = await gateway.start_import(u, principal.tenant_id, rows)
         await u.commit()
     response.headers["Location"] = f"/v1/imports/{import_id}"
-    return {"import_id": import_id, "total": len(rows), "status": "pending"}
+    return {"import_id": import_id, "total": total, "status": "pending"}
 
 
 @router.get(

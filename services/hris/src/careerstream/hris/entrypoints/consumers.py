@@ -6,36 +6,24 @@ from careerstream.contracts.events import hris as ev
 from careerstream.contracts.events import learning
 from careerstream.contracts.events.privacy import ErasureAnswered
 from careerstream.hris.adapters.orm import metadata
-from careerstream.servicekit.erasure import Forget, Pseudonymise, Rule, Scrub, erasure_consumer
+from careerstream.servicekit.erasure import Forget, Pseudonymise, Rule, erasure_consumer
 from careerstream.servicekit.subscriptions import declare_publications, subscribe
 from careerstream.servicekit.uow import UowFactory
-
-_IN_IMPORT = (
-    "EXISTS (SELECT 1 FROM jsonb_array_elements(rows) r "
-    "WHERE r->'record'->>'employee_id' = :employee)"
-)
 
 ERASURE_RULES: list[Rule] = [
     Pseudonymise("people", "manager_id"),
     Forget("people"),
     Forget("scheduled", where="notification->>'employee_id' = :employee"),
-    Scrub(
-        "imports",
-        set="rows = (SELECT coalesce(jsonb_agg(r ORDER BY n), '[]'::jsonb) "
-        "FROM jsonb_array_elements(rows) WITH ORDINALITY AS e(r, n) "
-        "WHERE r->'record'->>'employee_id' IS DISTINCT FROM :employee)",
-        where=_IN_IMPORT,
-    ),
+    Forget("import_rows"),
     Forget("survey_responses"),
     Forget("survey_invitations"),
     Pseudonymise("surveys", "created_by"),
     Forget("learning_statements"),
     Pseudonymise("org_units", "head_id"),
 ]
-"""The person's directory row, held changes, lines of past imports, pulse answers and learning
-records go; the
-reports of an erased manager keep a pseudonym as their manager (the hierarchy still groups
-them); a pulse HR defined stays, under a pseudonym."""
+"""The person's directory row, held changes, rows of imports not yet done, pulse answers and
+learning records go; the reports of an erased manager keep a pseudonym as their manager (the
+hierarchy still groups them); a pulse HR defined stays, under a pseudonym."""
 
 
 def register(broker: KafkaBroker, uow: UowFactory) -> None:

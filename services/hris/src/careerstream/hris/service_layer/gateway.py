@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from careerstream.hris.adapters.repository import Gateway, claim_import, forget_held, take_due
+from careerstream.hris.domain import exports
 from careerstream.hris.domain.directory import decide, events, job_codes
 from careerstream.hris.domain.exports import Row
 from careerstream.hris.domain.records import Kind, Notification
@@ -160,21 +161,40 @@ def releaser(uow_factory: UowFactory, every_seconds: float) -> periodic.Job:
 # -- full exports --------------------------------------------------------------------------
 
 
-async def known_ids(uow: UnitOfWork, tenant: str) -> set[str]:
-    """Every employee id the gateway knows for the tenant."""
-    return await Gateway(uow, tenant).known_ids()
+COPY_ROWS = 5000
+"""Rows of an export written at a time while it is read."""
 
 
-async def start_import(uow: UnitOfWork, tenant: str, rows: list[Row]) -> str:
-    """Record a parsed full export as a pending import; returns its id."""
-    return await Gateway(uow, tenant).start_import(rows, _now())
+async def start_import(
+    uow: UnitOfWork, tenant: str, body: str | bytes, fmt: str
+) -> tuple[str, int]:
+    """Read and check a full export row by row, writing its rows as a pending import in this
+    transaction; returns (import id, rows). Raises `exports.ExportInvalid` (every error by
+    line) and then the caller rolls back: nothing of a bad file is kept."""
+    gateway = Gateway(uow, tenant)
+    checked = exports.Checked(body, fmt)
+    import_id = await gateway.new_import(_now())
+    batch: list[Row] = []
+    for row in checked:
+        batch.append(row)
+        if len(batch) == COPY_ROWS:
+            await gateway.add_import_rows(import_id, batch)
+            batch.clear()
+    if batch:
+        await gateway.add_import_rows(import_id, batch)
+    errors = checked.finish(await gateway.known_among(sorted(checked.unresolved_managers())))
+    if errors:
+        raise exports.ExportInvalid(errors)
+    await gateway.import_total(import_id, checked.rows)
+    return import_id, checked.rows
 
 
 async def run_import(
     uow_factory: UowFactory, tenant: str, import_id: str, chunk: int = 1000
 ) -> dict[str, int]:
     """Apply an import chunk by chunk (each chunk commits its events and its progress together),
-    then terminate whoever is active and absent from the file. Resumable after a crash.
+    then terminate whoever is active and absent from the file, a chunk at a time too. Resumable
+    after a crash; the rows are read a chunk at a time, and let go when it is done.
 
     Under the test clock the import happens at the business time it was submitted at, as the
     request that submitted it did (servicekit.clock)."""
@@ -187,48 +207,55 @@ async def run_import(
 async def _run_import(
     uow_factory: UowFactory, tenant: str, import_id: str, job: Any, chunk: int
 ) -> dict[str, int]:
-    rows: list[dict[str, Any]] = job.rows
     counts: dict[str, int] = dict(job.counts or {})
     done = job.done
     today = _now().date()
-    while done < len(rows):
+    source = f"import:{import_id}"
+    async with uow_factory() as uow:
+        after = await Gateway(uow, tenant).import_line_after(import_id, done)
+    while True:
         async with uow_factory() as uow:
-            items = rows[done : done + chunk]
             gateway = Gateway(uow, tenant)
-            active = await gateway.active_among([i["record"]["employee_id"] for i in items])
+            items = await gateway.import_chunk(import_id, after, chunk)
+            if not items:
+                break
+            active = await gateway.active_among([i.employee_id for i in items])
             notifications = []
             for item in items:
-                rec = item["record"]
-                hire = date.fromisoformat(item["hire_date"]) if item.get("hire_date") else None
-                values = {k: v for k, v in rec.items() if k != "employee_id"}
-                kind = Kind.CHANGE if rec["employee_id"] in active else Kind.HIRE
+                kind = Kind.CHANGE if item.employee_id in active else Kind.HIRE
+                hire = item.hire_date
                 effective = hire if kind is Kind.HIRE and hire is not None else today
-                notifications.append(Notification(kind, rec["employee_id"], effective, values))
-            for outcome in await apply_many(
-                uow, tenant, notifications, source=f"import:{import_id}", today=today
-            ):
+                notifications.append(Notification(kind, item.employee_id, effective, item.record))
+            for outcome in await apply_many(uow, tenant, notifications, source=source, today=today):
                 counts[outcome] = counts.get(outcome, 0) + 1
-            done = min(len(rows), done + chunk)
+            done += len(items)
+            after = items[-1].line
             await gateway.import_progress(import_id, done, counts)
             await uow.commit()
-    async with uow_factory() as uow:
-        present = {item["record"]["employee_id"] for item in rows}
-        active_now = await Gateway(uow, tenant).active_ids()
-        # In memory, not `NOT IN (...)`: a large company's ids exceed a statement's parameters.
-        leavers = [emp for emp in active_now if emp not in present]
-        gone = [
-            Notification(
-                Kind.TERMINATE, emp, today, voluntary=False, reason="absent from the full export"
-            )
-            for emp in leavers
-        ]
-        for outcome in await apply_many(
-            uow, tenant, gone, source=f"import:{import_id}", today=today
-        ):
-            counts[outcome] = counts.get(outcome, 0) + 1
-        await Gateway(uow, tenant).import_done(import_id, counts, _now())
-        await uow.commit()
-    return counts
+    last = ""
+    while True:  # whoever is employed and absent from the file leaves
+        async with uow_factory() as uow:
+            gateway = Gateway(uow, tenant)
+            leavers = await gateway.absent_from_import(import_id, last, chunk)
+            if not leavers:
+                await gateway.import_done(import_id, counts, _now())
+                await uow.commit()
+                return counts
+            gone = [
+                Notification(
+                    Kind.TERMINATE,
+                    emp,
+                    today,
+                    voluntary=False,
+                    reason="absent from the full export",
+                )
+                for emp in leavers
+            ]
+            for outcome in await apply_many(uow, tenant, gone, source=source, today=today):
+                counts[outcome] = counts.get(outcome, 0) + 1
+            last = leavers[-1]
+            await gateway.import_progress(import_id, done, counts)
+            await uow.commit()
 
 
 def importer(uow_factory: UowFactory, every_seconds: float) -> periodic.Job:
