@@ -122,7 +122,7 @@ async def dashboard_only(ep: Endpoints, n: int, requests: int) -> None:
     tenant = f"dash{uuid.uuid4().hex[:6]}"
     with tempfile.TemporaryDirectory() as logs:
         env = {"CAREERSTREAM_LOG_LEVEL": "WARNING"}
-        async with platform(ep, Path(logs), env) as p:
+        async with platform(ep, Path(logs), env, migrated=False) as p:
             db = p.services["metrics"].env["METRICS_DATABASE_URL"]
             db = db.replace("postgresql+asyncpg://", "postgresql://", 1)
             t0 = time.perf_counter()
@@ -224,7 +224,7 @@ async def main(ep: Endpoints, n: int, requests: int) -> None:
     hr = auth(tenant, "HR", "hr_admin")
     with tempfile.TemporaryDirectory() as logs:
         env = {"HRIS_IMPORT_POLL_SECONDS": "0.2", "CAREERSTREAM_LOG_LEVEL": "WARNING"}
-        async with platform(ep, Path(logs), env) as p:
+        async with platform(ep, Path(logs), env, migrated=False) as p:
             urls = Urls(**{name: svc.url for name, svc in p.services.items()})
             t0 = time.perf_counter()
             sim = Simulation(

@@ -24,7 +24,11 @@ import httpx
 
 from careerstream.devstack.ports import free_port
 from careerstream.devstack.stack import SERVICES, Endpoints
-from careerstream.devstack.testing import fresh_database, start_groups_at_the_end
+from careerstream.devstack.testing import (
+    fresh_database,
+    migrated_database,
+    start_groups_at_the_end,
+)
 
 T = TypeVar("T")
 
@@ -116,10 +120,14 @@ async def platform(
     *,
     replicas: dict[str, int] | None = None,
     split: tuple[str, ...] = (),
+    migrated: bool = True,
 ) -> AsyncIterator[Platform]:
     """`replicas`: more processes of a service (same database, own port: they share the work
     through their consumer groups and outbox lanes); `split`: services run as an API-only
-    process (the one the clients talk to) plus a consumers-only process."""
+    process (the one the clients talk to) plus a consumers-only process; `migrated`: each
+    service's database is a copy of one migrated once (`testing.migrated_database`; the caller
+    drops those templates with `testing.drop_templates`, the test session does), else empty and
+    migrated by the service as it starts."""
     p = Platform()
     # Consumer groups of its own: nothing else on the cluster (say, processes a crashed test
     # left behind) shares this platform's partitions.
@@ -129,7 +137,11 @@ async def platform(
     privacy_url = f"http://127.0.0.1:{ports['privacy']}"
     async with AsyncExitStack() as stack:
         for name in SERVICES:
-            db = await stack.enter_async_context(fresh_database(endpoints.admin_database_url))
+            db = await stack.enter_async_context(
+                migrated_database(endpoints.admin_database_url, name)
+                if migrated
+                else fresh_database(endpoints.admin_database_url)
+            )
             prefix = name.upper()
             env = dict(os.environ)
             env.update(
