@@ -168,7 +168,7 @@ async def test_the_migration_carries_the_imports_not_yet_done_across(
             "hire_date": hire,
         }
 
-    pending = [row(2, "E1", "2024-01-02"), row(3, "E2", None)]
+    pending = [row(2, "E1", "2024-01-02"), row(3, "E2", None)]  # the first one done
     async with fresh_database(admin_database_url) as db:
         url = db.replace("postgresql://", "postgresql+asyncpg://", 1)
         cfg = alembic_config(MIGRATIONS, url, "hris")
@@ -181,7 +181,7 @@ async def test_the_migration_carries_the_imports_not_yet_done_across(
             ):
                 await conn.execute(
                     "INSERT INTO hris.imports (tenant_id, import_id, status, rows, total, done,"
-                    " counts, created_at) VALUES ('acme', $1, $2, $3::jsonb, $4, 0, '{}', now())",
+                    " counts, created_at) VALUES ('acme', $1, $2, $3::jsonb, $4, 1, '{}', now())",
                     import_id,
                     status,
                     json.dumps(rows),
@@ -195,6 +195,9 @@ async def test_the_migration_carries_the_imports_not_yet_done_across(
                     " FROM hris.import_rows ORDER BY import_id, line"
                 )
             ]
+            resume = await conn.fetchval(
+                "SELECT after_line FROM hris.imports WHERE import_id = 'imp-pending'"
+            )
             await asyncio.to_thread(command.downgrade, cfg, "0007")
             back = json.loads(
                 await conn.fetchval("SELECT rows FROM hris.imports WHERE import_id = 'imp-pending'")
@@ -218,3 +221,4 @@ async def test_the_migration_carries_the_imports_not_yet_done_across(
         },
     ]
     assert back == pending
+    assert resume == 2  # one row was done: a resumed run goes on after its line

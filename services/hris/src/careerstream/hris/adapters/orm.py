@@ -86,6 +86,13 @@ imports = sa.Table(
     sa.Column("status", sa.Text, nullable=False),
     sa.Column("total", sa.Integer, nullable=False),
     sa.Column("done", sa.Integer, nullable=False, server_default="0"),
+    sa.Column(
+        "after_line",
+        sa.Integer,
+        nullable=False,
+        server_default="0",
+        comment="the last line applied: a resumed run goes on after it",
+    ),
     sa.Column("counts", JSONB, nullable=False, server_default="{}"),
     sa.Column("created_at", TS, nullable=False),
     sa.Column("finished_at", TS),

@@ -292,15 +292,6 @@ class Gateway:
         )
         return set(found.all())
 
-    async def active_ids(self) -> list[str]:
-        """Everyone employed now, by id."""
-        found = await self.uow.session.scalars(
-            sa.select(people.c.employee_id)
-            .where(people.c.tenant_id == self.tenant, people.c.active)
-            .order_by(people.c.employee_id)
-        )
-        return list(found.all())
-
     async def new_import(self, now: datetime) -> str:
         """Record a pending import with no rows yet; returns its id."""
         import_id = f"imp-{uuid.uuid4().hex[:12]}"
@@ -359,20 +350,6 @@ class Gateway:
             )
         ).one()
 
-    async def import_line_after(self, import_id: str, done: int) -> int:
-        """The line of an import's `done`-th row (0 before the first): where a resumed run goes on."""
-        if done <= 0:
-            return 0
-        r = import_rows.c
-        line = await self.uow.session.scalar(
-            sa.select(r.line)
-            .where(r.tenant_id == self.tenant, r.import_id == import_id)
-            .order_by(r.line)
-            .offset(done - 1)
-            .limit(1)
-        )
-        return int(line) if line is not None else 2**31 - 1
-
     async def import_chunk(self, import_id: str, after_line: int, limit: int) -> list[Any]:
         """The next `limit` rows of an import after `after_line`, in file order."""
         r = import_rows.c
@@ -405,12 +382,21 @@ class Gateway:
         )
         return list(found.all())
 
-    async def import_progress(self, import_id: str, done: int, counts: dict[str, int]) -> None:
-        """Record how far an import is, and renew its lease."""
+    async def import_progress(
+        self, import_id: str, done: int, counts: dict[str, int], after_line: int
+    ) -> None:
+        """Record how far an import is (`after_line`: the last line applied), and renew its
+        lease."""
         await self.uow.session.execute(
             sa.update(imports)
             .where(imports.c.tenant_id == self.tenant, imports.c.import_id == import_id)
-            .values(done=done, counts=counts, status="running", claimed_until=sa.func.now() + LEASE)
+            .values(
+                done=done,
+                counts=counts,
+                after_line=after_line,
+                status="running",
+                claimed_until=sa.func.now() + LEASE,
+            )
         )
 
     async def import_done(self, import_id: str, counts: dict[str, int], now: datetime) -> None:

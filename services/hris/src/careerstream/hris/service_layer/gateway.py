@@ -211,8 +211,7 @@ async def _run_import(
     done = job.done
     today = _now().date()
     source = f"import:{import_id}"
-    async with uow_factory() as uow:
-        after = await Gateway(uow, tenant).import_line_after(import_id, done)
+    after = job.after_line
     while True:
         async with uow_factory() as uow:
             gateway = Gateway(uow, tenant)
@@ -230,7 +229,7 @@ async def _run_import(
                 counts[outcome] = counts.get(outcome, 0) + 1
             done += len(items)
             after = items[-1].line
-            await gateway.import_progress(import_id, done, counts)
+            await gateway.import_progress(import_id, done, counts, after)
             await uow.commit()
     last = ""
     while True:  # whoever is employed and absent from the file leaves
@@ -254,7 +253,7 @@ async def _run_import(
             for outcome in await apply_many(uow, tenant, gone, source=source, today=today):
                 counts[outcome] = counts.get(outcome, 0) + 1
             last = leavers[-1]
-            await gateway.import_progress(import_id, done, counts)
+            await gateway.import_progress(import_id, done, counts, after)
             await uow.commit()
 
 

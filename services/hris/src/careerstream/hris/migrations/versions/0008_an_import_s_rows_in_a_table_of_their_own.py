@@ -52,6 +52,27 @@ def upgrade() -> None:
         WHERE i.status <> 'done'
         """
     )
+    # Where a resumed run goes on: the last line applied (rows an erasure took out do not count).
+    op.add_column(
+        'imports',
+        sa.Column(
+            'after_line',
+            sa.Integer(),
+            server_default='0',
+            nullable=False,
+            comment='the last line applied: a resumed run goes on after it',
+        ),
+        schema='hris',
+    )
+    op.execute(
+        """
+        UPDATE hris.imports i SET after_line = coalesce((
+            SELECT (r->>'line')::int
+            FROM jsonb_array_elements(i.rows) WITH ORDINALITY AS e(r, n)
+            WHERE n = i.done), 0)
+        WHERE i.status <> 'done' AND i.done > 0
+        """
+    )
     op.drop_column('imports', 'rows', schema='hris')
 
 
@@ -78,5 +99,6 @@ def downgrade() -> None:
         """
     )
     op.alter_column('imports', 'rows', server_default=None, schema='hris')
+    op.drop_column('imports', 'after_line', schema='hris')
     op.drop_index('ix_import_rows_employee', table_name='import_rows', schema='hris')
     op.drop_table('import_rows', schema='hris')
