@@ -13,6 +13,10 @@ to a fresh topic and read back by a bare aiokafka consumer (the transport
 alone, no service).
 
     uv run python -m bench.onboarding --employees 100000
+
+The events stay on the test stack's platform topics, which the end-to-end tests read from
+the beginning (the erasure test reads every message): after a large run, start the tests on
+a fresh stack (`careerstream down --test-stack`, then remove `.local/test-stack`).
 """
 
 from __future__ import annotations

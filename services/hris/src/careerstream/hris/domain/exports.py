@@ -78,15 +78,9 @@ def _json_items(text: str, items: str) -> Iterator[Any]:
     def invalid(exc: json.JSONDecodeError) -> ExportInvalid:
         return ExportInvalid([LineError(exc.lineno, f"not valid JSON: {exc.msg}")])
 
-    def expected(at: int) -> ExportInvalid:
-        return ExportInvalid(
-            [
-                LineError(
-                    text.count("\n", 0, at) + 1,
-                    f'expected a JSON array of {items.replace("_", " ")} (or {{"{items}": [...]}})',
-                )
-            ]
-        )
+    def expected() -> ExportInvalid:
+        what = f'a JSON array of {items.replace("_", " ")} (or {{"{items}": [...]}})'
+        return ExportInvalid([LineError(1, f"expected {what}")])
 
     def skip(at: int) -> int:
         while at < len(text) and text[at] in _SPACE:
@@ -148,7 +142,7 @@ def _json_items(text: str, items: str) -> Iterator[Any]:
     if end < len(text):
         raise invalid(json.JSONDecodeError("Extra data", text, end))
     if not found:
-        raise expected(0)
+        raise expected()
 
 
 def rows_of(
