@@ -102,3 +102,24 @@ async def replace_copy(
     )
     if rows:
         await session.execute(sa.insert(table), list(rows))
+
+
+async def copy_records(
+    session: AsyncSession,
+    table: str,
+    columns: Sequence[str],
+    records: Iterable[Sequence[Any]],
+    *,
+    schema: str | None = None,
+) -> None:
+    """Write records with asyncpg's binary COPY, in the session's transaction (begun here if no
+    statement has begun it yet). JSON columns take text (`json.dumps`)."""
+    conn = await session.connection()
+    driver = (await conn.get_raw_connection()).driver_connection
+    assert driver is not None
+    if not driver.is_in_transaction():
+        # SQLAlchemy begins the database transaction at its first statement.
+        await session.execute(sa.text("SELECT 1"))
+    await driver.copy_records_to_table(
+        table, schema_name=schema, columns=list(columns), records=records
+    )

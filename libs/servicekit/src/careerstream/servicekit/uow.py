@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from careerstream.contracts.base import EventPayload
 from careerstream.contracts.envelope import CONTENT_TYPE, Message, new_message
 from careerstream.servicekit import clock
+from careerstream.servicekit.db import copy_records
 from careerstream.servicekit.runtime_tables import OUTBOX_LANES
 
 COPY_THRESHOLD = 50
@@ -223,21 +224,16 @@ class UnitOfWork:
         self._pending.clear()
 
     async def _copy_outbox(self) -> None:
-        conn = await self.session.connection()
-        driver = (await conn.get_raw_connection()).driver_connection
-        assert driver is not None
-        if not driver.is_in_transaction():
-            # SQLAlchemy begins the database transaction at its first statement.
-            await self.session.execute(text("SELECT 1"))
         columns = ("event_id", "event_type", "topic", "message_key", "lane", "value", "headers")
-        await driver.copy_records_to_table(
+        await copy_records(
+            self.session,
             self._outbox.name,
-            schema_name=self._outbox.schema,
-            columns=columns,
-            records=[
+            columns,
+            [
                 (*(row[c] for c in columns[:-1]), json.dumps(row["headers"]))
                 for row in self._pending
             ],
+            schema=self._outbox.schema,
         )
 
     async def commit(self) -> None:

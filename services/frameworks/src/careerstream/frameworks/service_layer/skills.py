@@ -38,6 +38,7 @@ from careerstream.frameworks.domain.esco import (
 )
 from careerstream.servicekit import clock
 from careerstream.servicekit.auth import Principal
+from careerstream.servicekit.db import copy_records
 from careerstream.servicekit.domain import NotFound
 from careerstream.servicekit.uow import UnitOfWork
 
@@ -51,10 +52,7 @@ async def _copy(
     u: UnitOfWork, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
 ) -> None:
     """COPY rows into a temporary table of this transaction (asyncpg's binary COPY)."""
-    conn = await u.session.connection()
-    driver = (await conn.get_raw_connection()).driver_connection
-    assert driver is not None
-    await driver.copy_records_to_table(table, columns=columns, records=rows)
+    await copy_records(u.session, table, columns, rows)
 
 
 def _live(rows: Any) -> dict[str, str]:

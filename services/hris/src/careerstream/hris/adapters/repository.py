@@ -25,7 +25,7 @@ from careerstream.hris.adapters.orm import (
 from careerstream.hris.domain.directory import Person
 from careerstream.hris.domain.exports import Row
 from careerstream.hris.domain.records import Notification, Record
-from careerstream.servicekit.db import among
+from careerstream.servicekit.db import among, copy_records
 from careerstream.servicekit.uow import UnitOfWork
 
 LEASE = sa.text("interval '60 seconds'")
@@ -310,16 +310,11 @@ class Gateway:
 
     async def add_import_rows(self, import_id: str, rows: Sequence[Row]) -> None:
         """Add rows to an import (one binary COPY)."""
-        conn = await self.uow.session.connection()
-        driver = (await conn.get_raw_connection()).driver_connection
-        assert driver is not None
-        if not driver.is_in_transaction():
-            await self.uow.session.execute(sa.text("SELECT 1"))  # SQLAlchemy begins here
-        await driver.copy_records_to_table(
+        await copy_records(
+            self.uow.session,
             import_rows.name,
-            schema_name=import_rows.schema,
-            columns=("tenant_id", "import_id", "line", "employee_id", "record", "hire_date"),
-            records=[
+            ("tenant_id", "import_id", "line", "employee_id", "record", "hire_date"),
+            [
                 (
                     self.tenant,
                     import_id,
@@ -330,6 +325,7 @@ class Gateway:
                 )
                 for r in rows
             ],
+            schema=import_rows.schema,
         )
 
     async def import_total(self, import_id: str, total: int) -> None:
