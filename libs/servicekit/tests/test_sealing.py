@@ -12,6 +12,8 @@ from careerstream.contracts.events.assessments import AssessmentSubmitted, Rater
 from careerstream.contracts.events.hris import EmployeeHired, EmploymentDetails
 from careerstream.contracts.events.plans import Action, ActionKind, GoalAdded
 from careerstream.contracts.personal import personal_pointers
+from careerstream.servicekit import sealing
+from careerstream.servicekit.keys import KeyClient, PrivacySettings
 from careerstream.servicekit.sealing import DataKey, Unsealable, new_key_secret, open_sealed, seal
 
 NOW = datetime(2026, 11, 30, tzinfo=UTC)
@@ -160,3 +162,28 @@ def test_an_event_without_personal_fields_is_left_alone() -> None:
     event = _hired()
     event["type"] = "careerstream.hris.orgunit.changed.v1"
     assert not seal(event, _key())
+
+
+def test_ciphers_are_kept_for_the_keys_last_used_and_an_erasure_drops_them() -> None:
+    """A cipher is kept by its key's secret, for the `CIPHERS_KEPT` keys last used; forgetting a
+    person (their erasure) drops them all, so that no erased secret stays in memory."""
+    sealing.forget_ciphers()
+    keys = [DataKey(kid=f"k{i}", secret=new_key_secret()) for i in range(3)]
+    assert keys[0].aead() is keys[0].aead()
+    for key in keys:
+        key.aead()
+    assert sealing._cipher.cache_info().currsize == 3
+    assert sealing._cipher.cache_info().maxsize == sealing.CIPHERS_KEPT
+    client = KeyClient(PrivacySettings(), service="plans")
+    client._by_subject[("acme", "E1")] = (float("inf"), keys[0])
+    client._by_kid[("acme", "k0")] = (float("inf"), keys[0])
+    client.forget("acme", "E1")
+    assert not client._by_subject
+    assert not client._by_kid
+    assert sealing._cipher.cache_info().currsize == 0
+    # What was sealed still opens: the cipher is made again.
+    event = _hired()
+    assert seal(event, keys[1])
+    env = decode(json.dumps(event).encode())
+    open_sealed(env.data, env.id, keys[1])
+    assert parse_data(env, EmployeeHired).display_name == "Ada Lovelace"

@@ -27,7 +27,7 @@ from prometheus_client import Histogram
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from careerstream.servicekit.sealing import DataKey
+from careerstream.servicekit.sealing import DataKey, forget_ciphers
 
 log = logging.getLogger(__name__)
 FETCH_SECONDS = Histogram(
@@ -133,10 +133,12 @@ class KeyClient:
             self._http = None
 
     def forget(self, tenant: str, employee_id: str) -> None:
-        """Drop a person's key from the cache (their erasure was asked for)."""
+        """Drop a person's key from the cache (their erasure was asked for), and the ciphers kept
+        by secret with it."""
         entry = self._by_subject.pop((tenant, employee_id), None)
         if entry is not None:
             self._by_kid.pop((tenant, entry[1].kid), None)
+        forget_ciphers()
 
     def _cached(
         self, cache: OrderedDict[tuple[str, str], tuple[float, DataKey]], key: tuple[str, str]

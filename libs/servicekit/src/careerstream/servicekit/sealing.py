@@ -43,6 +43,12 @@ def _cipher(secret: bytes) -> AESGCM:
     return AESGCM(secret)
 
 
+def forget_ciphers() -> None:
+    """Drop every cipher kept (and the secrets they are kept by): a person's erasure does, so
+    that their key's secret does not stay in the process's memory."""
+    _cipher.cache_clear()
+
+
 @dataclass(frozen=True, slots=True)
 class DataKey:
     """One person's data key."""
