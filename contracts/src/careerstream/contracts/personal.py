@@ -129,6 +129,8 @@ def expand(data: dict[str, Any], template: str) -> list[tuple[str, dict[str, Any
 
 def locate(data: dict[str, Any], pointer: str) -> tuple[dict[str, Any], str] | None:
     """The container and key of a concrete JSON Pointer in `data`, or None when it is not there."""
+    if pointer[:1] == "/" and pointer.count("/") == 1 and "~" not in pointer:  # most of them
+        return data, pointer[1:]
     node: Any = data
     parts = pointer.lstrip("/").split("/")
     for part in parts[:-1]:

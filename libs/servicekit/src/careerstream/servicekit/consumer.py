@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import traceback
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,11 @@ SKIPPED = Counter("careerstream_events_skipped_total", "Unknown event types skip
 RETRIED = Counter("careerstream_events_retried_total", "Handler retries", ["consumer"])
 FAILED = Counter("careerstream_events_failed_total", "Handler failures", ["consumer"])
 DEAD = Counter("careerstream_events_dead_lettered_total", "Events sent to a DLQ", ["consumer"])
+KEY_WAIT = Counter(
+    "careerstream_consumer_key_wait_seconds_total",
+    "Time a batch waited for data keys after claiming its inbox rows",
+    ["consumer"],
+)
 
 Handler = Callable[[UnitOfWork, Envelope, Any], Awaitable[None]]
 """Applies one event: `async def h(uow, envelope, payload)`."""
@@ -143,6 +149,10 @@ def _wanted(sealed: object, reads: frozenset[str]) -> bool:
     return any(_matches(p, t) for p in sealed for t in reads)
 
 
+class _Unfit(Exception):
+    """A batch holds an event that cannot be applied (it is dead-lettered on its own)."""
+
+
 @dataclass
 class _Parsed:
     record: Record
@@ -217,6 +227,12 @@ class EventConsumer:
 
     async def _prepare(self, records: Iterable[Record]) -> list[_Parsed]:
         """Decode, open sealed personal fields (keys fetched in one call per tenant), validate."""
+        parsed, sealed = self._decode(records)
+        self._open(parsed, await self._fetch(sealed))
+        return parsed
+
+    def _decode(self, records: Iterable[Record]) -> tuple[list[_Parsed], dict[str, set[str]]]:
+        """Decode records; and the keys (kids by tenant) that their sealed fields need."""
         parsed = [self._parse(r) for r in records]
         sealed: dict[str, set[str]] = {}
         for p in parsed:
@@ -227,11 +243,19 @@ class EventConsumer:
                     del env.data["sealed"]  # nothing it reads: the erased forms, and no key
                     continue
                 sealed.setdefault(env.tenantid, set()).add(env.kid)
+        return parsed, sealed
+
+    async def _fetch(self, sealed: dict[str, set[str]]) -> dict[tuple[str, str], DataKey | None]:
+        """The keys named, by (tenant, kid): from the cache, or one call per tenant."""
         keys: dict[tuple[str, str], DataKey | None] = {}
         if sealed and self.keys is not None and self.keys.enabled:
             for tenant, kids in sealed.items():
                 for kid, key in (await self.keys.by_kids(tenant, kids)).items():
                     keys[(tenant, kid)] = key
+        return keys
+
+    def _open(self, parsed: list[_Parsed], keys: dict[tuple[str, str], DataKey | None]) -> None:
+        """Open the sealed fields with `keys` and validate each payload (problems are noted)."""
         for p in parsed:
             env = p.envelope
             if p.handler is None or env is None or p.model is None:
@@ -246,7 +270,6 @@ class EventConsumer:
                 p.payload = parse_data(env, p.model)
             except InvalidEvent as exc:
                 p.problem = ("schema-violation", str(exc))
-        return parsed
 
     # -- one message -----------------------------------------------------------------------
 
@@ -318,13 +341,24 @@ class EventConsumer:
         """
         records = list(records)
         while True:
+            parsed, sealed = self._decode(records)
+            if any(p.problem is not None for p in parsed):
+                return await self._one_by_one(parsed)
+            # Keys not cached are fetched while the inbox is claimed (the two waits overlap).
+            fetching = asyncio.ensure_future(self._fetch(sealed)) if sealed else None
             try:
-                parsed = await self._prepare(records)
-                break
+                return await self._apply_batch(parsed, fetching)
             except KeyUnavailable as exc:
                 await self._pause(1, exc, transient=True)
-        if any(p.problem is not None for p in parsed):
-            return await self._one_by_one(parsed)
+            finally:
+                if fetching is not None:
+                    _settle(fetching)
+
+    async def _apply_batch(
+        self,
+        parsed: list[_Parsed],
+        fetching: asyncio.Future[dict[tuple[str, str], DataKey | None]] | None,
+    ) -> list[str]:
         outcomes: list[str] = []
         spans: list[Span] = []
         exporting = telemetry.exporting()
@@ -332,6 +366,14 @@ class EventConsumer:
             async with self.uow_factory() as uow:
                 ids = [inbox_key(p.envelope) for p in parsed if p.handler and p.envelope]
                 fresh = await uow.claim_many(self.name, ids)
+                keys: dict[tuple[str, str], DataKey | None] = {}
+                if fetching is not None:
+                    started = time.perf_counter()
+                    keys = await fetching
+                    KEY_WAIT.labels(self.name).inc(time.perf_counter() - started)
+                self._open(parsed, keys)
+                if any(p.problem is not None for p in parsed):
+                    raise _Unfit  # rolled back; each event alone, the unfit ones dead-lettered
                 screened = None
                 payloads: dict[int, Any] = {}
                 if self.guard is not None:
@@ -386,6 +428,10 @@ class EventConsumer:
         except asyncio.CancelledError:
             _end(spans, "cancelled")
             raise
+        except KeyUnavailable:
+            raise  # nothing to apply one by one: the batch waits for the keys
+        except _Unfit:
+            return await self._one_by_one(parsed)
         except Exception as exc:
             _end(spans, f"batch failed: {exc!r}")
             log.info("batch of %d failed (%r); applying one by one", len(parsed), exc)
@@ -502,6 +548,14 @@ def _end(spans: list[Span], error: str | None = None) -> None:
         if error is not None:
             span.set_status(Status(StatusCode.ERROR, error))
         span.end()
+
+
+def _settle(task: asyncio.Future[Any]) -> None:
+    """Cancel a fetch no longer waited for, or take its error (it was handled, or is moot)."""
+    if not task.done():
+        task.cancel()
+    elif not task.cancelled():
+        task.exception()
 
 
 def _single(batch: BatchHandler) -> Handler:
