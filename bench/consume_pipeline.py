@@ -250,7 +250,7 @@ async def main_sealed(n: int, bootstrap: str, admin_url: str, logs: Path) -> Non
                         await keys.by_kids("acme", kids)  # ...or every key already cached
                         keys.calls, keys.seconds = 0, 0.0
                     topic = plain_topic if name == "unsealed" else sealed_topic
-                    waited = _key_wait()
+                    waited = _open_wait()
                     async with fresh_database(admin_url) as db:
                         rate = await run_servicekit(
                             bootstrap, topic, db, n, keys, reads_name=name != "sealed, not read"
@@ -258,7 +258,7 @@ async def main_sealed(n: int, bootstrap: str, admin_url: str, logs: Path) -> Non
                     results[name].append(rate)
                     fetched = (
                         f", {keys.calls} key fetches taking {keys.seconds:.2f}s, "
-                        f"{_key_wait() - waited:.2f}s of it waited for"
+                        f"{_open_wait() - waited:.2f}s waited for them and the opening after the claim"
                         if name != "unsealed"
                         else ""
                     )
@@ -276,11 +276,11 @@ async def main_sealed(n: int, bootstrap: str, admin_url: str, logs: Path) -> Non
         )
 
 
-def _key_wait() -> float:
-    """Seconds the bench consumer has waited for keys once its inbox was claimed (the rest of
-    each fetch overlapped the claim)."""
+def _open_wait() -> float:
+    """Seconds the bench consumer has waited, its inbox claimed, for keys and opened payloads
+    (the rest of each fetch overlapped the claim)."""
     value = REGISTRY.get_sample_value(
-        "careerstream_consumer_key_wait_seconds_total", {"consumer": "bench"}
+        "careerstream_consumer_open_wait_seconds_total", {"consumer": "bench"}
     )
     return value or 0.0
 

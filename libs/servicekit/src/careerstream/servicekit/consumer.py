@@ -48,9 +48,10 @@ SKIPPED = Counter("careerstream_events_skipped_total", "Unknown event types skip
 RETRIED = Counter("careerstream_events_retried_total", "Handler retries", ["consumer"])
 FAILED = Counter("careerstream_events_failed_total", "Handler failures", ["consumer"])
 DEAD = Counter("careerstream_events_dead_lettered_total", "Events sent to a DLQ", ["consumer"])
-KEY_WAIT = Counter(
-    "careerstream_consumer_key_wait_seconds_total",
-    "Time a batch waited for data keys after claiming its inbox rows",
+OPEN_WAIT = Counter(
+    "careerstream_consumer_open_wait_seconds_total",
+    "Time a batch waited, its inbox rows claimed, for its payloads to be opened (data keys "
+    "fetched) and validated",
     ["consumer"],
 )
 
@@ -344,20 +345,23 @@ class EventConsumer:
             parsed, sealed = self._decode(records)
             if any(p.problem is not None for p in parsed):
                 return await self._one_by_one(parsed)
-            # Keys not cached are fetched while the inbox is claimed (the two waits overlap).
-            fetching = asyncio.ensure_future(self._fetch(sealed)) if sealed else None
+            # The keys are fetched and the payloads opened and validated while the inbox is
+            # claimed: the claim's round trip to the database overlaps them.
+            opening = asyncio.ensure_future(self._open_with_keys(parsed, sealed))
             try:
-                return await self._apply_batch(parsed, fetching)
+                return await self._apply_batch(parsed, opening)
             except KeyUnavailable as exc:
                 await self._pause(1, exc, transient=True)
             finally:
-                if fetching is not None:
-                    _settle(fetching)
+                _settle(opening)
+
+    async def _open_with_keys(self, parsed: list[_Parsed], sealed: dict[str, set[str]]) -> None:
+        self._open(parsed, await self._fetch(sealed))
 
     async def _apply_batch(
         self,
         parsed: list[_Parsed],
-        fetching: asyncio.Future[dict[tuple[str, str], DataKey | None]] | None,
+        opening: asyncio.Future[None],
     ) -> list[str]:
         outcomes: list[str] = []
         spans: list[Span] = []
@@ -366,12 +370,9 @@ class EventConsumer:
             async with self.uow_factory() as uow:
                 ids = [inbox_key(p.envelope) for p in parsed if p.handler and p.envelope]
                 fresh = await uow.claim_many(self.name, ids)
-                keys: dict[tuple[str, str], DataKey | None] = {}
-                if fetching is not None:
-                    started = time.perf_counter()
-                    keys = await fetching
-                    KEY_WAIT.labels(self.name).inc(time.perf_counter() - started)
-                self._open(parsed, keys)
+                started = time.perf_counter()
+                await opening
+                OPEN_WAIT.labels(self.name).inc(time.perf_counter() - started)
                 if any(p.problem is not None for p in parsed):
                     raise _Unfit  # rolled back; each event alone, the unfit ones dead-lettered
                 screened = None
