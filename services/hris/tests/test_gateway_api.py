@@ -287,13 +287,19 @@ async def test_full_exports_are_diffed_and_a_bad_file_emits_nothing(
 
     # A file with errors: every error by line, and nothing happens.
     before = await svc.scalar("SELECT count(*) FROM hris.outbox")
-    bad = "employee_id,display_name,manager_id\nE9,Nine,NOBODY\n,Blank,\nE9,Twice,\n"
+    # M1 is not in it but known (no error); a repeated id is reported on each later line, and
+    # only its first line's manager is checked.
+    bad = (
+        "employee_id,display_name,manager_id\nE9,Nine,NOBODY\n,Blank,\nE9,Twice,\n"
+        "E8,Eight,M1\nE9,Thrice,NOBODY\n"
+    )
     resp = await c.post("/v1/imports", content=bad, headers=hr)
     assert resp.status_code == 422
     assert resp.json()["errors"] == [
         {"line": 2, "message": "manager_id NOBODY is neither in the file nor known"},
         {"line": 3, "message": "employee_id is missing"},
         {"line": 4, "message": "employee_id E9 appears twice (first on line 2)"},
+        {"line": 6, "message": "employee_id E9 appears twice (first on line 2)"},
     ]
     assert await svc.scalar("SELECT count(*) FROM hris.outbox") == before
     assert await svc.scalar("SELECT count(*) FROM hris.imports WHERE tenant_id = $1", tenant) == 2

@@ -177,3 +177,25 @@ def test_a_json_export_is_read_one_element_at_a_time_as_a_whole_read_would() -> 
                 cases.append(doc[:at] + rnd.choice('[]{},:"1 \\nx') + doc[at:])
     for text in cases:
         assert _streamed(text) == _reference(text), text
+
+
+def test_a_csv_export_is_split_into_lines_as_the_csv_module_reads_a_file() -> None:
+    """Line endings of every kind (LF, CRLF, a lone CR), quoted fields across lines, no final
+    newline: the rows read without a copy of the text are those of `io.StringIO`."""
+    import csv
+    import io
+
+    rnd = random.Random(11)
+    pieces = ["E1", "Ada", ",", '"', '"a\nb"', '"x\r\ny"', "\n", "\r\n", "\r", " ", "é"]
+    cases = ["", "\n", "employee_id\n", "employee_id\r\nE1", "a,b\rc,d\r"]
+    cases += ["".join(rnd.choice(pieces) for _ in range(rnd.randrange(40))) for _ in range(2000)]
+    for text in cases:
+        assert list(exports._lines(text)) == list(io.StringIO(text, newline="")), repr(text)
+
+        def rows(lines: Any) -> Any:
+            try:
+                return list(csv.reader(lines, strict=True))
+            except csv.Error as exc:
+                return str(exc)
+
+        assert rows(exports._lines(text)) == rows(io.StringIO(text, newline="")), repr(text)

@@ -23,7 +23,7 @@ from careerstream.hris.adapters.orm import (
     sources,
 )
 from careerstream.hris.domain.directory import Person
-from careerstream.hris.domain.exports import Row
+from careerstream.hris.domain.exports import LineError, Row, twice, unknown_manager
 from careerstream.hris.domain.records import Notification, Record
 from careerstream.servicekit.db import among, copy_records
 from careerstream.servicekit.uow import UnitOfWork
@@ -327,6 +327,39 @@ class Gateway:
             ],
             schema=import_rows.schema,
         )
+
+    async def import_id_errors(self, import_id: str) -> list[LineError]:
+        """What `exports.Checked(track_ids=False)` leaves to the database, for an import's rows:
+        an employee id repeated (each line after its first), and a manager named on the first
+        line of an id who is neither in the file nor known to the gateway."""
+        params = {"tenant": self.tenant, "import_id": import_id}
+        repeated = await self.uow.session.execute(
+            sa.text(
+                "SELECT line, employee_id, first FROM ("
+                " SELECT line, employee_id, min(line) OVER (PARTITION BY employee_id) AS first"
+                " FROM hris.import_rows WHERE tenant_id = :tenant AND import_id = :import_id"
+                ") r WHERE line > first"
+            ),
+            params,
+        )
+        errors = [twice(line, emp, first) for line, emp, first in repeated]
+        unknown = await self.uow.session.execute(
+            sa.text(
+                "SELECT f.line, f.manager_id FROM ("
+                " SELECT DISTINCT ON (employee_id) line, employee_id,"
+                "  record->>'manager_id' AS manager_id"
+                " FROM hris.import_rows WHERE tenant_id = :tenant AND import_id = :import_id"
+                " ORDER BY employee_id, line"
+                ") f WHERE f.manager_id IS NOT NULL AND f.manager_id <> f.employee_id"
+                " AND NOT EXISTS (SELECT 1 FROM hris.import_rows m WHERE m.tenant_id = :tenant"
+                "  AND m.import_id = :import_id AND m.employee_id = f.manager_id)"
+                " AND NOT EXISTS (SELECT 1 FROM hris.people p WHERE p.tenant_id = :tenant"
+                "  AND p.employee_id = f.manager_id)"
+            ),
+            params,
+        )
+        errors += [unknown_manager(line, manager) for line, manager in unknown]
+        return errors
 
     async def import_total(self, import_id: str, total: int) -> None:
         """Record how many rows an import has (once they are all added)."""

@@ -161,7 +161,7 @@ def rows_of(
         for i, item in enumerate(_json_items(text, items), start=1):
             yield i, item if isinstance(item, dict) else {"__not_an_object__": item}
         return
-    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.DictReader(_lines(text), strict=True)
     try:
         names = reader.fieldnames or []
         if not names or any(r not in names for r in required):
@@ -178,6 +178,23 @@ def rows_of(
                 yield reader.line_num, {k: (v if v != "" else None) for k, v in row.items()}
     except csv.Error as exc:
         raise ExportInvalid([LineError(max(reader.line_num, 1), f"not valid CSV: {exc}")]) from exc
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` with their endings, as `io.StringIO(text, newline="")` gives them to
+    the csv module, without its copy of the text (four bytes a character)."""
+    if text.count("\r") != text.count("\r\n"):  # lines ended by a lone CR: rare, and small
+        yield from io.StringIO(text, newline="")
+        return
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        if end < 0:
+            if start < len(text):
+                yield text[start:]
+            return
+        yield text[start : end + 1]
+        start = end + 1
 
 
 def decoded(text: str | bytes) -> str:
@@ -202,11 +219,17 @@ class Checked:
     `unresolved_managers()` names the managers the file refers to but does not list, and
     `finish(known)`, told which of those the gateway knows, returns every error by line.
     It keeps one row at a time, the ids seen and the managers not yet seen.
+
+    With `track_ids=False` it keeps one row at a time only: a repeated employee id and a
+    manager the file does not list are not its errors, and whoever stores the rows checks
+    them there: a full import checks them in the database (`Gateway.import_id_errors`, with
+    `twice` and `unknown_manager`), so that a million ids are not held in memory.
     """
 
-    def __init__(self, text: str | bytes, fmt: str) -> None:
+    def __init__(self, text: str | bytes, fmt: str, *, track_ids: bool = True) -> None:
         self.text = decoded(text)
         self.fmt = fmt
+        self.track_ids = track_ids
         self.errors: list[LineError] = []
         self.rows = 0
         self._seen: dict[str, int] = {}
@@ -247,14 +270,11 @@ class Checked:
             errors.append(LineError(line, "employee_id is missing"))
             return None
         emp = str(emp).strip()
-        if emp in self._seen:
-            errors.append(
-                LineError(
-                    line, f"employee_id {emp} appears twice (first on line {self._seen[emp]})"
-                )
-            )
-            return None
-        self._seen[emp] = line
+        if self.track_ids:
+            if emp in self._seen:
+                errors.append(twice(line, emp, self._seen[emp]))
+                return None
+            self._seen[emp] = line
         hire: date | None = None
         if raw.get("hire_date"):
             try:
@@ -276,7 +296,7 @@ class Checked:
         manager = text_of("manager_id")
         if raw.get("manager_id") is not None and str(raw["manager_id"]) == emp:
             errors.append(LineError(line, f"{emp} is their own manager"))
-        elif manager is not None and manager not in self._seen:
+        elif self.track_ids and manager is not None and manager not in self._seen:
             self._forward.append((line, manager))
         return Row(
             line,
@@ -306,14 +326,26 @@ class Checked:
     def finish(self, known: Collection[str]) -> list[LineError]:
         """Every error by line (none: the file is good), given which of the unresolved
         managers the gateway knows."""
-        errors = self.errors + [
-            LineError(line, f"manager_id {m} is neither in the file nor known")
+        return self.finish_with(
+            unknown_manager(line, m)
             for line, m in self._forward
             if m not in self._seen and m not in known
-        ]
+        )
+
+    def finish_with(self, found: Iterable[LineError]) -> list[LineError]:
+        """Every error by line: the rows' own and `found` (by whoever checked the ids)."""
+        errors = [*self.errors, *found]
         if not self.rows and not errors:
             errors.append(LineError(1, "the file lists no employees"))
         return sorted(errors, key=lambda e: e.line)
+
+
+def twice(line: int, employee_id: str, first: int) -> LineError:
+    return LineError(line, f"employee_id {employee_id} appears twice (first on line {first})")
+
+
+def unknown_manager(line: int, manager_id: str) -> LineError:
+    return LineError(line, f"manager_id {manager_id} is neither in the file nor known")
 
 
 def parse(text: str | bytes, fmt: str, known_ids: Collection[str]) -> list[Row]:

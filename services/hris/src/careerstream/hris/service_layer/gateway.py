@@ -172,7 +172,7 @@ async def start_import(
     transaction; returns (import id, rows). Raises `exports.ExportInvalid` (every error by
     line) and then the caller rolls back: nothing of a bad file is kept."""
     gateway = Gateway(uow, tenant)
-    checked = exports.Checked(body, fmt)
+    checked = exports.Checked(body, fmt, track_ids=False)  # the ids are checked in SQL
     import_id = await gateway.new_import(_now())
     batch: list[Row] = []
     for row in checked:
@@ -182,7 +182,7 @@ async def start_import(
             batch.clear()
     if batch:
         await gateway.add_import_rows(import_id, batch)
-    errors = checked.finish(await gateway.known_among(sorted(checked.unresolved_managers())))
+    errors = checked.finish_with(await gateway.import_id_errors(import_id))
     if errors:
         raise exports.ExportInvalid(errors)
     await gateway.import_total(import_id, checked.rows)
