@@ -267,15 +267,6 @@ class Gateway:
         ).first()
         return dict(row._mapping) if row else None
 
-    async def known_among(self, ids: Sequence[str]) -> set[str]:
-        """Which of `ids` the gateway knows (employed now or not)."""
-        found = await self.uow.session.scalars(
-            sa.select(people.c.employee_id).where(
-                people.c.tenant_id == self.tenant, among(people.c.employee_id, ids)
-            )
-        )
-        return set(found.all())
-
     async def known_ids(self) -> set[str]:
         """Every employee id the gateway knows for the tenant."""
         found = await self.uow.session.scalars(

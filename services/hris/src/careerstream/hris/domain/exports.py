@@ -216,8 +216,7 @@ class Checked:
 
     Iterate for its rows, in file order; a row with an error is still given (the other
     rows' checks need it) unless it has no usable employee id or repeats one. Then
-    `unresolved_managers()` names the managers the file refers to but does not list, and
-    `finish(known)`, told which of those the gateway knows, returns every error by line.
+    `finish(known)`, told the ids the gateway knows, returns every error by line.
     It keeps one row at a time, the ids seen and the managers not yet seen.
 
     With `track_ids=False` it keeps one row at a time only: a repeated employee id and a
@@ -319,13 +318,9 @@ class Checked:
             hire,
         )
 
-    def unresolved_managers(self) -> set[str]:
-        """Managers the rows name that the file does not list (after the last row)."""
-        return {m for _, m in self._forward if m not in self._seen}
-
     def finish(self, known: Collection[str]) -> list[LineError]:
-        """Every error by line (none: the file is good), given which of the unresolved
-        managers the gateway knows."""
+        """Every error by line (none: the file is good), given the ids the gateway knows (the
+        managers the file names but does not list must be among them)."""
         return self.finish_with(
             unknown_manager(line, m)
             for line, m in self._forward
