@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from careerstream.hris.adapters.orm import (
@@ -323,31 +324,37 @@ class Gateway:
         """What `exports.Checked(track_ids=False)` leaves to the database, for an import's rows:
         an employee id repeated (each line after its first), and a manager named on the first
         line of an id who is neither in the file nor known to the gateway."""
-        params = {"tenant": self.tenant, "import_id": import_id}
+        r = import_rows.c
+        mine = (r.tenant_id == self.tenant, r.import_id == import_id)
+        first = sa.func.min(r.line).over(partition_by=r.employee_id).label("first")
+        lines = sa.select(r.line, r.employee_id, first).where(*mine).subquery()
         repeated = await self.uow.session.execute(
-            sa.text(
-                "SELECT line, employee_id, first FROM ("
-                " SELECT line, employee_id, min(line) OVER (PARTITION BY employee_id) AS first"
-                " FROM hris.import_rows WHERE tenant_id = :tenant AND import_id = :import_id"
-                ") r WHERE line > first"
-            ),
-            params,
+            sa.select(lines.c.line, lines.c.employee_id, lines.c.first).where(
+                lines.c.line > lines.c.first
+            )
         )
         errors = [twice(line, emp, first) for line, emp, first in repeated]
+        firsts = (
+            sa.select(r.line, r.employee_id, r.record["manager_id"].astext.label("manager_id"))
+            .where(*mine)
+            .ext(distinct_on(r.employee_id))
+            .order_by(r.employee_id, r.line)
+            .subquery()
+        )
+        listed = import_rows.alias("listed")
         unknown = await self.uow.session.execute(
-            sa.text(
-                "SELECT f.line, f.manager_id FROM ("
-                " SELECT DISTINCT ON (employee_id) line, employee_id,"
-                "  record->>'manager_id' AS manager_id"
-                " FROM hris.import_rows WHERE tenant_id = :tenant AND import_id = :import_id"
-                " ORDER BY employee_id, line"
-                ") f WHERE f.manager_id IS NOT NULL AND f.manager_id <> f.employee_id"
-                " AND NOT EXISTS (SELECT 1 FROM hris.import_rows m WHERE m.tenant_id = :tenant"
-                "  AND m.import_id = :import_id AND m.employee_id = f.manager_id)"
-                " AND NOT EXISTS (SELECT 1 FROM hris.people p WHERE p.tenant_id = :tenant"
-                "  AND p.employee_id = f.manager_id)"
-            ),
-            params,
+            sa.select(firsts.c.line, firsts.c.manager_id).where(
+                firsts.c.manager_id.is_not(None),
+                firsts.c.manager_id != firsts.c.employee_id,
+                ~sa.exists().where(
+                    listed.c.tenant_id == self.tenant,
+                    listed.c.import_id == import_id,
+                    listed.c.employee_id == firsts.c.manager_id,
+                ),
+                ~sa.exists().where(
+                    people.c.tenant_id == self.tenant, people.c.employee_id == firsts.c.manager_id
+                ),
+            )
         )
         errors += [unknown_manager(line, manager) for line, manager in unknown]
         return errors
